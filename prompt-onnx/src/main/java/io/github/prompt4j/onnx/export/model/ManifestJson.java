@@ -1,0 +1,134 @@
+package io.github.prompt4j.onnx.export.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.core.model.ModelLoadException;
+import io.github.prompt4j.core.model.SpecialTokens;
+import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
+import io.github.prompt4j.onnx.export.weights.WeightFile;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reads and writes {@link ModelManifest} as JSON; field errors name the file and the field. */
+final class ManifestJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ManifestJson() {
+    }
+
+    static String write(ModelManifest m) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("formatVersion", m.formatVersion());
+        root.put("name", m.name());
+        root.put("architecture", m.architecture());
+        ObjectNode c = root.putObject("config");
+        BertConfig bc = m.config();
+        c.put("vocabSize", bc.vocabSize());
+        c.put("hiddenSize", bc.hiddenSize());
+        c.put("numLayers", bc.numLayers());
+        c.put("numHeads", bc.numHeads());
+        c.put("intermediateSize", bc.intermediateSize());
+        c.put("maxPositions", bc.maxPositions());
+        c.put("typeVocabSize", bc.typeVocabSize());
+        c.put("layerNormEps", bc.layerNormEps());
+        ObjectNode s = root.putObject("specialTokens");
+        SpecialTokens st = m.specialTokens();
+        s.put("cls", st.cls());
+        s.put("sep", st.sep());
+        s.put("pad", st.pad());
+        s.put("mask", st.mask());
+        s.put("unk", st.unk());
+        root.put("lowerCase", m.lowerCase());
+        root.put("maxSequenceLength", m.maxSequenceLength());
+        root.put("source", m.source());
+        root.put("sourceChecksum", m.sourceChecksum());
+        ObjectNode w = root.putObject("weights");
+        w.put("file", m.weights().fileName());
+        ArrayNode tensors = w.putArray("tensors");
+        for (WeightFile.Entry e : m.weights().entries().values()) {
+            ObjectNode t = tensors.addObject();
+            t.put("name", e.name());
+            t.put("offset", e.offset());
+            t.put("length", e.length());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : e.shape()) {
+                shape.add(d);
+            }
+        }
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise manifest of " + m.name(), e);
+        }
+    }
+
+    static ModelManifest read(String json, Path file) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ModelLoadException("manifest " + file + " is not valid JSON: " + e.getOriginalMessage()
+                    + "; re-export the model", e);
+        }
+        int version = integer(root, "formatVersion", file);
+        if (version != ModelManifest.FORMAT_VERSION) {
+            throw new ModelLoadException("model directory " + file.getParent() + " has format version " + version
+                    + " but this prompt4j reads version " + ModelManifest.FORMAT_VERSION
+                    + "; re-export it with ModelExporter (or delete it from the cache to convert again)");
+        }
+        JsonNode c = node(root, "config", file);
+        BertConfig config = new BertConfig(integer(c, "vocabSize", file), integer(c, "hiddenSize", file),
+                integer(c, "numLayers", file), integer(c, "numHeads", file), integer(c, "intermediateSize", file),
+                integer(c, "maxPositions", file), integer(c, "typeVocabSize", file),
+                node(c, "layerNormEps", file).asDouble());
+        JsonNode s = node(root, "specialTokens", file);
+        SpecialTokens special = new SpecialTokens(integer(s, "cls", file), integer(s, "sep", file),
+                integer(s, "pad", file), integer(s, "mask", file), integer(s, "unk", file));
+        JsonNode w = node(root, "weights", file);
+        Map<String, WeightFile.Entry> entries = new LinkedHashMap<>();
+        for (JsonNode t : node(w, "tensors", file)) {
+            JsonNode shapeNode = node(t, "shape", file);
+            long[] shape = new long[shapeNode.size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeNode.get(i).asLong();
+            }
+            String name = text(t, "name", file);
+            entries.put(name, new WeightFile.Entry(name, node(t, "offset", file).asLong(),
+                    node(t, "length", file).asLong(), shape));
+        }
+        try {
+            return new ModelManifest(version, text(root, "name", file), text(root, "architecture", file), config,
+                    special, node(root, "lowerCase", file).asBoolean(), integer(root, "maxSequenceLength", file),
+                    text(root, "source", file), text(root, "sourceChecksum", file),
+                    new WeightFile(text(w, "file", file), entries));
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException("manifest " + file + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode node(JsonNode parent, String field, Path file) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            throw new ModelLoadException("manifest " + file + " lacks field '" + field + "'; re-export the model");
+        }
+        return n;
+    }
+
+    private static int integer(JsonNode parent, String field, Path file) {
+        JsonNode n = node(parent, field, file);
+        if (!n.canConvertToInt()) {
+            throw new ModelLoadException("manifest " + file + " field '" + field + "' is not an integer: " + n);
+        }
+        return n.asInt();
+    }
+
+    private static String text(JsonNode parent, String field, Path file) {
+        return node(parent, field, file).asText();
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.prompt4j.onnx.export.model;
+
+import io.github.prompt4j.core.model.SpecialTokens;
+import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
+import io.github.prompt4j.onnx.export.weights.WeightFile;
+
+/**
+ * The description of an exported model directory, stored as {@code manifest.json}: what the model is, where it came
+ * from and which files hold it.
+ *
+ * <p>Format version {@value #FORMAT_VERSION}. A directory written by another format version is refused with a message
+ * that says how to re-export. Immutable.
+ *
+ * @param formatVersion the directory format version
+ * @param name model name, e.g. {@code bert-base-uncased}
+ * @param architecture architecture family, {@code bert}
+ * @param config architecture sizes
+ * @param specialTokens ids of [CLS], [SEP], [PAD], [MASK], [UNK]
+ * @param lowerCase whether the tokenizer lower-cases and strips accents
+ * @param maxSequenceLength longest sequence, special tokens included
+ * @param source where the checkpoint came from
+ * @param sourceChecksum checksum of the source checkpoint (see {@code Checkpoint.checksum()})
+ * @param weights the shared external-data weights file and its index
+ */
+public record ModelManifest(int formatVersion, String name, String architecture, BertConfig config,
+        SpecialTokens specialTokens, boolean lowerCase, int maxSequenceLength, String source, String sourceChecksum,
+        WeightFile weights) {
+
+    /** The format version this library writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** File name of the manifest in a model directory. */
+    public static final String MANIFEST_FILE = "manifest.json";
+    /** File name of the forward graph. */
+    public static final String FORWARD_FILE = "forward.onnx";
+    /** File name of the gradient graph. */
+    public static final String GRADIENT_FILE = "gradient.onnx";
+    /** File name of the HuggingFace tokenizer definition. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** File name of the shared external-data weights. */
+    public static final String WEIGHTS_FILE = "weights.bin";
+
+    public ModelManifest {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("manifest name must not be blank");
+        }
+        if (!"bert".equals(architecture)) {
+            throw new IllegalArgumentException("unsupported architecture '" + architecture + "'; only 'bert' is known");
+        }
+        if (config == null || specialTokens == null || weights == null) {
+            throw new IllegalArgumentException("manifest config, specialTokens and weights must not be null");
+        }
+        if (maxSequenceLength <= 0 || maxSequenceLength > config.maxPositions()) {
+            throw new IllegalArgumentException("maxSequenceLength " + maxSequenceLength + " must be in [1, "
+                    + config.maxPositions() + "]");
+        }
+        source = source == null ? "" : source;
+        sourceChecksum = sourceChecksum == null ? "" : sourceChecksum;
+    }
+}

@@ -1,0 +1,659 @@
+package io.github.prompt4j.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import io.github.prompt4j.core.model.EmbeddingMatrix;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskVectors;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.ModelLoadException;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
+import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
+import io.github.prompt4j.onnx.export.model.ModelCache;
+import io.github.prompt4j.onnx.export.model.ModelDirectory;
+import io.github.prompt4j.onnx.export.model.ModelManifest;
+import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.export.weights.WeightFile;
+import io.github.prompt4j.onnx.runtime.tokenizer.DjlTokenizer;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A BERT masked language model running on ONNX Runtime (CPU or CUDA) over an exported model directory.
+ *
+ * <p>Open one with {@link #open(PretrainedModels)} (converting through the {@link ModelCache} on first use),
+ * {@link #open(Path)} for an exported directory, or {@link #builder()} for options (device, threads, batch limits).
+ *
+ * <p>Batching: a list is sorted by length, cut into batches of at most {@code maxBatchSize} sequences and
+ * {@code maxBatchTokens} padded tokens, padded to the longest sequence of each batch, and the results are put back in
+ * the caller's order. Label-word scoring ({@link #maskLogits(List, int[])}) fetches only the head's transformed state
+ * and the log-normaliser from the graph and dots the few label words' embeddings in Java.
+ *
+ * <p><b>Thread safety:</b> thread-safe; share one instance. ONNX Runtime sessions run concurrently.
+ * <b>Resources:</b> owns two ONNX Runtime sessions (the gradient one is created on first use), the native tokenizer
+ * and a memory-mapped view of the weights file; {@link #close()} frees them and waits for running calls to finish;
+ * afterwards every method throws {@link IllegalStateException}.
+ */
+public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
+
+    private static final Logger log = LoggerFactory.getLogger(OnnxMaskedLanguageModel.class);
+
+    private final ModelDirectory directory;
+    private final ModelManifest manifest;
+    private final Options options;
+    private final OrtEnvironment env;
+    private final OrtSession forward;
+    private final String provider;
+    private final DjlTokenizer tokenizer;
+    private final MappedEmbeddingMatrix embeddings;
+    private final float[] outputBias;
+    private final ModelInfo info;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile OrtSession gradient;
+    private volatile boolean closed;
+
+    /** Run-time options. */
+    public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens) {
+
+        public Options {
+            if (device == null) {
+                throw new IllegalArgumentException("device must not be null; use Device.AUTO");
+            }
+            if (deviceId < 0 || intraOpThreads < 0 || maxBatchSize <= 0 || maxBatchTokens <= 0) {
+                throw new IllegalArgumentException("deviceId and intraOpThreads must be >= 0 (0 threads = ONNX "
+                        + "Runtime's default) and batch limits positive: " + deviceId + ", " + intraOpThreads + ", "
+                        + maxBatchSize + ", " + maxBatchTokens);
+            }
+        }
+
+        /** AUTO device, default threads, 32 sequences or 8192 tokens per batch. */
+        public static Options defaults() {
+            return new Options(Device.AUTO, 0, 0, 32, 8192);
+        }
+    }
+
+    /** Configures and opens a model. Not thread-safe. */
+    public static final class Builder {
+        private ModelDirectory directory;
+        private PretrainedModels pretrained;
+        private ModelCache cache;
+        private Device device = Device.AUTO;
+        private int deviceId;
+        private int intraOpThreads;
+        private int maxBatchSize = 32;
+        private int maxBatchTokens = 8192;
+
+        private Builder() {
+        }
+
+        /** An exported model directory. */
+        public Builder directory(Path path) {
+            this.directory = ModelDirectory.open(path);
+            this.pretrained = null;
+            return this;
+        }
+
+        /** A pretrained model, converted through the cache on first use. */
+        public Builder pretrained(PretrainedModels model) {
+            this.pretrained = model;
+            this.directory = null;
+            return this;
+        }
+
+        /** The cache for pretrained models (default: {@link ModelCache#defaultCache()}). */
+        public Builder cache(ModelCache cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /** The execution device (default {@link Device#AUTO}). */
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** The CUDA device id (default 0). */
+        public Builder deviceId(int deviceId) {
+            this.deviceId = deviceId;
+            return this;
+        }
+
+        /** ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose (one per core). */
+        public Builder intraOpThreads(int threads) {
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /** Most sequences per run (default 32). */
+        public Builder maxBatchSize(int sequences) {
+            this.maxBatchSize = sequences;
+            return this;
+        }
+
+        /** Most padded tokens (sequences x longest length) per run (default 8192). */
+        public Builder maxBatchTokens(int tokens) {
+            this.maxBatchTokens = tokens;
+            return this;
+        }
+
+        /**
+         * Opens the model.
+         *
+         * @throws IllegalStateException if neither a directory nor a pretrained model was given
+         * @throws ModelLoadException naming the file when the directory is incomplete or of another format version
+         */
+        public OnnxMaskedLanguageModel build() {
+            Options options = new Options(device, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens);
+            ModelDirectory dir = directory;
+            if (dir == null) {
+                if (pretrained == null) {
+                    throw new IllegalStateException("say which model to open: builder().pretrained(...) or "
+                            + "builder().directory(path)");
+                }
+                dir = (cache != null ? cache : ModelCache.defaultCache()).get(pretrained);
+            }
+            return new OnnxMaskedLanguageModel(dir, options);
+        }
+    }
+
+    /** A builder with default options. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Opens an exported model directory with default options. */
+    public static OnnxMaskedLanguageModel open(Path exportedDirectory) {
+        return builder().directory(exportedDirectory).build();
+    }
+
+    /** Opens a pretrained model with default options, converting it into the default cache on first use. */
+    public static OnnxMaskedLanguageModel open(PretrainedModels model) {
+        return builder().pretrained(model).build();
+    }
+
+    private OnnxMaskedLanguageModel(ModelDirectory directory, Options options) {
+        this.directory = directory;
+        this.manifest = directory.manifest();
+        this.options = options;
+        this.env = OrtEnvironment.getEnvironment();
+        BertConfig config = manifest.config();
+        this.info = new ModelInfo(manifest.name(), config.vocabSize(), config.hiddenSize(),
+                manifest.maxSequenceLength());
+        DjlTokenizer tok = null;
+        OrtSession fwd = null;
+        try {
+            tok = DjlTokenizer.open(directory.tokenizerJson(), manifest.specialTokens(),
+                    manifest.maxSequenceLength(), manifest.lowerCase());
+            WeightFile weights = manifest.weights();
+            this.embeddings = new MappedEmbeddingMatrix(mapTensor(weights, BertParameters.WORD_EMBEDDINGS),
+                    config.vocabSize(), config.hiddenSize());
+            FloatBuffer bias = mapTensor(weights, BertParameters.HEAD_OUTPUT_BIAS);
+            this.outputBias = new float[config.vocabSize()];
+            bias.get(outputBias);
+            SessionFactory.Created created = SessionFactory.create(env, directory.forwardGraph(), options);
+            fwd = created.session();
+            this.provider = created.provider();
+        } catch (RuntimeException e) {
+            if (tok != null) {
+                tok.close();
+            }
+            throw e;
+        }
+        this.tokenizer = tok;
+        this.forward = fwd;
+        log.info("opened {} from {} on {}", manifest.name(), directory.path(), provider);
+    }
+
+    private FloatBuffer mapTensor(WeightFile weights, String name) {
+        WeightFile.Entry e = weights.entry(name);
+        Path file = directory.weightsFile();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), e.length());
+            return mapped.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        } catch (IOException ex) {
+            throw new ModelLoadException("cannot map tensor " + name + " from " + file, ex);
+        }
+    }
+
+    /** The exported directory this model runs. */
+    public ModelDirectory directory() {
+        return directory;
+    }
+
+    /** The execution provider in use, {@code CUDA} or {@code CPU}. */
+    public String provider() {
+        return provider;
+    }
+
+    /** The options it was opened with. */
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        ensureOpen();
+        return tokenizer;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public MaskLogits maskLogits(List<EncodedPrompt> prompts) {
+        int v = info.vocabularySize();
+        int[] all = new int[v];
+        Arrays.setAll(all, i -> i);
+        ForwardResult r = runForward(prompts, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER), v);
+        return new MaskLogits(all, new MaskVectors(v, r.maskCounts, r.vectors), r.logNormalizers);
+    }
+
+    @Override
+    public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
+        int v = info.vocabularySize();
+        if (tokenIds.length == 0) {
+            throw new IllegalArgumentException("no token ids to score; pass at least one id, or call "
+                    + "maskLogits(prompts) for the whole vocabulary");
+        }
+        for (int id : tokenIds) {
+            if (id < 0 || id >= v) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + v + ")");
+            }
+        }
+        int h = info.hiddenSize();
+        ForwardResult r = runForward(prompts, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER), h);
+        int rows = r.logNormalizers.length;
+        float[] logits = new float[rows * tokenIds.length];
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            for (int row = 0; row < rows; row++) {
+                for (int j = 0; j < tokenIds.length; j++) {
+                    logits[row * tokenIds.length + j] = embeddings.dot(tokenIds[j], r.vectors, row * h)
+                            + outputBias[tokenIds[j]];
+                }
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return new MaskLogits(tokenIds, new MaskVectors(tokenIds.length, r.maskCounts, logits), r.logNormalizers);
+    }
+
+    @Override
+    public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
+        ForwardResult r = runForward(prompts, Set.of(Outputs.TRANSFORMED), info.hiddenSize());
+        return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
+    }
+
+    /**
+     * The final encoder layer's output at every mask, before the MLM head's transform (what a reference BERT calls
+     * the sequence output). Width = hidden size.
+     */
+    public MaskVectors maskEncoderStates(List<EncodedPrompt> prompts) {
+        ForwardResult r = runForward(prompts, Set.of(Outputs.HIDDEN), info.hiddenSize());
+        return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
+    }
+
+    @Override
+    public EmbeddingMatrix inputEmbeddings() {
+        ensureOpen();
+        return embeddings;
+    }
+
+    @Override
+    public EmbeddingMatrix outputEmbeddings() {
+        ensureOpen();
+        return embeddings;
+    }
+
+    @Override
+    public float[] outputBias() {
+        ensureOpen();
+        return outputBias.clone();
+    }
+
+    @Override
+    public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
+        if (requests.isEmpty()) {
+            ensureOpen();
+            return List.of();
+        }
+        LabelLossGradient[] out = new LabelLossGradient[requests.size()];
+        for (int[] batch : batches(requests.stream().map(GradientRequest::prompt).toList())) {
+            List<LabelLossGradient> part = runGradient(requests, batch);
+            for (int i = 0; i < batch.length; i++) {
+                out[batch[i]] = part.get(i);
+            }
+        }
+        return List.of(out);
+    }
+
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(forward);
+            closeQuietly(gradient);
+            tokenizer.close();
+            log.debug("closed {}", manifest.name());
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session == null) {
+            return;
+        }
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("closing an ONNX Runtime session failed: {}", e.getMessage());
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + manifest.name() + " is closed; open a new "
+                    + "OnnxMaskedLanguageModel to use it again");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // forward
+
+    private enum Outputs {
+        LOGITS("mask_logits"), LOG_NORMALIZER("mask_log_normalizer"), HIDDEN("mask_hidden"),
+        TRANSFORMED("mask_transformed");
+
+        final String graphName;
+
+        Outputs(String graphName) {
+            this.graphName = graphName;
+        }
+    }
+
+    /** Per-mask rows in the caller's prompt order: vectors [rows, width], normalisers [rows]. */
+    private record ForwardResult(int[] maskCounts, float[] vectors, float[] logNormalizers) {
+    }
+
+    private ForwardResult runForward(List<EncodedPrompt> prompts, Set<Outputs> wanted, int width) {
+        int n = prompts.size();
+        int[] maskCounts = new int[n];
+        int[] firstRow = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            EncodedPrompt p = prompts.get(i);
+            checkLength(p);
+            maskCounts[i] = p.maskCount();
+            firstRow[i + 1] = firstRow[i] + maskCounts[i];
+        }
+        int rows = firstRow[n];
+        float[] vectors = new float[rows * width];
+        float[] norms = new float[rows];
+        if (n == 0) {
+            ensureOpen();
+            return new ForwardResult(maskCounts, vectors, norms);
+        }
+        Set<Outputs> fetch = EnumSet.copyOf(wanted);
+        Outputs vectorOutput = wanted.contains(Outputs.LOGITS) ? Outputs.LOGITS
+                : wanted.contains(Outputs.TRANSFORMED) ? Outputs.TRANSFORMED
+                : wanted.contains(Outputs.HIDDEN) ? Outputs.HIDDEN : null;
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (Outputs o : fetch) {
+            names.add(o.graphName);
+        }
+        for (int[] batch : batches(prompts)) {
+            int b = batch.length;
+            int t = 0;
+            int m = 0;
+            for (int i : batch) {
+                t = Math.max(t, prompts.get(i).length());
+                m = Math.max(m, prompts.get(i).maskCount());
+            }
+            long[] ids = new long[b * t];
+            long[] attention = new long[b * t];
+            long[] types = new long[b * t];
+            long[] masks = new long[b * m];
+            int pad = manifest.specialTokens().pad();
+            for (int r = 0; r < b; r++) {
+                EncodedPrompt p = prompts.get(batch[r]);
+                int[] pi = p.ids();
+                int[] pa = p.attentionMask();
+                int[] pt = p.tokenTypes();
+                int[] pm = p.maskPositions();
+                for (int j = 0; j < t; j++) {
+                    ids[r * t + j] = j < pi.length ? pi[j] : pad;
+                    attention[r * t + j] = j < pi.length ? pa[j] : 0;
+                    types[r * t + j] = j < pi.length ? pt[j] : 0;
+                }
+                for (int j = 0; j < pm.length; j++) {
+                    masks[r * m + j] = pm[j];
+                }
+            }
+            lifecycle.readLock().lock();
+            try {
+                ensureOpen();
+                Map<String, OnnxTensor> inputs = new HashMap<>();
+                try {
+                    inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {b, t}));
+                    inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(attention),
+                            new long[] {b, t}));
+                    inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types),
+                            new long[] {b, t}));
+                    inputs.put("mask_positions", OnnxTensor.createTensor(env, LongBuffer.wrap(masks),
+                            new long[] {b, m}));
+                    try (OrtSession.Result result = forward.run(inputs, names)) {
+                        FloatBuffer vec = vectorOutput == null ? null : floats(result, vectorOutput.graphName);
+                        FloatBuffer norm = fetch.contains(Outputs.LOG_NORMALIZER)
+                                ? floats(result, Outputs.LOG_NORMALIZER.graphName) : null;
+                        for (int r = 0; r < b; r++) {
+                            int i = batch[r];
+                            for (int k = 0; k < maskCounts[i]; k++) {
+                                int row = firstRow[i] + k;
+                                if (vec != null) {
+                                    vec.get((r * m + k) * width, vectors, row * width, width);
+                                }
+                                if (norm != null) {
+                                    norms[row] = norm.get(r * m + k);
+                                }
+                            }
+                        }
+                    }
+                } finally {
+                    for (OnnxTensor tensor : inputs.values()) {
+                        tensor.close();
+                    }
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed on a batch of " + b + " sequences of length "
+                        + t + " in " + directory.forwardGraph() + ": " + e.getMessage(), e);
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+        }
+        return new ForwardResult(maskCounts, vectors, norms);
+    }
+
+    private static FloatBuffer floats(OrtSession.Result result, String name) {
+        return ((OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException(
+                "graph output " + name + " missing"))).getFloatBuffer();
+    }
+
+    private void checkLength(EncodedPrompt p) {
+        if (p.length() > manifest.maxSequenceLength()) {
+            throw new IllegalArgumentException("encoded prompt has " + p.length() + " tokens but "
+                    + manifest.name() + " accepts at most " + manifest.maxSequenceLength()
+                    + "; truncate the input fields (Template truncation does this)");
+        }
+    }
+
+    /** Indices into {@code prompts}, sorted by length and cut by the batch limits. */
+    private List<int[]> batches(List<EncodedPrompt> prompts) {
+        Integer[] order = new Integer[prompts.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).length()));
+        List<int[]> out = new ArrayList<>();
+        List<Integer> current = new ArrayList<>();
+        int longest = 0;
+        for (int i : order) {
+            int len = prompts.get(i).length();
+            int newLongest = Math.max(longest, len);
+            if (!current.isEmpty() && (current.size() + 1 > options.maxBatchSize()
+                    || (long) newLongest * (current.size() + 1) > options.maxBatchTokens())) {
+                out.add(current.stream().mapToInt(Integer::intValue).toArray());
+                current = new ArrayList<>();
+                newLongest = len;
+            }
+            current.add(i);
+            longest = newLongest;
+        }
+        if (!current.isEmpty()) {
+            out.add(current.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // gradient
+
+    private OrtSession gradientSession() {
+        OrtSession s = gradient;
+        if (s == null) {
+            synchronized (this) {
+                s = gradient;
+                if (s == null) {
+                    s = SessionFactory.create(env, directory.gradientGraph(), options).session();
+                    gradient = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    private List<LabelLossGradient> runGradient(List<GradientRequest> requests, int[] batch) {
+        int b = batch.length;
+        int h = info.hiddenSize();
+        int t = 0;
+        int g = 0;
+        for (int i : batch) {
+            GradientRequest q = requests.get(i);
+            checkLength(q.prompt());
+            t = Math.max(t, q.prompt().length());
+            g = Math.max(g, q.goldTokenIds().length);
+        }
+        float[] embeds = new float[b * t * h];
+        long[] attention = new long[b * t];
+        long[] types = new long[b * t];
+        long[] masks = new long[b];
+        long[] gold = new long[b * g];
+        float[] goldMask = new float[b * g];
+        int pad = manifest.specialTokens().pad();
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            for (int r = 0; r < b; r++) {
+                GradientRequest q = requests.get(batch[r]);
+                EncodedPrompt p = q.prompt();
+                int[] pi = p.ids();
+                int[] pa = p.attentionMask();
+                int[] pt = p.tokenTypes();
+                for (int j = 0; j < t; j++) {
+                    int base = (r * t + j) * h;
+                    if (j < pi.length && q.softVectors().containsKey(j)) {
+                        float[] v = q.softVectors().get(j);
+                        if (v.length != h) {
+                            throw new IllegalArgumentException("soft vector at position " + j + " has length "
+                                    + v.length + " but the model's hidden size is " + h);
+                        }
+                        System.arraycopy(v, 0, embeds, base, h);
+                    } else {
+                        embeddings.copyRow(j < pi.length ? pi[j] : pad, embeds, base);
+                    }
+                    attention[r * t + j] = j < pi.length ? pa[j] : 0;
+                    types[r * t + j] = j < pi.length ? pt[j] : 0;
+                }
+                masks[r] = p.maskPositions()[0];
+                int[] ids = q.goldTokenIds();
+                for (int k = 0; k < ids.length; k++) {
+                    if (ids[k] < 0 || ids[k] >= info.vocabularySize()) {
+                        throw new IllegalArgumentException("gold token id " + ids[k] + " is outside the vocabulary");
+                    }
+                    gold[r * g + k] = ids[k];
+                    goldMask[r * g + k] = 1f;
+                }
+            }
+            OrtSession session = gradientSession();
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            try {
+                inputs.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds),
+                        new long[] {b, t, h}));
+                inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(attention),
+                        new long[] {b, t}));
+                inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), new long[] {b, t}));
+                inputs.put("mask_positions", OnnxTensor.createTensor(env, LongBuffer.wrap(masks), new long[] {b}));
+                inputs.put("gold_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(gold), new long[] {b, g}));
+                inputs.put("gold_mask", OnnxTensor.createTensor(env, FloatBuffer.wrap(goldMask), new long[] {b, g}));
+                try (OrtSession.Result result = session.run(inputs)) {
+                    FloatBuffer loss = floats(result, "loss");
+                    FloatBuffer grad = floats(result, "inputs_embeds_grad");
+                    List<LabelLossGradient> out = new ArrayList<>(b);
+                    for (int r = 0; r < b; r++) {
+                        int[] positions = requests.get(batch[r]).gradientPositions();
+                        float[] rows = new float[positions.length * h];
+                        for (int k = 0; k < positions.length; k++) {
+                            grad.get((r * t + positions[k]) * h, rows, k * h, h);
+                        }
+                        out.add(new LabelLossGradient(loss.get(r), positions, rows, h));
+                    }
+                    return out;
+                }
+            } finally {
+                for (OnnxTensor tensor : inputs.values()) {
+                    tensor.close();
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a gradient batch of " + b + " sequences of length "
+                    + t + " in " + directory.gradientGraph() + ": " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    static boolean cudaAvailable() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+}
