@@ -266,4 +266,17 @@ class DjlTokenizerTest {
                 true));
         assertThrows(IllegalArgumentException.class, () -> DjlTokenizer.fromJson(json, 2, true));
     }
+
+    @Test
+    void rejectsAVocabularyWithGapsOrWithoutBertSpecialTokens() {
+        String gap = "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[PAD]\":0,\"x\":5}}}";
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> DjlTokenizer.fromJson(gap, 512, true));
+        assertTrue(e.getMessage().contains("'x' to 5"), e.getMessage());
+        String noMask = "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[PAD]\":0,\"[UNK]\":1,\"[CLS]\":2,"
+                + "\"[SEP]\":3}}}";
+        e = assertThrows(ModelLoadException.class, () -> DjlTokenizer.fromJson(noMask, 512, true));
+        assertTrue(e.getMessage().contains("[MASK]"), e.getMessage());
+        String bpe = "{\"model\":{\"type\":\"BPE\",\"vocab\":{}}}";
+        assertThrows(ModelLoadException.class, () -> DjlTokenizer.fromJson(bpe, 512, true));
+    }
 }
