@@ -41,8 +41,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * calls run concurrently under a shared read lock; {@link #close()} takes the write lock, so it waits for calls in
  * flight and no call can touch freed native memory.
  *
- * <p><b>No network.</b> On first use DJL extracts its bundled CPU native library (Linux x86_64/aarch64, macOS aarch64, Windows x86_64) into its
- * cache directory ({@code ~/.djl.ai/tokenizers}, or {@code $DJL_CACHE_DIR} / {@code $ENGINE_CACHE_DIR}; the JVM
+ * <p><b>No network.</b> On first use DJL extracts its bundled CPU native library (Linux x86_64/aarch64, macOS
+ * aarch64, Windows x86_64) into its cache directory ({@code ~/.djl.ai/tokenizers}, or {@code $DJL_CACHE_DIR} / {@code $ENGINE_CACHE_DIR}; the JVM
  * temporary directory when the home directory is not writable). Unless the caller set them (as environment
  * variables or system properties), this class sets the system properties {@code RUST_FLAVOR=cpu}, so that on a
  * CUDA machine DJL does not download a GPU build of the library, and {@code OPT_OUT_TRACKING=true}, so that DJL
