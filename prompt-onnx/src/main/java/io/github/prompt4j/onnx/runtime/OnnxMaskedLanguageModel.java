@@ -207,7 +207,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         DjlTokenizer tok = null;
         OrtSession fwd = null;
         try {
-            tok = DjlTokenizer.open(directory.tokenizerJson(), manifest.specialTokens(),
+            tok = DjlTokenizer.load(directory.tokenizerJson(),
                     manifest.maxSequenceLength(), manifest.lowerCase());
             WeightFile weights = manifest.weights();
             this.embeddings = new MappedEmbeddingMatrix(mapTensor(weights, BertParameters.WORD_EMBEDDINGS),
