@@ -136,7 +136,8 @@ public final class TinyBert {
 
     /**
      * Writes this model as a HuggingFace {@code BertForMaskedLM} directory: {@code config.json},
-     * {@code model.safetensors} (F32, Transformers' names, {@code [out, in]} kernels) and {@code vocab.txt}.
+     * {@code model.safetensors} (F32, Transformers' names, {@code [out, in]} kernels), {@code vocab.txt} and
+     * {@code tokenizer_config.json} ({@code do_lower_case: true}).
      *
      * @return the directory (created if needed)
      */
