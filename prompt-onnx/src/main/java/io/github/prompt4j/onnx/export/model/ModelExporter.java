@@ -61,6 +61,10 @@ public final class ModelExporter {
             replace(staging, target.toAbsolutePath());
         } catch (IOException e) {
             deleteQuietly(staging, e);
+            if (e instanceof InterruptedIOException || e instanceof java.nio.channels.ClosedByInterruptException) {
+                // Tell the caller's thread, after the clean-up (file channels refuse work while interrupted).
+                Thread.currentThread().interrupt();
+            }
             throw new ModelLoadException("cannot export " + checkpoint.source() + " to " + target + ": " + e, e);
         } catch (RuntimeException | Error e) {
             deleteQuietly(staging, e);
