@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Tolerances (graphs run in float32): forward outputs {@code |ort - ref| <= 1e-4 + 1e-4 |ref|}; loss the same;
  * gradient along a direction vs double-precision central differences of the reference loss (eps 1e-4):
- * {@code 1e-3 (1 + |analytic|)}; vs float32 central differences of the ONNX Runtime loss (eps 1e-2):
- * {@code 2e-2 (1 + |analytic|)}.
+ * {@code 1e-4 (1 + |analytic|)} (observed ~5e-6 relative); vs float32 central differences of the ONNX Runtime
+ * loss (eps 1e-2): {@code 1e-2 (1 + |analytic|)} (observed ~2e-3 relative, the O(eps^2) truncation). Forward
+ * errors observed below 4e-6.
  */
 class BertGraphsTest {
 
@@ -165,7 +166,7 @@ class BertGraphsTest {
             double[] d = gaussian(rnd, embeds.length);
             double fd = (referenceLoss(embeds, d, eps) - referenceLoss(embeds, d, -eps)) / (2 * eps);
             double analytic = dot(grad, d);
-            assertTrue(Math.abs(fd - analytic) <= 1e-3 * (1 + Math.abs(analytic)),
+            assertTrue(Math.abs(fd - analytic) <= 1e-4 * (1 + Math.abs(analytic)),
                     "direction " + k + ": analytic " + analytic + " vs reference finite difference " + fd);
         }
     }
@@ -186,7 +187,7 @@ class BertGraphsTest {
             }
             double fd = (sum(runGradient(plus, false).loss) - sum(runGradient(minus, false).loss)) / (2 * eps);
             double analytic = dot(grad, d);
-            assertTrue(Math.abs(fd - analytic) <= 2e-2 * (1 + Math.abs(analytic)),
+            assertTrue(Math.abs(fd - analytic) <= 1e-2 * (1 + Math.abs(analytic)),
                     "direction " + k + ": analytic " + analytic + " vs ONNX Runtime finite difference " + fd);
         }
     }
