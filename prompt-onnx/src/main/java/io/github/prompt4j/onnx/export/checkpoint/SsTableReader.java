@@ -76,7 +76,7 @@ final class SsTableReader {
             throws IOException {
         long offset = in.readRawVarint64();
         long size = in.readRawVarint64();
-        if (offset < 0 || size < 0 || offset + size + BLOCK_TRAILER_LENGTH > limit) {
+        if (offset < 0 || size < 0 || offset > limit || size > limit - offset - BLOCK_TRAILER_LENGTH) {
             throw corrupt(file, "has a " + what + " at offset " + offset + " of " + size + " bytes, past the "
                     + table.length + "-byte file's last block (truncated?)");
         }

@@ -198,7 +198,7 @@ final class TensorFlowBundle implements AutoCloseable {
         FileChannel channel = shards.get(entry.shardId());
         try {
             long fileSize = channel.size();
-            if (entry.offset() < 0 || entry.offset() + entry.size() > fileSize) {
+            if (entry.offset() < 0 || entry.offset() > fileSize - entry.size()) {
                 throw new ModelLoadException(tensor + " lies at bytes [" + entry.offset() + ", "
                         + (entry.offset() + entry.size()) + ") of data file " + dataLocation + ", which has only "
                         + fileSize + " bytes (truncated data file)");

