@@ -21,16 +21,10 @@ import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.ModelDirectory;
 import io.github.prompt4j.onnx.export.model.ModelManifest;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
-import io.github.prompt4j.onnx.export.weights.WeightFile;
 import io.github.prompt4j.onnx.runtime.tokenizer.DjlTokenizer;
-import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Open one with {@link #open(PretrainedModels)} (converting through the {@link ModelCache} on first use),
  * {@link #open(Path)} for an exported directory, or {@link #builder()} for options (device, threads, batch limits).
+ *
+ * <p>Memory: by default the weights file is memory-mapped once and shared by both sessions (see
+ * {@link Options#prepackWeights()}).
  *
  * <p>Batching: a list is sorted by length, cut into batches of at most {@code maxBatchSize} sequences and
  * {@code maxBatchTokens} padded tokens, padded to the longest sequence of each batch, and the results are put back in
@@ -70,6 +67,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private final OrtSession forward;
     private final String provider;
     private final DjlTokenizer tokenizer;
+    private final SharedWeights weights;
     private final MappedEmbeddingMatrix embeddings;
     private final float[] outputBias;
     private final ModelInfo info;
@@ -77,8 +75,21 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private volatile OrtSession gradient;
     private volatile boolean closed;
 
-    /** Run-time options. */
-    public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens) {
+    /**
+     * Run-time options.
+     *
+     * @param device where to run
+     * @param deviceId CUDA device id
+     * @param intraOpThreads ONNX Runtime intra-op threads, 0 = its default (one per core)
+     * @param maxBatchSize most sequences per run
+     * @param maxBatchTokens most padded tokens (sequences x longest length) per run
+     * @param prepackWeights {@code false} (default): both sessions share one memory-mapped copy of the weights and
+     *        ONNX Runtime's weight prepacking is off (peak memory about 1.3x the weights file); {@code true}: each
+     *        session loads and prepacks its own copy (about 3.5x with both graphs loaded, a few percent faster
+     *        matrix products on CPU)
+     */
+    public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens,
+            boolean prepackWeights) {
 
         public Options {
             if (device == null) {
@@ -93,7 +104,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
         /** AUTO device, default threads, 32 sequences or 8192 tokens per batch. */
         public static Options defaults() {
-            return new Options(Device.AUTO, 0, 0, 32, 8192);
+            return new Options(Device.AUTO, 0, 0, 32, 8192, false);
         }
     }
 
@@ -107,6 +118,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         private int intraOpThreads;
         private int maxBatchSize = 32;
         private int maxBatchTokens = 8192;
+        private boolean prepackWeights;
 
         private Builder() {
         }
@@ -161,6 +173,12 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             return this;
         }
 
+        /** Whether each session keeps its own prepacked copy of the weights (see {@link Options}); default false. */
+        public Builder prepackWeights(boolean prepack) {
+            this.prepackWeights = prepack;
+            return this;
+        }
+
         /**
          * Opens the model.
          *
@@ -168,7 +186,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
          * @throws ModelLoadException naming the file when the directory is incomplete or of another format version
          */
         public OnnxMaskedLanguageModel build() {
-            Options options = new Options(device, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens);
+            Options options = new Options(device, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens,
+                    prepackWeights);
             ModelDirectory dir = directory;
             if (dir == null) {
                 if (pretrained == null) {
@@ -205,39 +224,32 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         this.info = new ModelInfo(manifest.name(), config.vocabSize(), config.hiddenSize(),
                 manifest.maxSequenceLength());
         DjlTokenizer tok = null;
+        SharedWeights shared = null;
         OrtSession fwd = null;
         try {
             tok = DjlTokenizer.load(directory.tokenizerJson(),
                     manifest.maxSequenceLength(), manifest.lowerCase());
-            WeightFile weights = manifest.weights();
-            this.embeddings = new MappedEmbeddingMatrix(mapTensor(weights, BertParameters.WORD_EMBEDDINGS),
+            shared = SharedWeights.map(env, directory.weightsFile(), manifest.weights());
+            this.embeddings = new MappedEmbeddingMatrix(shared.buffer(BertParameters.WORD_EMBEDDINGS),
                     config.vocabSize(), config.hiddenSize());
-            FloatBuffer bias = mapTensor(weights, BertParameters.HEAD_OUTPUT_BIAS);
             this.outputBias = new float[config.vocabSize()];
-            bias.get(outputBias);
-            SessionFactory.Created created = SessionFactory.create(env, directory.forwardGraph(), options);
+            shared.buffer(BertParameters.HEAD_OUTPUT_BIAS).get(outputBias);
+            SessionFactory.Created created = SessionFactory.create(env, directory.forwardGraph(), options, shared);
             fwd = created.session();
             this.provider = created.provider();
         } catch (RuntimeException e) {
             if (tok != null) {
                 tok.close();
             }
+            if (shared != null) {
+                shared.close();
+            }
             throw e;
         }
+        this.weights = shared;
         this.tokenizer = tok;
         this.forward = fwd;
         log.info("opened {} from {} on {}", manifest.name(), directory.path(), provider);
-    }
-
-    private FloatBuffer mapTensor(WeightFile weights, String name) {
-        WeightFile.Entry e = weights.entry(name);
-        Path file = directory.weightsFile();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), e.length());
-            return mapped.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        } catch (IOException ex) {
-            throw new ModelLoadException("cannot map tensor " + name + " from " + file, ex);
-        }
     }
 
     /** The exported directory this model runs. */
@@ -365,6 +377,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             closed = true;
             closeQuietly(forward);
             closeQuietly(gradient);
+            weights.close();
             tokenizer.close();
             log.debug("closed {}", manifest.name());
         } finally {
@@ -555,7 +568,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    s = SessionFactory.create(env, directory.gradientGraph(), options).session();
+                    s = SessionFactory.create(env, directory.gradientGraph(), options, weights).session();
                     gradient = s;
                 }
             }

@@ -22,11 +22,12 @@ final class SessionFactory {
     private SessionFactory() {
     }
 
-    static Created create(OrtEnvironment env, Path graph, OnnxMaskedLanguageModel.Options options) {
+    static Created create(OrtEnvironment env, Path graph, OnnxMaskedLanguageModel.Options options,
+            SharedWeights weights) {
         boolean wantCuda = options.device() != Device.CPU;
         if (wantCuda) {
             if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-                try (OrtSession.SessionOptions so = baseOptions(options)) {
+                try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
                     so.addCUDA(options.deviceId());
                     return new Created(env.createSession(graph.toString(), so), "CUDA");
                 } catch (OrtException e) {
@@ -37,7 +38,7 @@ final class SessionFactory {
                         + "Maven profile -Pcuda)");
             }
         }
-        try (OrtSession.SessionOptions so = baseOptions(options)) {
+        try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
             return new Created(env.createSession(graph.toString(), so), "CPU");
         } catch (OrtException e) {
             throw new ModelLoadException("ONNX Runtime cannot load graph " + graph + ": " + e.getMessage()
@@ -45,9 +46,17 @@ final class SessionFactory {
         }
     }
 
-    private static OrtSession.SessionOptions baseOptions(OnnxMaskedLanguageModel.Options options)
-            throws OrtException {
+    private static OrtSession.SessionOptions baseOptions(OnnxMaskedLanguageModel.Options options,
+            SharedWeights weights) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        if (!options.prepackWeights()) {
+            // One copy of the weights: both sessions read the shared mapping; prepacking would copy every MatMul
+            // weight into each session.
+            so.addConfigEntry("session.disable_prepacking", "1");
+            for (var e : weights.tensors().entrySet()) {
+                so.addInitializer(e.getKey(), e.getValue());
+            }
+        }
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         if (options.intraOpThreads() > 0) {
             so.setIntraOpNumThreads(options.intraOpThreads());

@@ -249,6 +249,25 @@ class TinyModelRuntimeTest {
     }
 
     @Test
+    void prepackedPrivateWeightsGiveTheSharedWeightsResults() {
+        List<EncodedPrompt> prompts = prompts();
+        try (OnnxMaskedLanguageModel m = OnnxMaskedLanguageModel.builder().directory(root.resolve("export"))
+                .device(Device.CPU).prepackWeights(true).build()) {
+            MaskLogits a = m.maskLogits(prompts);
+            MaskLogits b = model.maskLogits(prompts);
+            for (int p = 0; p < prompts.size(); p++) {
+                for (int k = 0; k < prompts.get(p).maskCount(); k++) {
+                    float[] x = a.logits().vector(p, k);
+                    float[] y = b.logits().vector(p, k);
+                    for (int v = 0; v < x.length; v++) {
+                        assertEquals(x[v], y[v], 1e-5);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void closedModelRefusesWork() {
         OnnxMaskedLanguageModel m = OnnxMaskedLanguageModel.open(root.resolve("export"));
         m.close();
