@@ -1,0 +1,58 @@
+package io.github.prompt4j.benchmarks;
+
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
+import io.github.prompt4j.onnx.export.model.ModelCache;
+import io.github.prompt4j.onnx.export.model.ModelDirectory;
+import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.Device;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Shared set-up for the model benchmarks: the cached export, synthetic prompts of exact lengths, FLOP counts. */
+final class BertFixture {
+
+    private BertFixture() {
+    }
+
+    /** Opens a pretrained model on the CPU from the default cache (converting on first use). */
+    static OnnxMaskedLanguageModel open(String name, int threads) {
+        ModelDirectory dir = ModelCache.defaultCache().get(PretrainedModels.byName(name));
+        return OnnxMaskedLanguageModel.builder().directory(dir.path()).device(Device.CPU).intraOpThreads(threads)
+                .maxBatchSize(1024).maxBatchTokens(1 << 20).build();
+    }
+
+    /**
+     * {@code batch} prompts of exactly {@code length} tokens ([CLS] words [MASK] . [SEP]) made from a real sentence
+     * repeated, one mask each.
+     */
+    static List<EncodedPrompt> prompts(Tokenizer tok, int batch, int length) {
+        int[] words = tok.encode("the film was a gripping , moving story about a family and its long journey home ,"
+                + " told with warmth and humour").ids();
+        List<EncodedPrompt> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            int[] content = new int[length - tok.frameLength()];
+            for (int i = 0; i < content.length; i++) {
+                content[i] = words[(i + b) % words.length];
+            }
+            content[content.length - 2] = tok.specialTokens().mask();
+            content[content.length - 1] = tok.tokenToId(".").orElseThrow();
+            int[] ids = tok.frame(content);
+            out.add(EncodedPrompt.of(ids, new int[] {tok.frameOffset() + content.length - 2}, new int[0]));
+        }
+        return out;
+    }
+
+    /**
+     * Floating-point operations (multiply and add counted separately) of one forward pass over one sequence of
+     * {@code length} tokens with one mask: encoder matrix products and attention, plus the MLM head on the mask row.
+     */
+    static double forwardFlops(BertConfig c, int length) {
+        double h = c.hiddenSize();
+        double perLayer = 2.0 * length * (4 * h * h + 2 * h * c.intermediateSize()) + 4.0 * length * length * h;
+        double head = 2.0 * (h * h + h * c.vocabSize());
+        return c.numLayers() * perLayer + head;
+    }
+}
