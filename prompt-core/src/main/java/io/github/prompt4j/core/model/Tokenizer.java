@@ -59,4 +59,12 @@ public interface Tokenizer {
 
     /** Index in the framed sequence of content position 0 (1 for BERT, after {@code [CLS]}). */
     int frameOffset();
+
+    /**
+     * Whether a word encodes differently after a space (byte-level BPE vocabularies such as RoBERTa's, where
+     * {@code "Ġgood"} and {@code "good"} are different tokens). WordPiece tokenizers, BERT's, are not.
+     */
+    default boolean spaceSensitive() {
+        return false;
+    }
 }

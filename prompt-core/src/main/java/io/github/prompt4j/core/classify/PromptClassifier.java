@@ -1,0 +1,256 @@
+package io.github.prompt4j.core.classify;
+
+import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.mapping.LabelWordScores;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.TemplateEncoder;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Classifies text with a masked language model: the {@link Template} turns an input into a cloze prompt, the model
+ * scores the label words at the (first) mask, the {@link MultiTokenPolicy} combines multi-piece words, and the
+ * {@link LabelMapper} turns the words' probabilities into a class distribution.
+ *
+ * <pre>{@code
+ * PromptClassifier c = PromptClassifier.builder(model)
+ *         .template(Template.parse("{text} It was [MASK]."))
+ *         .verbalizer(Verbalizer.builder().add("negative", "terrible").add("positive", "great").build())
+ *         .build();
+ * Classification r = c.classify("A gripping, moving film.");
+ * }</pre>
+ *
+ * <p>Only the label words' pieces are scored (plus the full-vocabulary normaliser), never the whole vocabulary.
+ * Immutable and thread-safe; it does not own the model (close the model yourself).
+ */
+public final class PromptClassifier {
+
+    private final MaskedLanguageModel model;
+    private final TemplateEncoder encoder;
+    private final Verbalizer verbalizer;
+    private final LabelMapper mapper;
+    private final int batchSize;
+    private final List<LabelWord> labelWords;
+    private final int[] scoredIds;
+    private final int[][] wordColumns;
+
+    private PromptClassifier(Builder b) {
+        this.model = b.model;
+        this.verbalizer = b.verbalizer;
+        this.mapper = b.mapper;
+        this.batchSize = b.batchSize;
+        int maxLength = b.maxLength > 0 ? b.maxLength : model.tokenizer().maxSequenceLength();
+        this.encoder = b.template.encoder(model.tokenizer(), maxLength, b.truncation);
+        this.labelWords = verbalizer.resolve(model.tokenizer());
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (LabelWord w : labelWords) {
+            for (int id : w.pieceIds()) {
+                ids.add(id);
+            }
+        }
+        this.scoredIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        List<Integer> order = new ArrayList<>(ids);
+        this.wordColumns = new int[labelWords.size()][];
+        for (int w = 0; w < labelWords.size(); w++) {
+            int[] pieces = labelWords.get(w).pieceIds();
+            wordColumns[w] = new int[pieces.length];
+            for (int k = 0; k < pieces.length; k++) {
+                wordColumns[w][k] = order.indexOf(pieces[k]);
+            }
+        }
+    }
+
+    /** A builder for a classifier over {@code model}. */
+    public static Builder builder(MaskedLanguageModel model) {
+        return new Builder(model);
+    }
+
+    /** The class labels, in order. */
+    public List<String> labels() {
+        return verbalizer.labels();
+    }
+
+    /** The label words resolved against the model's tokenizer. */
+    public List<LabelWord> labelWords() {
+        return labelWords;
+    }
+
+    /** The template encoder (template, tokenizer, limit and truncation). */
+    public TemplateEncoder encoder() {
+        return encoder;
+    }
+
+    /**
+     * Classifies one text with a single-field template.
+     *
+     * @throws IllegalArgumentException for null or blank text, or a template with more than one field
+     */
+    public Classification classify(String text) {
+        return classifyPrompts(List.of(encoder.encode(text))).get(0);
+    }
+
+    /** Classifies one input of a multi-field template: field name to value. */
+    public Classification classify(Map<String, String> fields) {
+        return classifyPrompts(List.of(encoder.encode(fields))).get(0);
+    }
+
+    /** Classifies many texts (single-field template) in batches; results in input order. */
+    public List<Classification> classifyAll(List<String> texts) {
+        List<EncodedPrompt> prompts = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            prompts.add(encoder.encode(t));
+        }
+        return classifyPrompts(prompts);
+    }
+
+    /** Classifies many inputs of a multi-field template in batches; results in input order. */
+    public List<Classification> classifyAllFields(List<Map<String, String>> inputs) {
+        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
+        for (Map<String, String> f : inputs) {
+            prompts.add(encoder.encode(f));
+        }
+        return classifyPrompts(prompts);
+    }
+
+    /** Classifies already encoded prompts (e.g. with searched trigger ids); results in input order. */
+    public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
+        List<Classification> out = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits = model.maskLogits(batch, scoredIds);
+            for (int p = 0; p < batch.size(); p++) {
+                out.add(classification(logits, p));
+            }
+        }
+        return out;
+    }
+
+    /** The label words' scores at the first mask of prompt {@code p} of a batch. */
+    public LabelWordScores wordScores(MaskLogits logits, int p) {
+        List<String> labels = verbalizer.labels();
+        double[][] logProbs = new double[labels.size()][];
+        List<List<String>> words = new ArrayList<>();
+        int w = 0;
+        for (int c = 0; c < labels.size(); c++) {
+            List<String> classWords = verbalizer.words().get(labels.get(c));
+            logProbs[c] = new double[classWords.size()];
+            for (int k = 0; k < classWords.size(); k++, w++) {
+                double[] pieces = new double[wordColumns[w].length];
+                for (int j = 0; j < pieces.length; j++) {
+                    pieces[j] = logits.logProb(p, 0, wordColumns[w][j]);
+                }
+                logProbs[c][k] = verbalizer.policy().combine(pieces);
+            }
+            words.add(classWords);
+        }
+        return new LabelWordScores(labels, words, logProbs);
+    }
+
+    private Classification classification(MaskLogits logits, int p) {
+        LabelWordScores scores = wordScores(logits, p);
+        double[] probs = mapper.map(scores);
+        Map<String, Double> byClass = new LinkedHashMap<>();
+        int best = 0;
+        for (int c = 0; c < probs.length; c++) {
+            byClass.put(scores.labels().get(c), probs[c]);
+            if (probs[c] > probs[best]) {
+                best = c;
+            }
+        }
+        Map<String, Double> byWord = new LinkedHashMap<>();
+        for (int c = 0; c < scores.classCount(); c++) {
+            for (int k = 0; k < scores.wordCount(c); k++) {
+                byWord.put(scores.words().get(c).get(k), scores.logProb(c, k));
+            }
+        }
+        return new Classification(scores.labels().get(best), byClass, byWord);
+    }
+
+    /** Configures a {@link PromptClassifier}. Not thread-safe. */
+    public static final class Builder {
+        private final MaskedLanguageModel model;
+        private Template template;
+        private Verbalizer verbalizer;
+        private LabelMapper mapper = LabelMapper.mean();
+        private int batchSize = 32;
+        private int maxLength;
+        private Truncation truncation = Truncation.KEEP_HEAD;
+
+        private Builder(MaskedLanguageModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        /** The cloze template (required). */
+        public Builder template(Template template) {
+            this.template = template;
+            return this;
+        }
+
+        /** The verbalizer (required). */
+        public Builder verbalizer(Verbalizer verbalizer) {
+            this.verbalizer = verbalizer;
+            return this;
+        }
+
+        /** The label mapper (default {@link LabelMapper#mean()}). */
+        public Builder mapper(LabelMapper mapper) {
+            this.mapper = mapper;
+            return this;
+        }
+
+        /** Prompts per model call in {@code classifyAll} (default 32). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Longest prompt in tokens, special tokens included (default: the model's limit). */
+        public Builder maxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** Which end of a too-long input field to keep (default {@link Truncation#KEEP_HEAD}). */
+        public Builder truncation(Truncation truncation) {
+            this.truncation = truncation;
+            return this;
+        }
+
+        /**
+         * Builds the classifier, resolving the label words against the model's tokenizer.
+         *
+         * @throws IllegalArgumentException for a missing template, verbalizer or mapper, or a label word the
+         *         vocabulary cannot represent (see {@link Verbalizer#resolve})
+         */
+        public PromptClassifier build() {
+            if (template == null) {
+                throw new IllegalArgumentException("set a template: builder.template(Template.parse(\"{text} It was "
+                        + "[MASK].\"))");
+            }
+            if (verbalizer == null) {
+                throw new IllegalArgumentException("set a verbalizer: builder.verbalizer(Verbalizer.builder()...)");
+            }
+            if (mapper == null) {
+                throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
+            }
+            return new PromptClassifier(this);
+        }
+    }
+}
