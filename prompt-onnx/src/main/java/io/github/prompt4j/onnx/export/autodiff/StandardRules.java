@@ -42,45 +42,37 @@ final class StandardRules {
             return g.mul(c.outputGradient(), dens);
         }));
         m.put("Cast", StandardRules::cast);
-        m.put("Add", c -> {
-            c.gradient(0, () -> c.unbroadcast(c.outputGradient(), c.output(0).shape(), c.input(0)));
-            c.gradient(1, () -> c.unbroadcast(c.outputGradient(), c.output(0).shape(), c.input(1)));
-        });
-        m.put("Sum", c -> {
+        // y = sum_i x_i: dx_i = g, summed over the axes x_i was broadcast along
+        GradientRule sum = c -> {
             for (int i = 0; i < c.inputCount(); i++) {
                 int k = i;
-                c.gradient(k, () -> c.unbroadcast(c.outputGradient(), c.output(0).shape(), c.input(k)));
+                c.gradient(k, () -> toInput(c, k, c.outputGradient()));
             }
-        });
+        };
+        m.put("Add", sum);
+        m.put("Sum", sum);
         m.put("Sub", c -> {
-            c.gradient(0, () -> c.unbroadcast(c.outputGradient(), c.output(0).shape(), c.input(0)));
-            c.gradient(1, () -> c.graph().neg(c.unbroadcast(c.outputGradient(), c.output(0).shape(), c.input(1))));
+            c.gradient(0, () -> toInput(c, 0, c.outputGradient()));
+            c.gradient(1, () -> c.graph().neg(toInput(c, 1, c.outputGradient())));
         });
         m.put("Mul", c -> {
             GraphBuilder g = c.graph();
-            c.gradient(0, () -> c.unbroadcast(g.mul(c.outputGradient(), c.input(1)), c.output(0).shape(),
-                    c.input(0)));
-            c.gradient(1, () -> c.unbroadcast(g.mul(c.outputGradient(), c.input(0)), c.output(0).shape(),
-                    c.input(1)));
+            c.gradient(0, () -> toInput(c, 0, g.mul(c.outputGradient(), c.input(1))));
+            c.gradient(1, () -> toInput(c, 1, g.mul(c.outputGradient(), c.input(0))));
         });
         // y = a / b: da = g / b, db = -g y / b
         m.put("Div", c -> {
             GraphBuilder g = c.graph();
-            c.gradient(0, () -> c.unbroadcast(g.div(c.outputGradient(), c.input(1)), c.output(0).shape(),
-                    c.input(0)));
-            c.gradient(1, () -> g.neg(c.unbroadcast(g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1)),
-                    c.output(0).shape(), c.input(1))));
+            c.gradient(0, () -> toInput(c, 0, g.div(c.outputGradient(), c.input(1))));
+            c.gradient(1, () -> g.neg(toInput(c, 1, g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1)))));
         });
         m.put("Where", c -> {
             GraphBuilder g = c.graph();
             Value zero = c.scalar(0);
-            c.gradient(1, () -> c.unbroadcast(g.where(c.input(0), c.outputGradient(), zero), c.output(0).shape(),
-                    c.input(1)));
-            c.gradient(2, () -> c.unbroadcast(g.where(c.input(0), zero, c.outputGradient()), c.output(0).shape(),
-                    c.input(2)));
+            c.gradient(1, () -> toInput(c, 1, g.where(c.input(0), c.outputGradient(), zero)));
+            c.gradient(2, () -> toInput(c, 2, g.where(c.input(0), zero, c.outputGradient())));
         });
-        m.put("Expand", c -> c.gradient(0, () -> c.unbroadcast(c.outputGradient(), c.output(0).shape(),
-                c.input(0))));
+        m.put("Expand", c -> c.gradient(0, () -> toInput(c, 0, c.outputGradient())));
         GradientRule reshapeBack = c -> c.gradient(0, () -> c.graph().reshape(c.outputGradient(),
                 c.shapeOf(c.input(0))));
         m.put("Reshape", reshapeBack);
@@ -119,6 +111,14 @@ final class StandardRules {
         m.put("ReduceMean", c -> reduce(c, Kind.MEAN));
         m.put("ReduceMax", c -> reduce(c, Kind.MAX));
         m.put("ReduceLogSumExp", c -> reduce(c, Kind.LOG_SUM_EXP));
+    }
+
+    /**
+     * An elementwise gradient {@code grad} of output 0's shape, summed back to input {@code i}'s shape over the axes
+     * that input was broadcast along.
+     */
+    private static Value toInput(GradientContext c, int i, Value grad) {
+        return c.unbroadcast(grad, c.output(0).shape(), c.input(i));
     }
 
     private static void cast(GradientContext c) {
@@ -226,8 +226,7 @@ final class StandardRules {
         // op(b) = b: db = op(a)^T g;  op(b) = b^T: db = g^T op(a)
         c.gradient(1, () -> tb ? g.gemm(gy, a, none, alpha, 1f, true, ta) : g.gemm(a, gy, none, alpha, 1f, !ta, false));
         if (c.inputCount() > 2) {
-            c.gradient(2, () -> c.unbroadcast(beta == 1f ? gy : g.mul(gy, c.scalar(beta)), c.output(0).shape(),
-                    c.input(2)));
+            c.gradient(2, () -> toInput(c, 2, beta == 1f ? gy : g.mul(gy, c.scalar(beta))));
         }
     }
 

@@ -1,6 +1,8 @@
 package io.github.prompt4j.onnx.export.checkpoint;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,12 @@ import java.util.regex.Pattern;
 public final class HuggingFaceBertNaming implements ParameterNaming {
 
     private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.(.+)");
+
+    /** Tensor names of the parameters outside the encoder layers, preferred first. */
+    private static final Map<String, List<String>> TOP_LEVEL = topLevel();
+
+    /** Tensor names of one encoder layer's parameters, preferred first, relative to {@code bert.encoder.layer.<i>.}. */
+    private static final Map<String, List<String>> PER_LAYER = perLayer();
 
     /** Creates the naming; it holds no state, so one instance may be shared. */
     public HuggingFaceBertNaming() {
@@ -41,74 +49,17 @@ public final class HuggingFaceBertNaming implements ParameterNaming {
      * @throws IllegalArgumentException when the name is not a {@link BertParameters} name
      */
     public List<String> tensorNames(String canonicalName) {
-        switch (canonicalName) {
-            case BertParameters.WORD_EMBEDDINGS:
-                return List.of("bert.embeddings.word_embeddings.weight");
-            case BertParameters.POSITION_EMBEDDINGS:
-                return List.of("bert.embeddings.position_embeddings.weight");
-            case BertParameters.TOKEN_TYPE_EMBEDDINGS:
-                return List.of("bert.embeddings.token_type_embeddings.weight");
-            case BertParameters.EMBEDDINGS_LN_GAMMA:
-                return gamma("bert.embeddings.LayerNorm");
-            case BertParameters.EMBEDDINGS_LN_BETA:
-                return beta("bert.embeddings.LayerNorm");
-            case BertParameters.HEAD_TRANSFORM_KERNEL:
-                return List.of("cls.predictions.transform.dense.weight");
-            case BertParameters.HEAD_TRANSFORM_BIAS:
-                return List.of("cls.predictions.transform.dense.bias");
-            case BertParameters.HEAD_LN_GAMMA:
-                return gamma("cls.predictions.transform.LayerNorm");
-            case BertParameters.HEAD_LN_BETA:
-                return beta("cls.predictions.transform.LayerNorm");
-            case BertParameters.HEAD_OUTPUT_BIAS:
-                return List.of("cls.predictions.bias", "cls.predictions.decoder.bias");
-            default:
-                return layerTensorNames(canonicalName);
+        List<String> whole = TOP_LEVEL.get(canonicalName);
+        if (whole != null) {
+            return whole;
         }
-    }
-
-    private static List<String> layerTensorNames(String canonicalName) {
         Matcher m = LAYER.matcher(canonicalName);
-        if (!m.matches()) {
+        List<String> local = m.matches() ? PER_LAYER.get(m.group(2)) : null;
+        if (local == null) {
             throw unknown(canonicalName);
         }
         String prefix = "bert.encoder.layer." + m.group(1) + ".";
-        switch (m.group(2)) {
-            case BertParameters.QUERY_KERNEL:
-                return List.of(prefix + "attention.self.query.weight");
-            case BertParameters.QUERY_BIAS:
-                return List.of(prefix + "attention.self.query.bias");
-            case BertParameters.KEY_KERNEL:
-                return List.of(prefix + "attention.self.key.weight");
-            case BertParameters.KEY_BIAS:
-                return List.of(prefix + "attention.self.key.bias");
-            case BertParameters.VALUE_KERNEL:
-                return List.of(prefix + "attention.self.value.weight");
-            case BertParameters.VALUE_BIAS:
-                return List.of(prefix + "attention.self.value.bias");
-            case BertParameters.ATTENTION_OUTPUT_KERNEL:
-                return List.of(prefix + "attention.output.dense.weight");
-            case BertParameters.ATTENTION_OUTPUT_BIAS:
-                return List.of(prefix + "attention.output.dense.bias");
-            case BertParameters.ATTENTION_LN_GAMMA:
-                return gamma(prefix + "attention.output.LayerNorm");
-            case BertParameters.ATTENTION_LN_BETA:
-                return beta(prefix + "attention.output.LayerNorm");
-            case BertParameters.INTERMEDIATE_KERNEL:
-                return List.of(prefix + "intermediate.dense.weight");
-            case BertParameters.INTERMEDIATE_BIAS:
-                return List.of(prefix + "intermediate.dense.bias");
-            case BertParameters.OUTPUT_KERNEL:
-                return List.of(prefix + "output.dense.weight");
-            case BertParameters.OUTPUT_BIAS:
-                return List.of(prefix + "output.dense.bias");
-            case BertParameters.OUTPUT_LN_GAMMA:
-                return gamma(prefix + "output.LayerNorm");
-            case BertParameters.OUTPUT_LN_BETA:
-                return beta(prefix + "output.LayerNorm");
-            default:
-                throw unknown(canonicalName);
-        }
+        return local.stream().map(name -> prefix + name).toList();
     }
 
     /** True for every canonical kernel: PyTorch {@code Linear} stores {@code [out, in]}. */
@@ -118,12 +69,46 @@ public final class HuggingFaceBertNaming implements ParameterNaming {
         return canonicalName.endsWith(".kernel");
     }
 
-    private static List<String> gamma(String layerNorm) {
-        return List.of(layerNorm + ".weight", layerNorm + ".gamma");
+    private static Map<String, List<String>> topLevel() {
+        Map<String, List<String>> t = new HashMap<>();
+        t.put(BertParameters.WORD_EMBEDDINGS, List.of("bert.embeddings.word_embeddings.weight"));
+        t.put(BertParameters.POSITION_EMBEDDINGS, List.of("bert.embeddings.position_embeddings.weight"));
+        t.put(BertParameters.TOKEN_TYPE_EMBEDDINGS, List.of("bert.embeddings.token_type_embeddings.weight"));
+        layerNorm(t, BertParameters.EMBEDDINGS_LN_GAMMA, BertParameters.EMBEDDINGS_LN_BETA,
+                "bert.embeddings.LayerNorm");
+        dense(t, BertParameters.HEAD_TRANSFORM_KERNEL, BertParameters.HEAD_TRANSFORM_BIAS,
+                "cls.predictions.transform.dense");
+        layerNorm(t, BertParameters.HEAD_LN_GAMMA, BertParameters.HEAD_LN_BETA,
+                "cls.predictions.transform.LayerNorm");
+        t.put(BertParameters.HEAD_OUTPUT_BIAS, List.of("cls.predictions.bias", "cls.predictions.decoder.bias"));
+        return Map.copyOf(t);
     }
 
-    private static List<String> beta(String layerNorm) {
-        return List.of(layerNorm + ".bias", layerNorm + ".beta");
+    private static Map<String, List<String>> perLayer() {
+        Map<String, List<String>> t = new HashMap<>();
+        dense(t, BertParameters.QUERY_KERNEL, BertParameters.QUERY_BIAS, "attention.self.query");
+        dense(t, BertParameters.KEY_KERNEL, BertParameters.KEY_BIAS, "attention.self.key");
+        dense(t, BertParameters.VALUE_KERNEL, BertParameters.VALUE_BIAS, "attention.self.value");
+        dense(t, BertParameters.ATTENTION_OUTPUT_KERNEL, BertParameters.ATTENTION_OUTPUT_BIAS,
+                "attention.output.dense");
+        layerNorm(t, BertParameters.ATTENTION_LN_GAMMA, BertParameters.ATTENTION_LN_BETA,
+                "attention.output.LayerNorm");
+        dense(t, BertParameters.INTERMEDIATE_KERNEL, BertParameters.INTERMEDIATE_BIAS, "intermediate.dense");
+        dense(t, BertParameters.OUTPUT_KERNEL, BertParameters.OUTPUT_BIAS, "output.dense");
+        layerNorm(t, BertParameters.OUTPUT_LN_GAMMA, BertParameters.OUTPUT_LN_BETA, "output.LayerNorm");
+        return Map.copyOf(t);
+    }
+
+    /** A dense layer's kernel and bias: PyTorch {@code Linear} calls them {@code weight} and {@code bias}. */
+    private static void dense(Map<String, List<String>> table, String kernel, String bias, String module) {
+        table.put(kernel, List.of(module + ".weight"));
+        table.put(bias, List.of(module + ".bias"));
+    }
+
+    /** A LayerNorm's gamma and beta, under the current names first and the legacy TensorFlow-era names second. */
+    private static void layerNorm(Map<String, List<String>> table, String gamma, String beta, String module) {
+        table.put(gamma, List.of(module + ".weight", module + ".gamma"));
+        table.put(beta, List.of(module + ".bias", module + ".beta"));
     }
 
     private static IllegalArgumentException unknown(String canonicalName) {

@@ -13,34 +13,39 @@ import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.export.graph.Attr;
+import io.github.prompt4j.onnx.export.testing.ReferenceBert;
+import io.github.prompt4j.onnx.export.testing.TinyBert;
 import io.github.prompt4j.onnx.export.weights.WeightFile;
 import io.github.prompt4j.onnx.export.weights.WeightFileWriter;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The BERT forward and gradient graphs of a tiny random BERT, run through ONNX Runtime, against {@link NaiveBert}
+ * The BERT forward and gradient graphs of {@link TinyBert}, run through ONNX Runtime, against {@link ReferenceBert}
  * (double precision) and finite differences.
  *
  * <p>Tolerances (graphs run in float32): forward outputs {@code |ort - ref| <= 1e-4 + 1e-4 |ref|}; loss the same;
  * gradient along a direction vs double-precision central differences of the reference loss (eps 1e-4):
- * {@code 1e-4 (1 + |analytic|)} (observed ~5e-6 relative); vs float32 central differences of the ONNX Runtime
- * loss (eps 1e-2): {@code 1e-2 (1 + |analytic|)} (observed ~2e-3 relative, the O(eps^2) truncation). Forward
- * errors observed below 4e-6.
+ * {@code 1e-4 (1 + |analytic|)} (observed below 1e-5 relative); vs float32 central differences of the ONNX
+ * Runtime loss (eps 1e-2): {@code 1e-2 (1 + |analytic|)} (observed ~3e-3 relative, the O(eps^2) truncation).
+ * Forward errors observed below {@code 1e-5 (1 + |ref|)}.
  */
 class BertGraphsTest {
 
-    static final BertConfig CONFIG = new BertConfig(120, 32, 2, 4, 64, 64, 2, 1e-12);
+    static final BertConfig CONFIG = TinyBert.DEFAULT_CONFIG;
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
     static final int BATCH = 2;
     static final int SEQ = 7;
@@ -54,8 +59,8 @@ class BertGraphsTest {
 
     @TempDir
     static Path dir;
-    static Map<String, float[]> params;
-    static NaiveBert reference;
+    static TinyBert tiny;
+    static ReferenceBert reference;
     static OnnxMl.ModelProto forwardModel;
     static OnnxMl.ModelProto gradientModel;
     static OrtSession forward;
@@ -64,24 +69,14 @@ class BertGraphsTest {
 
     @BeforeAll
     static void exportTinyBert() throws Exception {
-        Random rnd = new Random(7);
-        params = new LinkedHashMap<>();
+        tiny = TinyBert.random(CONFIG, 7);
+        reference = tiny.reference();
         try (WeightFileWriter w = new WeightFileWriter(dir.resolve("weights.bin"))) {
             for (Map.Entry<String, long[]> e : BertParameters.shapes(CONFIG).entrySet()) {
-                String name = e.getKey();
-                float[] v = new float[(int) java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b)];
-                boolean gamma = name.endsWith("gamma");
-                boolean vector = e.getValue().length == 1;
-                double scale = name.startsWith("embeddings.") && !vector ? 0.5 : vector ? 0.1 : 0.2;
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) ((gamma ? 1 : 0) + scale * rnd.nextGaussian());
-                }
-                params.put(name, v);
-                w.write(name, e.getValue(), v);
+                w.write(e.getKey(), e.getValue(), tiny.weight(e.getKey()));
             }
             weights = w.finish();
         }
-        reference = new NaiveBert(CONFIG, params);
         forwardModel = BertGraphs.forward(CONFIG, weights);
         gradientModel = BertGraphs.gradient(CONFIG, weights);
         BertGraphs.writeTo(forwardModel, dir.resolve("forward.onnx"));
@@ -97,7 +92,7 @@ class BertGraphsTest {
     }
 
     @Test
-    void forwardGraphMatchesNaiveReferenceOnPaddedBatch() throws OrtException {
+    void forwardGraphMatchesTheReferenceOnPaddedBatch() throws OrtException {
         Map<String, OnnxTensor> in = new HashMap<>();
         in.put(BertGraphs.INPUT_IDS, longs(IDS, BATCH, SEQ));
         in.put(BertGraphs.ATTENTION_MASK, longs(MASK, BATCH, SEQ));
@@ -110,16 +105,15 @@ class BertGraphsTest {
             float[][][] transformed = (float[][][]) r.get(BertGraphs.MASK_TRANSFORMED).orElseThrow().getValue();
             assertEquals(CONFIG.vocabSize(), logits[0][0].length);
             for (int b = 0; b < BATCH; b++) {
-                double[][] h = reference.encode(reference.embed(row(IDS, b)), row(TYPES, b), row(MASK, b));
+                ReferenceBert.Output out = reference.forward(row(IDS, b), row(TYPES, b), row(MASK, b));
                 for (int m = 0; m < 2; m++) {
-                    double[] hRef = h[(int) FORWARD_POSITIONS[b * 2 + m]];
-                    double[] tRef = reference.transform(hRef);
-                    double[] lRef = reference.logits(tRef);
+                    int position = (int) FORWARD_POSITIONS[b * 2 + m];
+                    double[] lRef = out.logits(position);
                     String at = "row " + b + " mask " + m;
-                    assertClose(hRef, hidden[b][m], at + " hidden");
-                    assertClose(tRef, transformed[b][m], at + " transformed");
+                    assertClose(out.hiddenState(position), hidden[b][m], at + " hidden");
+                    assertClose(out.transformed(position), transformed[b][m], at + " transformed");
                     assertClose(lRef, logits[b][m], at + " logits");
-                    assertClose(new double[] {NaiveBert.logSumExp(lRef)}, new float[] {lse[b][m]}, at + " lse");
+                    assertClose(new double[] {ReferenceBert.logSumExp(lRef)}, new float[] {lse[b][m]}, at + " lse");
                 }
             }
         } finally {
@@ -131,65 +125,53 @@ class BertGraphsTest {
     void paddingDoesNotChangeTheScoresOfTheShortSequence() throws OrtException {
         // The second row alone, unpadded, must give the same scores as inside the padded batch.
         Map<String, OnnxTensor> in = new HashMap<>();
-        in.put(BertGraphs.INPUT_IDS, longs(java.util.Arrays.copyOfRange(IDS, SEQ, SEQ + 4), 1, 4));
+        in.put(BertGraphs.INPUT_IDS, longs(Arrays.copyOfRange(IDS, SEQ, SEQ + 4), 1, 4));
         in.put(BertGraphs.ATTENTION_MASK, longs(new long[] {1, 1, 1, 1}, 1, 4));
-        in.put(BertGraphs.TOKEN_TYPE_IDS, longs(java.util.Arrays.copyOfRange(TYPES, SEQ, SEQ + 4), 1, 4));
+        in.put(BertGraphs.TOKEN_TYPE_IDS, longs(Arrays.copyOfRange(TYPES, SEQ, SEQ + 4), 1, 4));
         in.put(BertGraphs.MASK_POSITIONS, longs(new long[] {1}, 1, 1));
-        try (OrtSession.Result r = forward.run(in, java.util.Set.of(BertGraphs.MASK_LOGITS))) {
+        try (OrtSession.Result r = forward.run(in, Set.of(BertGraphs.MASK_LOGITS))) {
             float[][][] logits = (float[][][]) r.get(BertGraphs.MASK_LOGITS).orElseThrow().getValue();
-            double[][] h = reference.encode(reference.embed(row(IDS, 1)), row(TYPES, 1), row(MASK, 1));
-            assertClose(reference.logits(reference.transform(h[1])), logits[0][0], "unpadded logits");
+            assertClose(reference.forward(row(IDS, 1), row(TYPES, 1), row(MASK, 1)).logits(1), logits[0][0],
+                    "unpadded logits");
         } finally {
             in.values().forEach(OnnxTensor::close);
         }
     }
 
     @Test
-    void gradientGraphLossMatchesNaiveReference() throws OrtException {
+    void gradientGraphLossMatchesTheReference() throws OrtException {
         float[] embeds = embeds();
         float[] loss = runGradient(embeds, true).loss;
         for (int b = 0; b < BATCH; b++) {
-            double ref = reference.loss(words(embeds, b), row(TYPES, b), row(MASK, b), (int) POSITIONS[b],
-                    java.util.Arrays.copyOfRange(GOLD, b * 3, b * 3 + 3),
-                    java.util.Arrays.copyOfRange(GOLD_MASK, b * 3, b * 3 + 3));
-            assertClose(new double[] {ref}, new float[] {loss[b]}, "loss of row " + b);
+            assertClose(new double[] {referenceLoss(embeds, b, new double[embeds.length], 0)}, new float[] {loss[b]},
+                    "loss of row " + b);
         }
     }
 
     @Test
     void embeddingGradientMatchesFiniteDifferencesOfTheReference() throws OrtException {
         float[] embeds = embeds();
-        float[] grad = runGradient(embeds, true).grad;
-        Random rnd = new Random(11);
-        double eps = 1e-4;
-        for (int k = 0; k < 3; k++) {
-            double[] d = gaussian(rnd, embeds.length);
-            double fd = (referenceLoss(embeds, d, eps) - referenceLoss(embeds, d, -eps)) / (2 * eps);
-            double analytic = dot(grad, d);
-            assertTrue(Math.abs(fd - analytic) <= 1e-4 * (1 + Math.abs(analytic)),
-                    "direction " + k + ": analytic " + analytic + " vs reference finite difference " + fd);
-        }
+        assertGradientAlongRandomDirections(runGradient(embeds, true).grad, new Random(11), 1e-4, 1e-4,
+                "reference", (d, eps) -> {
+                    double total = 0;
+                    for (int b = 0; b < BATCH; b++) {
+                        total += referenceLoss(embeds, b, d, eps);
+                    }
+                    return total;
+                });
     }
 
     @Test
     void embeddingGradientMatchesFiniteDifferencesOfOrtLoss() throws OrtException {
         float[] embeds = embeds();
-        float[] grad = runGradient(embeds, true).grad;
-        Random rnd = new Random(13);
-        float eps = 1e-2f;
-        for (int k = 0; k < 3; k++) {
-            double[] d = gaussian(rnd, embeds.length);
-            float[] plus = embeds.clone();
-            float[] minus = embeds.clone();
-            for (int i = 0; i < d.length; i++) {
-                plus[i] += (float) (eps * d[i]);
-                minus[i] -= (float) (eps * d[i]);
-            }
-            double fd = (sum(runGradient(plus, false).loss) - sum(runGradient(minus, false).loss)) / (2 * eps);
-            double analytic = dot(grad, d);
-            assertTrue(Math.abs(fd - analytic) <= 1e-2 * (1 + Math.abs(analytic)),
-                    "direction " + k + ": analytic " + analytic + " vs ONNX Runtime finite difference " + fd);
-        }
+        assertGradientAlongRandomDirections(runGradient(embeds, true).grad, new Random(13), 1e-2, 1e-2,
+                "ONNX Runtime", (d, eps) -> {
+                    float[] moved = embeds.clone();
+                    for (int i = 0; i < d.length; i++) {
+                        moved[i] += (float) (eps * d[i]);
+                    }
+                    return sum(runGradient(moved, false).loss);
+                });
     }
 
     @Test
@@ -264,8 +246,8 @@ class BertGraphsTest {
         in.put(BertGraphs.MASK_POSITIONS, longs(POSITIONS, BATCH));
         in.put(BertGraphs.GOLD_IDS, longs(GOLD, BATCH, 3));
         in.put(BertGraphs.GOLD_MASK, OnnxTensor.createTensor(ENV, FloatBuffer.wrap(GOLD_MASK), new long[] {BATCH, 3}));
-        java.util.Set<String> wanted = withGrad ? java.util.Set.of(BertGraphs.LOSS, BertGraphs.INPUTS_EMBEDS_GRAD)
-                : java.util.Set.of(BertGraphs.LOSS);
+        Set<String> wanted = withGrad ? Set.of(BertGraphs.LOSS, BertGraphs.INPUTS_EMBEDS_GRAD)
+                : Set.of(BertGraphs.LOSS);
         try (OrtSession.Result r = gradient.run(in, wanted)) {
             float[] loss = (float[]) r.get(BertGraphs.LOSS).orElseThrow().getValue();
             float[] grad = new float[0];
@@ -283,7 +265,7 @@ class BertGraphsTest {
     /** Word embeddings of the ids plus a small perturbation, as a soft prompt would be. */
     private static float[] embeds() {
         int h = CONFIG.hiddenSize();
-        float[] we = params.get(BertParameters.WORD_EMBEDDINGS);
+        float[] we = tiny.weight(BertParameters.WORD_EMBEDDINGS);
         float[] out = new float[BATCH * SEQ * h];
         Random rnd = new Random(5);
         for (int t = 0; t < BATCH * SEQ; t++) {
@@ -294,49 +276,48 @@ class BertGraphsTest {
         return out;
     }
 
-    private static double referenceLoss(float[] embeds, double[] d, double eps) {
-        double total = 0;
-        int h = CONFIG.hiddenSize();
-        for (int b = 0; b < BATCH; b++) {
-            double[][] w = new double[SEQ][h];
-            for (int t = 0; t < SEQ; t++) {
-                for (int j = 0; j < h; j++) {
-                    int i = (b * SEQ + t) * h + j;
-                    w[t][j] = embeds[i] + eps * d[i];
-                }
-            }
-            total += reference.loss(w, row(TYPES, b), row(MASK, b), (int) POSITIONS[b],
-                    java.util.Arrays.copyOfRange(GOLD, b * 3, b * 3 + 3),
-                    java.util.Arrays.copyOfRange(GOLD_MASK, b * 3, b * 3 + 3));
-        }
-        return total;
+    /** A loss as a function of a step {@code eps * d} away from the test embeddings. */
+    private interface PerturbedLoss {
+        double at(double[] d, double eps) throws OrtException;
     }
 
-    private static double[][] words(float[] embeds, int b) {
+    /**
+     * Compares {@code <grad, d>} with the central difference {@code (f(eps d) - f(-eps d)) / 2 eps} along three
+     * Gaussian directions, requiring {@code |fd - analytic| <= tol (1 + |analytic|)}.
+     */
+    private static void assertGradientAlongRandomDirections(float[] grad, Random rnd, double eps, double tol,
+            String against, PerturbedLoss loss) throws OrtException {
+        for (int k = 0; k < 3; k++) {
+            double[] d = new double[grad.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = rnd.nextGaussian();
+            }
+            double fd = (loss.at(d, eps) - loss.at(d, -eps)) / (2 * eps);
+            double analytic = 0;
+            for (int i = 0; i < grad.length; i++) {
+                analytic += grad[i] * d[i];
+            }
+            assertTrue(Math.abs(fd - analytic) <= tol * (1 + Math.abs(analytic)),
+                    "direction " + k + ": analytic " + analytic + " vs " + against + " finite difference " + fd);
+        }
+    }
+
+    /**
+     * The reference label loss of row {@code b} at {@code embeds + eps * d}: {@code -log sum_g softmax(logits)_g}
+     * over the gold ids the gold mask keeps.
+     */
+    private static double referenceLoss(float[] embeds, int b, double[] d, double eps) {
         int h = CONFIG.hiddenSize();
-        double[][] w = new double[SEQ][h];
+        double[][] words = new double[SEQ][h];
         for (int t = 0; t < SEQ; t++) {
             for (int j = 0; j < h; j++) {
-                w[t][j] = embeds[(b * SEQ + t) * h + j];
+                int i = (b * SEQ + t) * h + j;
+                words[t][j] = embeds[i] + eps * d[i];
             }
         }
-        return w;
-    }
-
-    private static double[] gaussian(Random rnd, int n) {
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = rnd.nextGaussian();
-        }
-        return d;
-    }
-
-    private static double dot(float[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
+        int[] gold = IntStream.range(b * 3, b * 3 + 3).filter(i -> GOLD_MASK[i] != 0).map(i -> (int) GOLD[i])
+                .toArray();
+        return reference.forwardEmbeds(words, row(TYPES, b), row(MASK, b)).labelLoss((int) POSITIONS[b], gold);
     }
 
     private static double sum(float[] a) {
@@ -347,9 +328,10 @@ class BertGraphsTest {
         return s;
     }
 
-    private static long[] row(long[] flat, int b) {
+    /** Row {@code b} of a {@code [BATCH, n]} array, as the reference's ints. */
+    private static int[] row(long[] flat, int b) {
         int n = flat.length / BATCH;
-        return java.util.Arrays.copyOfRange(flat, b * n, b * n + n);
+        return Arrays.stream(flat, b * n, b * n + n).mapToInt(Math::toIntExact).toArray();
     }
 
     private static OnnxTensor longs(long[] v, long... shape) throws OrtException {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class HuggingFaceBertCheckpointTest {
@@ -126,11 +128,9 @@ class HuggingFaceBertCheckpointTest {
         Path dir = HuggingFaceBertWriter.write(tmp.resolve("missing"), SMALL, weights, vocabulary(7));
         rewriteTensors(dir, weights, w -> w.remove("bert.encoder.layer.0.output.dense.weight"));
         try (HuggingFaceBertCheckpoint checkpoint = HuggingFaceBertCheckpoint.fromDirectory(dir)) {
-            ModelLoadException e = assertThrows(ModelLoadException.class,
-                    () -> checkpoint.read(BertParameters.layer(0, BertParameters.OUTPUT_KERNEL)));
-            assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString()), e.getMessage());
-            assertTrue(e.getMessage().contains("'bert.encoder.layer.0.output.dense.weight'"), e.getMessage());
-            assertTrue(e.getMessage().contains("not found"), e.getMessage());
+            assertLoadFails(() -> checkpoint.read(BertParameters.layer(0, BertParameters.OUTPUT_KERNEL)),
+                    dir.resolve("model.safetensors").toString(), "'bert.encoder.layer.0.output.dense.weight'",
+                    "not found");
         }
     }
 
@@ -142,11 +142,9 @@ class HuggingFaceBertCheckpointTest {
         rewriteTensors(dir, weights, w -> w.f32("bert.encoder.layer.0.intermediate.dense.weight", new long[] {2, 3},
                 new float[6]));
         try (HuggingFaceBertCheckpoint checkpoint = HuggingFaceBertCheckpoint.fromDirectory(dir)) {
-            ModelLoadException e = assertThrows(ModelLoadException.class,
-                    () -> checkpoint.read(BertParameters.layer(0, BertParameters.INTERMEDIATE_KERNEL)));
-            assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString()), e.getMessage());
-            assertTrue(e.getMessage().contains("'bert.encoder.layer.0.intermediate.dense.weight'"), e.getMessage());
-            assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
+            assertLoadFails(() -> checkpoint.read(BertParameters.layer(0, BertParameters.INTERMEDIATE_KERNEL)),
+                    dir.resolve("model.safetensors").toString(), "'bert.encoder.layer.0.intermediate.dense.weight'",
+                    "[2, 3]", "[3, 2]");
         }
     }
 
@@ -157,11 +155,8 @@ class HuggingFaceBertCheckpointTest {
         rewriteTensors(dir, weights, w -> w.raw("bert.embeddings.LayerNorm.bias", "F64", new long[] {2},
                 new byte[16]));
         try (HuggingFaceBertCheckpoint checkpoint = HuggingFaceBertCheckpoint.fromDirectory(dir)) {
-            ModelLoadException e = assertThrows(ModelLoadException.class,
-                    () -> checkpoint.read(BertParameters.EMBEDDINGS_LN_BETA));
-            assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString()), e.getMessage());
-            assertTrue(e.getMessage().contains("'bert.embeddings.LayerNorm.bias'"), e.getMessage());
-            assertTrue(e.getMessage().contains("F64"), e.getMessage());
+            assertLoadFails(() -> checkpoint.read(BertParameters.EMBEDDINGS_LN_BETA),
+                    dir.resolve("model.safetensors").toString(), "'bert.embeddings.LayerNorm.bias'", "F64");
         }
     }
 
@@ -172,10 +167,8 @@ class HuggingFaceBertCheckpointTest {
         SafeTensorsWriter.writeRaw(model,
                 "{\"bert.embeddings.word_embeddings.weight\":{\"dtype\":\"F32\",\"shape\":[7,2],"
                         + "\"data_offsets\":[0,56]}}", new byte[40]);
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(e.getMessage().contains(model.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("'bert.embeddings.word_embeddings.weight'"), e.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), model.toString(),
+                "'bert.embeddings.word_embeddings.weight'");
     }
 
     @Test
@@ -203,23 +196,17 @@ class HuggingFaceBertCheckpointTest {
         Path dir = TinyBert.random(SMALL, 9).writeHuggingFace(tmp.resolve("files"));
         Files.delete(dir.resolve("model.safetensors"));
         Files.writeString(dir.resolve("pytorch_model.bin"), "");
-        ModelLoadException noWeights = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(noWeights.getMessage().contains(dir.resolve("model.safetensors").toString())
-                && noWeights.getMessage().contains("safe_serialization"), noWeights.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir),
+                dir.resolve("model.safetensors").toString(), "safe_serialization");
         Files.delete(dir.resolve("config.json"));
-        ModelLoadException noConfig = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(noConfig.getMessage().contains(dir.resolve("config.json").toString()), noConfig.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), dir.resolve("config.json").toString());
     }
 
     @Test
     void missingVocabularyNamesBothFiles() throws Exception {
         Path dir = TinyBert.random(SMALL, 10).writeHuggingFace(tmp.resolve("novocab"));
         Files.delete(dir.resolve("vocab.txt"));
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(e.getMessage().contains("vocab.txt") && e.getMessage().contains("tokenizer.json"), e.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), "vocab.txt", "tokenizer.json");
     }
 
     @Test
@@ -243,19 +230,15 @@ class HuggingFaceBertCheckpointTest {
         Path dir = TinyBert.random(SMALL, 12).writeHuggingFace(tmp.resolve("gaps"));
         Files.delete(dir.resolve("vocab.txt"));
         Files.writeString(dir.resolve("tokenizer.json"), "{\"model\":{\"vocab\":{\"[PAD]\":0,\"x\":2}}}");
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json").toString())
-                && e.getMessage().contains("'model.vocab'") && e.getMessage().contains("'x'"), e.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), dir.resolve("tokenizer.json").toString(),
+                "'model.vocab'", "'x'");
     }
 
     @Test
     void vocabularyLargerThanTheEmbeddingsIsRejected() throws Exception {
         Path dir = TinyBert.random(SMALL, 13).writeHuggingFace(tmp.resolve("bigvocab"));
         Files.write(dir.resolve("vocab.txt"), vocabulary(8));
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(e.getMessage().contains("8 tokens") && e.getMessage().contains("vocab_size 7"), e.getMessage());
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), "8 tokens", "vocab_size 7");
     }
 
     @Test
@@ -297,9 +280,14 @@ class HuggingFaceBertCheckpointTest {
         edit.accept(config);
         Path dir = TinyBert.random(SMALL, 16).writeHuggingFace(tmp.resolve("config-" + Math.abs(config.hashCode())));
         HuggingFaceBertWriter.writeJson(dir.resolve("config.json"), config);
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> HuggingFaceBertCheckpoint.fromDirectory(dir));
-        assertTrue(e.getMessage().contains(dir.resolve("config.json").toString()), e.getMessage());
+        String[] expected = Arrays.copyOf(fragments, fragments.length + 1);
+        expected[fragments.length] = dir.resolve("config.json").toString();
+        assertLoadFails(() -> HuggingFaceBertCheckpoint.fromDirectory(dir), expected);
+    }
+
+    /** Asserts that the action throws a {@link ModelLoadException} whose message contains every fragment. */
+    private static void assertLoadFails(Executable action, String... fragments) {
+        ModelLoadException e = assertThrows(ModelLoadException.class, action);
         for (String fragment : fragments) {
             assertTrue(e.getMessage().contains(fragment), e.getMessage() + " lacks " + fragment);
         }

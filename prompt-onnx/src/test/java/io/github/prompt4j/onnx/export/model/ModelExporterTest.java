@@ -191,28 +191,16 @@ public class ModelExporterTest {
                 PretrainedModels.BERT_BASE_UNCASED.resourceName());
     }
 
-    /** Delegates, but fails at the n-th tensor read: by throwing, or by interrupting the converting thread. */
-    private static final class FailingCheckpoint implements Checkpoint {
-        private final Checkpoint delegate;
-        private final int failAt;
-        private final boolean interrupt;
-        private int reads;
+    /** Answers every question by asking another checkpoint; subclasses override what they doctor. */
+    private abstract static class ForwardingCheckpoint implements Checkpoint {
+        final Checkpoint delegate;
 
-        FailingCheckpoint(Checkpoint delegate, int failAt, boolean interrupt) {
+        ForwardingCheckpoint(Checkpoint delegate) {
             this.delegate = delegate;
-            this.failAt = failAt;
-            this.interrupt = interrupt;
         }
 
         @Override
         public float[] read(String canonicalName) {
-            if (++reads == failAt) {
-                if (interrupt) {
-                    Thread.currentThread().interrupt();
-                } else {
-                    throw new ModelLoadException("corrupt tensor " + canonicalName + " in test checkpoint");
-                }
-            }
             return delegate.read(canonicalName);
         }
 
@@ -252,54 +240,43 @@ public class ModelExporterTest {
         }
     }
 
-    /** Delegates with a fixed checksum, to simulate a changed source. */
-    private static final class ChecksumCheckpoint implements Checkpoint {
-        private final Checkpoint delegate;
-        private final String checksum;
+    /** Delegates, but fails at the n-th tensor read: by throwing, or by interrupting the converting thread. */
+    private static final class FailingCheckpoint extends ForwardingCheckpoint {
+        private final int failAt;
+        private final boolean interrupt;
+        private int reads;
 
-        ChecksumCheckpoint(Checkpoint delegate, String checksum) {
-            this.delegate = delegate;
-            this.checksum = checksum;
+        FailingCheckpoint(Checkpoint delegate, int failAt, boolean interrupt) {
+            super(delegate);
+            this.failAt = failAt;
+            this.interrupt = interrupt;
         }
 
         @Override
         public float[] read(String canonicalName) {
+            if (++reads == failAt) {
+                if (interrupt) {
+                    Thread.currentThread().interrupt();
+                } else {
+                    throw new ModelLoadException("corrupt tensor " + canonicalName + " in test checkpoint");
+                }
+            }
             return delegate.read(canonicalName);
         }
+    }
 
-        @Override
-        public String source() {
-            return delegate.source();
+    /** Delegates with a fixed checksum, to simulate a changed source. */
+    private static final class ChecksumCheckpoint extends ForwardingCheckpoint {
+        private final String checksum;
+
+        ChecksumCheckpoint(Checkpoint delegate, String checksum) {
+            super(delegate);
+            this.checksum = checksum;
         }
 
         @Override
         public String checksum() {
             return checksum;
-        }
-
-        @Override
-        public BertConfig config() {
-            return delegate.config();
-        }
-
-        @Override
-        public List<String> vocabulary() {
-            return delegate.vocabulary();
-        }
-
-        @Override
-        public boolean lowerCase() {
-            return delegate.lowerCase();
-        }
-
-        @Override
-        public Optional<String> tokenizerJson() {
-            return delegate.tokenizerJson();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
