@@ -25,8 +25,8 @@ public final class ZeroShotSentiment {
             PromptClassifier classifier = PromptClassifier.builder(model)
                     .template(Template.parse("{text} I felt very [MASK]."))
                     .verbalizer(Verbalizer.builder()
-                            .add("negative", "awful", "bad", "sad")
-                            .add("positive", "great", "good", "happy")
+                            .add("negative", "bad", "sad", "tired")
+                            .add("positive", "good", "happy", "great")
                             .build())
                     .build();
             List<String> sentences = List.of(
@@ -45,6 +45,8 @@ public final class ZeroShotSentiment {
                 }
                 System.out.printf("%-55s -> %-8s (%s)%n", sentences.get(i), c.label(), probs.toString().trim());
             }
+            System.out.printf("%nLabel-word log-probabilities at the mask for \"%s\":%n  %s%n", sentences.get(0),
+                    results.get(0).wordScores());
         }
     }
 }
