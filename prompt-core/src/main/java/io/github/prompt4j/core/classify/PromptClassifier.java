@@ -183,7 +183,7 @@ public final class PromptClassifier {
         private Template template;
         private Verbalizer verbalizer;
         private LabelMapper mapper = LabelMapper.mean();
-        private int batchSize = 32;
+        private int batchSize = 256;
         private int maxLength;
         private Truncation truncation = Truncation.KEEP_HEAD;
 
@@ -212,7 +212,10 @@ public final class PromptClassifier {
             return this;
         }
 
-        /** Prompts per model call in {@code classifyAll} (default 32). */
+        /**
+         * Prompts per model call in {@code classifyAll} (default 256). The model itself sorts each call's prompts by
+         * length and runs them in padded batches of its own size, so larger calls waste less padding.
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
