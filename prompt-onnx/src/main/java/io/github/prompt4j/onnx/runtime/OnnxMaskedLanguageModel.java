@@ -237,6 +237,10 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             SessionFactory.Created created = SessionFactory.create(env, directory.forwardGraph(), options, shared);
             fwd = created.session();
             this.provider = created.provider();
+            if (options.device() == Device.CUDA && !created.fallback().isEmpty()) {
+                log.warn("device CUDA was requested for {} but {}; running on CPU", manifest.name(),
+                        created.fallback());
+            }
         } catch (RuntimeException e) {
             if (tok != null) {
                 tok.close();
@@ -568,7 +572,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    s = SessionFactory.create(env, directory.gradientGraph(), options, weights).session();
+                    // Same device as the forward session; a CUDA fallback was reported once already.
+                    Options same = "CPU".equals(provider) ? new Options(Device.CPU, options.deviceId(),
+                            options.intraOpThreads(), options.maxBatchSize(), options.maxBatchTokens(),
+                            options.prepackWeights()) : options;
+                    s = SessionFactory.create(env, directory.gradientGraph(), same, weights).session();
                     gradient = s;
                 }
             }

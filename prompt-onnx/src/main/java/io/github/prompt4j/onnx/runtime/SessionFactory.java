@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.core.model.ModelLoadException;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,9 +13,13 @@ import org.slf4j.LoggerFactory;
 final class SessionFactory {
 
     private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-    record Created(OrtSession session, String provider) {
+    /**
+     * A session and where it runs.
+     *
+     * @param fallback why CUDA was not used although the options asked for it (empty if it was, or not asked)
+     */
+    record Created(OrtSession session, String provider, String fallback) {
     }
 
     private SessionFactory() {
@@ -24,22 +27,23 @@ final class SessionFactory {
 
     static Created create(OrtEnvironment env, Path graph, OnnxMaskedLanguageModel.Options options,
             SharedWeights weights) {
-        boolean wantCuda = options.device() != Device.CPU;
-        if (wantCuda) {
+        String fallback = "";
+        if (options.device() != Device.CPU) {
             if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
                 try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
                     so.addCUDA(options.deviceId());
-                    return new Created(env.createSession(graph.toString(), so), "CUDA");
+                    return new Created(env.createSession(graph.toString(), so), "CUDA", "");
                 } catch (OrtException e) {
-                    warn(options, "CUDA could not start (" + e.getMessage() + ")");
+                    fallback = "CUDA device " + options.deviceId() + " could not start (" + e.getMessage() + ")";
                 }
-            } else if (options.device() == Device.CUDA) {
-                warn(options, "this ONNX Runtime build has no CUDA provider (use the onnxruntime_gpu artifact, "
-                        + "Maven profile -Pcuda)");
+            } else {
+                fallback = "this ONNX Runtime build has no CUDA provider (depend on "
+                        + "com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime; Maven profile -Pcuda here)";
             }
+            log.debug("CUDA not used for {}: {}", graph, fallback);
         }
         try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
-            return new Created(env.createSession(graph.toString(), so), "CPU");
+            return new Created(env.createSession(graph.toString(), so), "CPU", fallback);
         } catch (OrtException e) {
             throw new ModelLoadException("ONNX Runtime cannot load graph " + graph + ": " + e.getMessage()
                     + "; re-export the model directory", e);
@@ -62,13 +66,5 @@ final class SessionFactory {
             so.setIntraOpNumThreads(options.intraOpThreads());
         }
         return so;
-    }
-
-    private static void warn(OnnxMaskedLanguageModel.Options options, String why) {
-        if (options.device() == Device.CUDA && WARNED.compareAndSet(false, true)) {
-            log.warn("device CUDA was requested but {}; running on CPU", why);
-        } else {
-            log.debug("CUDA not used: {}", why);
-        }
     }
 }

@@ -238,13 +238,23 @@ class TinyModelRuntimeTest {
     }
 
     @Test
-    void cudaRequestOnTheCpuBuildFallsBackToCpu() {
+    void cudaRequestOnTheCpuBuildFallsBackToCpuWithOneWarning() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try (OnnxMaskedLanguageModel m = OnnxMaskedLanguageModel.builder().directory(root.resolve("export"))
                 .device(Device.CUDA).build()) {
+            m.labelLossGradients(List.of(GradientRequest.of(prompt("a [MASK] story"), new int[] {5}, new int[0])));
+            System.setErr(err);
+            String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(1, log.split("device CUDA was requested", -1).length - 1, log);
+            assertTrue(log.contains("onnxruntime_gpu") && log.contains("running on CPU"), log);
             assertEquals("CPU", m.provider());
             EncodedPrompt e = prompt("a [MASK] story");
             assertArrayEquals(model.maskLogits(List.of(e)).logits().vector(0, 0),
                     m.maskLogits(List.of(e)).logits().vector(0, 0));
+        } finally {
+            System.setErr(err);
         }
     }
 
