@@ -29,8 +29,10 @@ import java.util.Map;
  * Classification r = c.classify("A gripping, moving film.");
  * }</pre>
  *
- * <p>Only the label words' pieces are scored (plus the full-vocabulary normaliser), never the whole vocabulary.
- * Immutable and thread-safe; it does not own the model (close the model yourself).
+ * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
+ * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
+ * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (32 by default). Immutable and thread-safe
+ * (the model is); it does not own the model (close the model yourself).
  */
 public final class PromptClassifier {
 
@@ -49,7 +51,7 @@ public final class PromptClassifier {
         this.mapper = b.mapper;
         this.batchSize = b.batchSize;
         this.encoder = b.template.encoder(model.tokenizer(), b.truncation);
-        this.labelWords = verbalizer.resolve(model.tokenizer());
+        this.labelWords = List.copyOf(verbalizer.resolve(model.tokenizer()));
         // Each distinct piece is scored once; a word's pieces point at their columns.
         Map<Integer, Integer> column = new LinkedHashMap<>();
         this.wordColumns = new int[labelWords.size()][];

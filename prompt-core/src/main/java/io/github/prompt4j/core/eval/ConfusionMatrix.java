@@ -1,5 +1,7 @@
 package io.github.prompt4j.core.eval;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -18,7 +20,7 @@ public record ConfusionMatrix(List<String> labels, int[][] counts) {
             throw new IllegalArgumentException("labels and counts must not be null");
         }
         labels = List.copyOf(labels);
-        if (labels.isEmpty() || new java.util.HashSet<>(labels).size() != labels.size()) {
+        if (labels.isEmpty() || new HashSet<>(labels).size() != labels.size()) {
             throw new IllegalArgumentException("labels must be non-empty and distinct, got " + labels);
         }
         if (counts.length != labels.size()) {
@@ -177,16 +179,16 @@ public record ConfusionMatrix(List<String> labels, int[][] counts) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConfusionMatrix m && labels.equals(m.labels) && java.util.Arrays.deepEquals(counts, m.counts);
+        return o instanceof ConfusionMatrix m && labels.equals(m.labels) && Arrays.deepEquals(counts, m.counts);
     }
 
     @Override
     public int hashCode() {
-        return labels.hashCode() * 31 + java.util.Arrays.deepHashCode(counts);
+        return labels.hashCode() * 31 + Arrays.deepHashCode(counts);
     }
 
     @Override
     public String toString() {
-        return "ConfusionMatrix" + labels + " " + java.util.Arrays.deepToString(counts);
+        return "ConfusionMatrix" + labels + " " + Arrays.deepToString(counts);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.prompt4j.core.mapping;
 
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public record LabelWordScores(List<String> labels, List<List<String>> words, dou
         }
         labels = List.copyOf(labels);
         words = words.stream().map(List::copyOf).toList();
-        if (new java.util.HashSet<>(labels).size() != labels.size()) {
+        if (new HashSet<>(labels).size() != labels.size()) {
             throw new IllegalArgumentException("class labels repeat: " + labels);
         }
         if (labels.size() != words.size() || labels.size() != logProbs.length) {
