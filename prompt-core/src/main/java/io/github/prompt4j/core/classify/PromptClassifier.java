@@ -13,10 +13,8 @@ import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Classifies text with a masked language model: the {@link Template} turns an input into a cloze prompt, the model
@@ -31,8 +29,10 @@ import java.util.Set;
  * Classification r = c.classify("A gripping, moving film.");
  * }</pre>
  *
- * <p>Only the label words' pieces are scored (plus the full-vocabulary normaliser), never the whole vocabulary.
- * Immutable and thread-safe; it does not own the model (close the model yourself).
+ * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
+ * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
+ * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
+ * (the model is); it does not own the model (close the model yourself).
  */
 public final class PromptClassifier {
 
@@ -50,25 +50,19 @@ public final class PromptClassifier {
         this.verbalizer = b.verbalizer;
         this.mapper = b.mapper;
         this.batchSize = b.batchSize;
-        int maxLength = b.maxLength > 0 ? b.maxLength : model.tokenizer().maxSequenceLength();
-        this.encoder = b.template.encoder(model.tokenizer(), maxLength, b.truncation);
-        this.labelWords = verbalizer.resolve(model.tokenizer());
-        Set<Integer> ids = new LinkedHashSet<>();
-        for (LabelWord w : labelWords) {
-            for (int id : w.pieceIds()) {
-                ids.add(id);
-            }
-        }
-        this.scoredIds = ids.stream().mapToInt(Integer::intValue).toArray();
-        List<Integer> order = new ArrayList<>(ids);
+        this.encoder = b.template.encoder(model.tokenizer(), b.truncation);
+        this.labelWords = List.copyOf(verbalizer.resolve(model.tokenizer()));
+        // Each distinct piece is scored once; a word's pieces point at their columns.
+        Map<Integer, Integer> column = new LinkedHashMap<>();
         this.wordColumns = new int[labelWords.size()][];
         for (int w = 0; w < labelWords.size(); w++) {
             int[] pieces = labelWords.get(w).pieceIds();
             wordColumns[w] = new int[pieces.length];
             for (int k = 0; k < pieces.length; k++) {
-                wordColumns[w][k] = order.indexOf(pieces[k]);
+                wordColumns[w][k] = column.computeIfAbsent(pieces[k], id -> column.size());
             }
         }
+        this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A builder for a classifier over {@code model}. */
@@ -105,25 +99,64 @@ public final class PromptClassifier {
         return classifyPrompts(List.of(encoder.encode(fields))).get(0);
     }
 
-    /** Classifies many texts (single-field template) in batches; results in input order. */
+    /**
+     * Classifies many texts (single-field template) in batches of {@link Builder#batchSize}; results in input order.
+     * Every input is encoded before the model is called, so bad input fails fast.
+     *
+     * @throws IllegalArgumentException for a null or blank text, naming its index
+     */
     public List<Classification> classifyAll(List<String> texts) {
+        if (texts == null) {
+            throw new IllegalArgumentException("texts must not be null; pass an empty list for none");
+        }
         List<EncodedPrompt> prompts = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            prompts.add(encoder.encode(t));
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                prompts.add(encoder.encode(texts.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
+            }
         }
         return classifyPrompts(prompts);
     }
 
-    /** Classifies many inputs of a multi-field template in batches; results in input order. */
+    /**
+     * Classifies many inputs of a multi-field template in batches; results in input order.
+     *
+     * @throws IllegalArgumentException for a missing, unknown, null or blank field, naming the input's index
+     */
     public List<Classification> classifyAllFields(List<Map<String, String>> inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException("inputs must not be null; pass an empty list for none");
+        }
         List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
-        for (Map<String, String> f : inputs) {
-            prompts.add(encoder.encode(f));
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                prompts.add(encoder.encode(inputs.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
+            }
         }
         return classifyPrompts(prompts);
     }
 
-    /** Classifies already encoded prompts (e.g. with searched trigger ids); results in input order. */
+    /**
+     * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
+     * order.
+     */
+    public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
+        List<LabelWordScores> out = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits = model.maskLogits(batch, scoredIds);
+            for (int p = 0; p < batch.size(); p++) {
+                out.add(wordScores(logits, p));
+            }
+        }
+        return out;
+    }
+
+    /** Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order. */
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
         List<Classification> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
@@ -136,8 +169,21 @@ public final class PromptClassifier {
         return out;
     }
 
-    /** The label words' scores at the first mask of prompt {@code p} of a batch. */
+    /** The ids this classifier asks the model to score: each distinct piece of the label words once. */
+    public int[] scoredTokenIds() {
+        return scoredIds.clone();
+    }
+
+    /**
+     * The label words' scores at the first mask of prompt {@code p} of a batch.
+     *
+     * @param logits the model's answer for {@link #scoredTokenIds()}, columns in that order
+     */
     public LabelWordScores wordScores(MaskLogits logits, int p) {
+        if (logits.logits().width() != scoredIds.length) {
+            throw new IllegalArgumentException("logits have " + logits.logits().width() + " columns; request exactly "
+                    + "scoredTokenIds() (" + scoredIds.length + " ids)");
+        }
         List<String> labels = verbalizer.labels();
         double[][] logProbs = new double[labels.size()][];
         List<List<String>> words = new ArrayList<>();
@@ -184,8 +230,7 @@ public final class PromptClassifier {
         private Verbalizer verbalizer;
         private LabelMapper mapper = LabelMapper.mean();
         private int batchSize = 256;
-        private int maxLength;
-        private Truncation truncation = Truncation.KEEP_HEAD;
+        private Truncation truncation = Truncation.defaults();
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -224,14 +269,20 @@ public final class PromptClassifier {
             return this;
         }
 
-        /** Longest prompt in tokens, special tokens included (default: the model's limit). */
+        /**
+         * Longest prompt in tokens, special tokens included (default: the model's limit; a larger value is refused
+         * by {@link #build()}). Shorthand for {@code truncation(truncation.withMaxLength(maxLength))}.
+         */
         public Builder maxLength(int maxLength) {
-            this.maxLength = maxLength;
+            this.truncation = truncation.withMaxLength(maxLength);
             return this;
         }
 
-        /** Which end of a too-long input field to keep (default {@link Truncation#KEEP_HEAD}). */
+        /** How too-long inputs are shortened (default {@link Truncation#defaults()}: model limit, cut the tail). */
         public Builder truncation(Truncation truncation) {
+            if (truncation == null) {
+                throw new IllegalArgumentException("truncation must not be null; the default is Truncation.defaults()");
+            }
             this.truncation = truncation;
             return this;
         }
@@ -239,8 +290,9 @@ public final class PromptClassifier {
         /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
-         * @throws IllegalArgumentException for a missing template, verbalizer or mapper, or a label word the
-         *         vocabulary cannot represent (see {@link Verbalizer#resolve})
+         * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
+         *         does not fit the limit, or a label word the vocabulary cannot represent (see
+         *         {@link Verbalizer#resolve})
          */
         public PromptClassifier build() {
             if (template == null) {

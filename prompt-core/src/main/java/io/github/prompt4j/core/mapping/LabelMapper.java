@@ -7,7 +7,9 @@ import java.util.Map;
  *
  * <p>With {@code p_w = p(w | mask)} for label word {@code w} and {@code W_c} the words of class {@code c}, each
  * mapper computes a non-negative class score {@code s_c} and returns {@code P(c) = s_c / sum_k s_k}. The
- * arithmetic is done in log space, so words with tiny probabilities do not underflow.
+ * arithmetic is done in log space ({@code log s_c} by log-sum-exp, then a softmax over classes), so words with tiny
+ * probabilities do not underflow. If every class scores exactly 0 (every word has probability or weight 0) the
+ * result is uniform.
  *
  * <p>Implementations are immutable and thread-safe.
  */
@@ -37,13 +39,29 @@ public interface LabelMapper {
 
     /**
      * {@code s_c = sum_{w in W_c} a_w p_w} with per-word weights {@code a_w >= 0} (from label-word search, or
-     * hand-set); every label word needs a weight.
+     * hand-set; {@code a_w = 1/|W_c|} reproduces {@link #mean()}, {@code a_w = 1} reproduces {@link #sum()}). Every
+     * label word needs a weight; mapping scores with a word the weights lack throws
+     * {@link IllegalArgumentException} naming it.
      *
      * @param weights label word to weight
      * @throws IllegalArgumentException for a negative or non-finite weight
      */
     static LabelMapper weighted(Map<String, Double> weights) {
-        return new Mappers.Weighted(weights);
+        return new Mappers.Weighted(weights, Map.of());
+    }
+
+    /**
+     * {@code s_c = (sum_{w in W_c} a_w p_w) / d_c}: per-word weights {@code a_w >= 0} and a per-class divisor
+     * {@code d_c > 0}, such as the class's probability on a content-free input (contextual calibration, Zhao et al.
+     * 2021) or its prior. A class missing from {@code divisors} has {@code d_c = 1}.
+     *
+     * @param weights label word to weight
+     * @param divisors class label to divisor
+     * @throws IllegalArgumentException for a negative or non-finite weight, or a divisor that is not finite and
+     *         positive
+     */
+    static LabelMapper weighted(Map<String, Double> weights, Map<String, Double> divisors) {
+        return new Mappers.Weighted(weights, divisors);
     }
 
     /**

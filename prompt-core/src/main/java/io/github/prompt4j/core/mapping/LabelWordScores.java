@@ -1,5 +1,6 @@
 package io.github.prompt4j.core.mapping;
 
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -15,8 +16,14 @@ import java.util.List;
 public record LabelWordScores(List<String> labels, List<List<String>> words, double[][] logProbs) {
 
     public LabelWordScores {
+        if (labels == null || words == null || logProbs == null) {
+            throw new IllegalArgumentException("labels, words and logProbs must not be null");
+        }
         labels = List.copyOf(labels);
         words = words.stream().map(List::copyOf).toList();
+        if (new HashSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("class labels repeat: " + labels);
+        }
         if (labels.size() != words.size() || labels.size() != logProbs.length) {
             throw new IllegalArgumentException("labels (" + labels.size() + "), words (" + words.size()
                     + ") and logProbs (" + logProbs.length + ") must have one entry per class");
@@ -28,6 +35,12 @@ public record LabelWordScores(List<String> labels, List<List<String>> words, dou
                         + " words but " + logProbs[c].length + " scores");
             }
             copy[c] = logProbs[c].clone();
+            for (int w = 0; w < copy[c].length; w++) {
+                if (Double.isNaN(copy[c][w]) || copy[c][w] == Double.POSITIVE_INFINITY) {
+                    throw new IllegalArgumentException("log-probability of word '" + words.get(c).get(w)
+                            + "' of class '" + labels.get(c) + "' is " + copy[c][w] + "; expected a value <= 0");
+                }
+            }
         }
         logProbs = copy;
     }

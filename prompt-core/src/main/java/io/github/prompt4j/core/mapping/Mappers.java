@@ -37,35 +37,43 @@ final class Mappers {
         }
     }
 
-    /** Weighted sum of word probabilities. */
-    record Weighted(Map<String, Double> weights) implements LabelMapper {
+    /** Weighted sum of word probabilities, divided by a per-class divisor. */
+    record Weighted(Map<String, Double> weights, Map<String, Double> divisors) implements LabelMapper {
         Weighted {
+            if (weights == null || divisors == null) {
+                throw new IllegalArgumentException("weights and divisors must not be null; pass Map.of() for none");
+            }
             weights = Map.copyOf(weights);
+            divisors = Map.copyOf(divisors);
             weights.forEach((w, a) -> {
                 if (a == null || !(a >= 0) || Double.isInfinite(a)) {
                     throw new IllegalArgumentException("weight of label word '" + w + "' must be finite and >= 0, got "
                             + a);
                 }
             });
+            divisors.forEach((label, d) -> {
+                if (d == null || !(d > 0) || Double.isInfinite(d)) {
+                    throw new IllegalArgumentException("divisor of class '" + label + "' must be finite and > 0, got "
+                            + d);
+                }
+            });
         }
 
         @Override
         public double[] map(LabelWordScores scores) {
-            double[][] all = scores.logProbs();
-            double[] logS = new double[all.length];
+            double[] logS = new double[scores.classCount()];
             for (int c = 0; c < logS.length; c++) {
-                double[] lp = all[c];
-                double[] terms = new double[lp.length];
-                for (int w = 0; w < lp.length; w++) {
+                double[] terms = new double[scores.wordCount(c)];
+                for (int w = 0; w < terms.length; w++) {
                     String word = scores.words().get(c).get(w);
                     Double a = weights.get(word);
                     if (a == null) {
                         throw new IllegalArgumentException("label word '" + word + "' of class '"
                                 + scores.labels().get(c) + "' has no weight; weights cover " + weights.keySet());
                     }
-                    terms[w] = a == 0 ? Double.NEGATIVE_INFINITY : Math.log(a) + lp[w];
+                    terms[w] = a == 0 ? Double.NEGATIVE_INFINITY : Math.log(a) + scores.logProb(c, w);
                 }
-                logS[c] = logSumExp(terms);
+                logS[c] = logSumExp(terms) - Math.log(divisors.getOrDefault(scores.labels().get(c), 1.0));
             }
             return softmax(logS);
         }

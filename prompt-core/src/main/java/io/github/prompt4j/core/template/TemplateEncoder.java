@@ -2,13 +2,13 @@ package io.github.prompt4j.core.template;
 
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.Tokenizer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link Template} bound to a tokenizer, a length limit and a truncation side; literal words are tokenised once.
+ * A {@link Template} bound to a tokenizer and a {@link Truncation}; literal words are tokenised once, at
+ * construction. Made by {@link Template#encoder(Tokenizer, Truncation)}.
  *
  * <p>Immutable and thread-safe (the tokenizer is).
  */
@@ -17,38 +17,50 @@ public final class TemplateEncoder {
     private final Template template;
     private final Tokenizer tokenizer;
     private final int maxLength;
-    private final Truncation truncation;
+    private final TruncationSide side;
     private final int[][] literalIds;
     private final int fixedLength;
+    private final int triggerInitId;
+    private final int[] triggerIds;
 
-    TemplateEncoder(Template template, Tokenizer tokenizer, int maxLength, Truncation truncation) {
+    TemplateEncoder(Template template, Tokenizer tokenizer, Truncation truncation) {
         if (tokenizer == null || truncation == null) {
             throw new IllegalArgumentException("tokenizer and truncation must not be null");
         }
-        if (maxLength <= tokenizer.frameLength() || maxLength > tokenizer.maxSequenceLength()) {
-            throw new IllegalArgumentException("maxLength " + maxLength + " must be in (" + tokenizer.frameLength()
-                    + ", " + tokenizer.maxSequenceLength() + "], the model's limit");
+        int modelMax = tokenizer.maxSequenceLength();
+        int max = truncation.maxLength().orElse(modelMax);
+        if (max > modelMax) {
+            throw new IllegalArgumentException("maxLength " + max + " exceeds the model's limit of " + modelMax
+                    + " tokens; use a limit of at most " + modelMax);
         }
+        int vocabulary = tokenizer.vocabularySize();
         int[] bound = template.boundTriggerIds();
         if (bound != null) {
             for (int id : bound) {
-                if (id >= tokenizer.vocabularySize()) {
+                if (id >= vocabulary) {
                     throw new IllegalArgumentException("trigger id " + id + " is outside the vocabulary of "
-                            + tokenizer.vocabularySize() + " tokens");
+                            + vocabulary + " tokens; bind ids of this model's tokenizer");
                 }
             }
         }
+        this.triggerInitId = template.triggerInitId().orElse(tokenizer.specialTokens().mask());
+        if (triggerInitId >= vocabulary) {
+            throw new IllegalArgumentException("trigger init id " + triggerInitId + " is outside the vocabulary of "
+                    + vocabulary + " tokens");
+        }
+        this.triggerIds = bound;
         this.template = template;
         this.tokenizer = tokenizer;
-        this.maxLength = maxLength;
-        this.truncation = truncation;
+        this.maxLength = max;
+        this.side = truncation.side();
         List<Segment> segments = template.segments();
         this.literalIds = new int[segments.size()][];
         int fixed = tokenizer.frameLength();
         for (int s = 0; s < segments.size(); s++) {
             Segment seg = segments.get(s);
             if (seg instanceof Segment.Literal l) {
-                literalIds[s] = tokenizer.encode(l.text()).ids();
+                String raw = l.text();
+                literalIds[s] = encodePiece(raw, Character.isWhitespace(raw.charAt(0)));
                 fixed += literalIds[s].length;
             } else if (!(seg instanceof Segment.Field)) {
                 fixed++;
@@ -56,13 +68,21 @@ public final class TemplateEncoder {
         }
         this.fixedLength = fixed;
         if (fixedLength > maxLength) {
-            throw tooLong();
+            throw new IllegalArgumentException("template '" + template.text() + "' needs " + fixedLength
+                    + " tokens without its input fields (template words, triggers, soft slots and masks, plus "
+                    + tokenizer.frameLength() + " special tokens) but the limit is " + maxLength
+                    + "; shorten the template or raise the limit");
         }
     }
 
     /** The template. */
     public Template template() {
         return template;
+    }
+
+    /** The tokenizer. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** Length of everything but the input fields, special tokens included. */
@@ -75,8 +95,13 @@ public final class TemplateEncoder {
         return maxLength;
     }
 
+    /** The side truncation cuts. */
+    public TruncationSide truncationSide() {
+        return side;
+    }
+
     /**
-     * Encodes a single-field template's input.
+     * Encodes the text of a single-field template.
      *
      * @throws IllegalArgumentException if the template does not have exactly one field, or the text is null or blank
      */
@@ -85,24 +110,34 @@ public final class TemplateEncoder {
             throw new IllegalArgumentException("template '" + template.text() + "' has fields " + template.fields()
                     + "; pass a map of field values instead of a single text");
         }
-        return encode(Map.of(template.fields().get(0), requireText(template.fields().get(0), text)));
+        String field = template.fields().get(0);
+        return encode(Map.of(field, requireText(field, text)));
     }
 
     /**
      * Encodes one input.
      *
-     * @param values a value for every field of the template (extra keys are an error too)
+     * @param values a value for every field of the template; extra keys are an error too
      * @return the framed prompt, truncated to the limit
      * @throws IllegalArgumentException for a missing, unknown, null or blank field, naming it
      */
     public EncodedPrompt encode(Map<String, String> values) {
+        return render(values).prompt();
+    }
+
+    /**
+     * Encodes one input and reports the soft-prompt positions and how much was truncated.
+     *
+     * @throws IllegalArgumentException as {@link #encode(Map)}
+     */
+    public RenderedPrompt render(Map<String, String> values) {
         if (values == null) {
             throw new IllegalArgumentException("field values must not be null; pass e.g. Map.of(\"text\", ...)");
         }
         for (String key : values.keySet()) {
             if (!template.fields().contains(key)) {
                 throw new IllegalArgumentException("unknown field '" + key + "': template '" + template.text()
-                        + "' has fields " + template.fields());
+                        + "' has fields " + template.fields() + "; rename or remove it");
             }
         }
         List<Segment> segments = template.segments();
@@ -114,14 +149,24 @@ public final class TemplateEncoder {
                     throw new IllegalArgumentException("missing field '" + f.name() + "': template '"
                             + template.text() + "' needs values for " + template.fields());
                 }
-                fieldIds[s] = tokenizer.encode(requireText(f.name(), values.get(f.name()))).ids();
+                fieldIds[s] = encodePiece(requireText(f.name(), values.get(f.name())).strip(), f.spaceBefore());
                 total += fieldIds[s].length;
             }
         }
-        if (total > maxLength) {
-            truncate(fieldIds, total - maxLength);
+        int cut = Math.max(0, total - maxLength);
+        if (cut > 0) {
+            truncate(fieldIds, cut);
         }
-        return assemble(segments, fieldIds);
+        return assemble(segments, fieldIds, cut);
+    }
+
+    /** Encodes literal text or a field value; see the class comment of {@link Template} on white space. */
+    private int[] encodePiece(String text, boolean spaceBefore) {
+        if (!tokenizer.spaceSensitive()) {
+            return tokenizer.encode(text).ids();
+        }
+        String stripped = text.strip();
+        return tokenizer.encode(spaceBefore ? " " + stripped : stripped).ids();
     }
 
     private static String requireText(String field, String value) {
@@ -134,7 +179,7 @@ public final class TemplateEncoder {
         return value;
     }
 
-    /** Cuts {@code excess} tokens from the fields, always from the currently longest one. */
+    /** Cuts {@code excess} tokens from the fields, always from the currently longest one (the earlier on a tie). */
     private void truncate(int[][] fieldIds, int excess) {
         int[] lengths = new int[fieldIds.length];
         for (int s = 0; s < fieldIds.length; s++) {
@@ -147,53 +192,56 @@ public final class TemplateEncoder {
                     longest = s;
                 }
             }
-            if (longest < 0) {
-                throw tooLong();
-            }
+            // fixedLength <= maxLength was checked at construction, so the fields can always absorb the excess
             lengths[longest]--;
         }
         for (int s = 0; s < fieldIds.length; s++) {
             if (fieldIds[s] != null && lengths[s] < fieldIds[s].length) {
                 int n = fieldIds[s].length;
-                fieldIds[s] = truncation == Truncation.KEEP_HEAD ? Arrays.copyOf(fieldIds[s], lengths[s])
+                fieldIds[s] = side == TruncationSide.TAIL ? Arrays.copyOf(fieldIds[s], lengths[s])
                         : Arrays.copyOfRange(fieldIds[s], n - lengths[s], n);
             }
         }
     }
 
-    private IllegalArgumentException tooLong() {
-        return new IllegalArgumentException("template '" + template.text() + "' needs " + fixedLength
-                + " tokens without its input fields (special tokens, template words, triggers and masks included) "
-                + "but the limit is " + maxLength + "; shorten the template or raise the limit");
-    }
-
-    private EncodedPrompt assemble(List<Segment> segments, int[][] fieldIds) {
-        int[] bound = template.boundTriggerIds();
+    private RenderedPrompt assemble(List<Segment> segments, int[][] fieldIds, int cut) {
         int mask = tokenizer.specialTokens().mask();
-        List<Integer> ids = new ArrayList<>();
-        List<Integer> masks = new ArrayList<>();
-        List<Integer> triggers = new ArrayList<>();
+        int unk = tokenizer.specialTokens().unk();
+        int length = 0;
+        for (int s = 0; s < segments.size(); s++) {
+            length += literalIds[s] != null ? literalIds[s].length : fieldIds[s] != null ? fieldIds[s].length : 1;
+        }
+        int[] ids = new int[length];
+        int[] masks = new int[template.maskCount()];
+        int[] triggers = new int[template.triggerCount()];
+        int[] softs = new int[template.softCount()];
         int offset = tokenizer.frameOffset();
+        int n = 0;
+        int m = 0;
         for (int s = 0; s < segments.size(); s++) {
             Segment seg = segments.get(s);
             if (seg instanceof Segment.Literal) {
-                for (int id : literalIds[s]) {
-                    ids.add(id);
-                }
+                System.arraycopy(literalIds[s], 0, ids, n, literalIds[s].length);
+                n += literalIds[s].length;
             } else if (seg instanceof Segment.Field) {
-                for (int id : fieldIds[s]) {
-                    ids.add(id);
-                }
+                System.arraycopy(fieldIds[s], 0, ids, n, fieldIds[s].length);
+                n += fieldIds[s].length;
             } else if (seg instanceof Segment.Mask) {
-                masks.add(offset + ids.size());
-                ids.add(mask);
+                masks[m++] = offset + n;
+                ids[n++] = mask;
             } else if (seg instanceof Segment.Trigger t) {
-                triggers.add(offset + ids.size());
-                ids.add(bound == null ? mask : bound[t.index()]);
+                triggers[t.index()] = offset + n;
+                ids[n++] = triggerIds == null ? triggerInitId : triggerIds[t.index()];
+            } else if (seg instanceof Segment.Soft p) {
+                softs[p.index()] = offset + n;
+                ids[n++] = unk;
             }
         }
-        int[] framed = tokenizer.frame(ids.stream().mapToInt(Integer::intValue).toArray());
-        return EncodedPrompt.of(framed, masks.stream().mapToInt(Integer::intValue).toArray(),
-                triggers.stream().mapToInt(Integer::intValue).toArray());
+        int[] framed = tokenizer.frame(ids);
+        if (framed.length != ids.length + tokenizer.frameLength()) {
+            throw new IllegalStateException("tokenizer.frame added " + (framed.length - ids.length)
+                    + " tokens but frameLength() says " + tokenizer.frameLength());
+        }
+        return new RenderedPrompt(EncodedPrompt.of(framed, masks, triggers), softs, cut);
     }
 }

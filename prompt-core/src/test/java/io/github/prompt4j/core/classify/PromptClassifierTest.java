@@ -1,11 +1,16 @@
 package io.github.prompt4j.core.classify;
 
+import static io.github.prompt4j.core.testing.FakeTokenizer.id;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
@@ -85,9 +90,12 @@ class PromptClassifierTest {
                 .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build())
                 .batchSize(2).build();
         List<String> texts = List.of("good", "bad", "fun fun", "sad", "the movie");
-        int before = model.maskLogitCalls();
-        List<Classification> all = c.classifyAll(texts);
-        assertEquals(3, model.maskLogitCalls() - before, "5 inputs in batches of 2");
+        FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
+        PromptClassifier c2 = PromptClassifier.builder(counting).template(Template.parse("{text} It was [MASK]."))
+                .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build())
+                .batchSize(2).build();
+        List<Classification> all = c2.classifyAll(texts);
+        assertEquals(List.of(2, 2, 1), counting.batchSizes(), "5 inputs in batches of 2");
         List<Classification> single = new ArrayList<>();
         for (String t : texts) {
             single.add(c.classify(t));
@@ -109,6 +117,94 @@ class PromptClassifierTest {
                 () -> PromptClassifier.builder(model).template(Template.parse("{text} [MASK]"))
                         .verbalizer(Verbalizer.builder().add("a", "good").add("b", "splendiferous").build()).build())
                 .getMessage().contains("'splendiferous'"));
+    }
+
+    @Test
+    void badInputInABatchIsNamedByItsIndexBeforeTheModelRuns() {
+        FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
+        PromptClassifier c = PromptClassifier.builder(counting).template(Template.parse("{text} It was [MASK]."))
+                .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build()).build();
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> c.classifyAll(java.util.Arrays.asList("good", "bad", " "))).getMessage();
+        assertTrue(m.contains("input 2") && m.contains("blank"), m);
+        assertEquals(0, counting.maskLogitCalls());
+        assertEquals(List.of(), c.classifyAll(List.of()));
+    }
+
+    @Test
+    void defaultBatchSizeIs32() {
+        FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
+        PromptClassifier c = PromptClassifier.builder(counting).template(Template.parse("{text} It was [MASK]."))
+                .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build()).build();
+        c.classifyAll(java.util.Collections.nCopies(70, "fun"));
+        assertEquals(List.of(32, 32, 6), counting.batchSizes());
+    }
+
+    @Test
+    void onlyTheLabelWordPiecesAreScored() {
+        Verbalizer v = Verbalizer.builder().add("negative", "bad").add("positive", "fantastic", "fantastics")
+                .policy(MultiTokenPolicy.MAX).build();
+        PromptClassifier c = PromptClassifier.builder(model).template(Template.parse("{text} [MASK]"))
+                .verbalizer(v).build();
+        // distinct pieces in order of appearance: bad, fant, ##astic, ##s
+        assertArrayEquals(new int[] {id("bad"), id("fant"), id("##astic"), id("##s")}, c.scoredTokenIds());
+        // MAX: s = 1 -> fant +1 beats ##astic, ##s at 0; both positive words score 1 - log Z, bad -1 - log Z
+        Classification r = c.classify("fun");
+        double ln = Math.log(5 * Math.E + 4 / Math.E + 29);
+        assertEquals(1 - ln, r.wordScores().get("fantastics"), 1e-5);
+        // mean mapper: P(pos) = e / (e + e^-1)
+        assertEquals(1 / (1 + Math.exp(-2)), r.probability("positive"), 1e-6);
+    }
+
+    @Test
+    void boundTriggersChangeTheScores() {
+        Template t = Template.parse("{text} [T] [MASK] .");
+        Verbalizer v = Verbalizer.builder().add("negative", "bad").add("positive", "good").build();
+        // "the movie": s = 0 with the trigger unbound ([MASK] carries no sentiment): a tie
+        PromptClassifier plain = PromptClassifier.builder(model).template(t).verbalizer(v).build();
+        assertEquals(0.5, plain.classify("the movie").probability("positive"), 1e-9);
+        // trigger "great": s = 1 -> P(pos) = e / (e + e^-1) = 1 / (1 + e^-2)
+        PromptClassifier triggered = PromptClassifier.builder(model).template(t.withTriggerIds(id("great")))
+                .verbalizer(v).build();
+        assertEquals(1 / (1 + Math.exp(-2)), triggered.classify("the movie").probability("positive"), 1e-6);
+    }
+
+    @Test
+    void truncationSettingsReachTheTemplate() {
+        Verbalizer v = Verbalizer.builder().add("negative", "bad").add("positive", "good").build();
+        // limit 6: [CLS] x it was [MASK] [SEP]; cutting the head keeps "bad", the tail keeps "good"
+        PromptClassifier head = PromptClassifier.builder(model).template(Template.parse("{text} it was [MASK]"))
+                .verbalizer(v).truncation(Truncation.of(6, TruncationSide.HEAD)).build();
+        assertEquals("negative", head.classify("good bad").label());
+        PromptClassifier tail = PromptClassifier.builder(model).template(Template.parse("{text} it was [MASK]"))
+                .verbalizer(v).maxLength(6).build();
+        assertEquals("positive", tail.classify("good bad").label());
+        assertEquals(6, tail.encoder().maxLength());
+        String m = assertThrows(IllegalArgumentException.class, () -> PromptClassifier.builder(model)
+                .template(Template.parse("{text} it was [MASK]")).verbalizer(v).maxLength(4).build()).getMessage();
+        assertTrue(m.contains("needs 5 tokens") && m.contains("limit is 4"), m);
+    }
+
+    @Test
+    void labelWordScoresFeedCalibration() {
+        PromptClassifier c = sentiment();
+        List<LabelWordScores> scores = c.labelWordScores(List.of(c.encoder().encode("good")));
+        double ln = Math.log(5 * Math.E + 4 / Math.E + 29);
+        // classes negative [bad, terrible], positive [great, good]
+        assertEquals(List.of("negative", "positive"), scores.get(0).labels());
+        assertEquals(1 - ln, scores.get(0).logProb(1, 1), 1e-5);
+        assertEquals(-1 - ln, scores.get(0).logProb(0, 0), 1e-5);
+    }
+
+    @Test
+    void classificationIsAnImmutableValue() {
+        Classification c = sentiment().classify("good");
+        assertThrows(UnsupportedOperationException.class, () -> c.probabilities().put("x", 1.0));
+        assertThrows(UnsupportedOperationException.class, () -> c.wordScores().clear());
+        assertEquals(List.of("bad", "terrible", "great", "good"), List.copyOf(c.wordScores().keySet()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> c.probability("neutral")).getMessage()
+                .contains("'neutral'"));
+        assertEquals(1.0, c.probabilities().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
     }
 
     @Test

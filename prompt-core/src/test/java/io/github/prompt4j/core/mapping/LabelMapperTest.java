@@ -46,6 +46,46 @@ class LabelMapperTest {
     }
 
     @Test
+    void weightedDividesEachClassByItsDivisor() {
+        // s_neg = (0.1 + 0.3) / 0.8 = 0.5, s_pos = 0.2 / 0.2 = 1 -> 1/3, 2/3
+        LabelMapper m = LabelMapper.weighted(Map.of("bad", 1.0, "awful", 1.0, "good", 1.0),
+                Map.of("negative", 0.8, "positive", 0.2));
+        assertArrayEquals(new double[] {1.0 / 3, 2.0 / 3}, m.map(scores), 1e-12);
+        // a class without a divisor divides by 1: s_neg = 0.4, s_pos = 0.2 / 0.5 = 0.4 -> 0.5, 0.5
+        LabelMapper partial = LabelMapper.weighted(Map.of("bad", 1.0, "awful", 1.0, "good", 1.0),
+                Map.of("positive", 0.5));
+        assertArrayEquals(new double[] {0.5, 0.5}, partial.map(scores), 1e-12);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> LabelMapper.weighted(Map.of("bad", 1.0), Map.of("negative", 0.0))).getMessage()
+                .contains("'negative'"));
+    }
+
+    @Test
+    void weightedWithUnitOrInverseCountWeightsReproducesSumAndMean() {
+        LabelMapper unit = LabelMapper.weighted(Map.of("bad", 1.0, "awful", 1.0, "good", 1.0));
+        assertArrayEquals(LabelMapper.sum().map(scores), unit.map(scores), 1e-12);
+        LabelMapper inverse = LabelMapper.weighted(Map.of("bad", 0.5, "awful", 0.5, "good", 1.0));
+        assertArrayEquals(LabelMapper.mean().map(scores), inverse.map(scores), 1e-12);
+    }
+
+    @Test
+    void everyClassAtZeroGivesTheUniformDistribution() {
+        LabelMapper zero = LabelMapper.weighted(Map.of("bad", 0.0, "awful", 0.0, "good", 0.0));
+        assertArrayEquals(new double[] {0.5, 0.5}, zero.map(scores), 1e-12);
+    }
+
+    @Test
+    void scoresAreValidated() {
+        String nan = assertThrows(IllegalArgumentException.class, () -> new LabelWordScores(List.of("a", "b"),
+                List.of(List.of("x"), List.of("y")), new double[][] {{Double.NaN}, {-1}})).getMessage();
+        assertTrue(nan.contains("'x'") && nan.contains("NaN"), nan);
+        assertThrows(IllegalArgumentException.class, () -> new LabelWordScores(List.of("a", "a"),
+                List.of(List.of("x"), List.of("y")), new double[][] {{-1}, {-1}}));
+        assertThrows(IllegalArgumentException.class, () -> new LabelWordScores(List.of("a", "b"),
+                List.of(List.of("x"), List.of()), new double[][] {{-1}, {}}));
+    }
+
+    @Test
     void calibrationDividesByThePriorAndRenormalises() {
         // sum gives (2/3, 1/3); prior (0.8, 0.2): (2/3)/0.8 = 0.8333, (1/3)/0.2 = 1.6667 -> 1/3, 2/3
         LabelMapper m = LabelMapper.calibrated(LabelMapper.sum(), Map.of("negative", 0.8, "positive", 0.2));
