@@ -132,12 +132,12 @@ class PromptClassifierTest {
     }
 
     @Test
-    void defaultBatchSizeIs32() {
+    void defaultBatchSizeIs256() {
         FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
         PromptClassifier c = PromptClassifier.builder(counting).template(Template.parse("{text} It was [MASK]."))
                 .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build()).build();
-        c.classifyAll(java.util.Collections.nCopies(70, "fun"));
-        assertEquals(List.of(32, 32, 6), counting.batchSizes());
+        c.classifyAll(java.util.Collections.nCopies(600, "fun"));
+        assertEquals(List.of(256, 256, 88), counting.batchSizes());
     }
 
     @Test
