@@ -1,0 +1,116 @@
+package io.github.prompt4j.search.trigger;
+
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.internal.Json;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+
+/**
+ * The outcome of a trigger search: the best triggers by dev metric, the filled template, the label words, the
+ * metrics, the settings, the model and the work it took; plus the final state, to extend the search later.
+ *
+ * <p>Metric names: classification {@code dev_accuracy}; fact retrieval {@code dev_p@1}, {@code dev_p@10},
+ * {@code dev_mrr}; both {@code dev_loss} (mean label loss on dev) and {@code train_loss} (the current triggers' loss on the last evaluation batch).
+ *
+ * <p>Immutable; serialises to JSON ({@link #toJson()}, {@link #fromJson(String)}).
+ *
+ * @param modelName the model's {@code info().name()}
+ * @param template the template text with {@code [T]} slots
+ * @param filledTemplate the template with each {@code [T]} replaced by its trigger token, for reading
+ * @param triggerIds the best triggers' vocabulary ids, one per slot
+ * @param triggerTokens their vocabulary spellings
+ * @param labelWords class to label words (empty for fact retrieval)
+ * @param metrics metric name to value
+ * @param settings the search settings
+ * @param passes forward and gradient passes used
+ * @param elapsedMillis wall time
+ * @param iterations steps done
+ * @param bestIteration the step that found the best triggers (0 = the initial triggers)
+ * @param state the final state, for {@link TriggerSearch#resume}
+ */
+public record TriggerSearchResult(String modelName, String template, String filledTemplate, int[] triggerIds,
+        List<String> triggerTokens, Map<String, List<String>> labelWords, Map<String, Double> metrics,
+        TriggerSearchSettings settings, PassCounts passes, long elapsedMillis, int iterations, int bestIteration,
+        TriggerSearchState state) {
+
+    public TriggerSearchResult {
+        if (triggerIds.length != triggerTokens.size()) {
+            throw new IllegalArgumentException(triggerIds.length + " trigger ids but " + triggerTokens.size()
+                    + " tokens");
+        }
+        triggerIds = triggerIds.clone();
+        triggerTokens = List.copyOf(triggerTokens);
+        Map<String, List<String>> words = new LinkedHashMap<>();
+        labelWords.forEach((k, v) -> words.put(k, List.copyOf(v)));
+        labelWords = Collections.unmodifiableMap(words);
+        metrics = Collections.unmodifiableMap(new TreeMap<>(metrics));
+    }
+
+    @Override
+    public int[] triggerIds() {
+        return triggerIds.clone();
+    }
+
+    /** The template with its trigger slots bound to the found trigger ids, ready for a {@link PromptClassifier}. */
+    public Template boundTemplate() {
+        return Template.parse(template).withTriggerIds(triggerIds);
+    }
+
+    /**
+     * The label words as a verbalizer (classification only).
+     *
+     * @throws IllegalStateException for a fact-retrieval result
+     */
+    public Verbalizer verbalizer() {
+        if (labelWords.isEmpty()) {
+            throw new IllegalStateException("a " + settings.mode() + " result has no label words; only "
+                    + "classification results load into a classifier");
+        }
+        return Verbalizer.of(labelWords);
+    }
+
+    /**
+     * A classifier with the found prompt over {@code model}, using {@link LabelMapper#sum()} (the class score the
+     * search optimised).
+     *
+     * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary
+     * @throws IllegalStateException for a fact-retrieval result
+     */
+    public PromptClassifier classifier(MaskedLanguageModel model) {
+        Tokenizer tokenizer = model.tokenizer();
+        for (int i = 0; i < triggerIds.length; i++) {
+            OptionalInt id = tokenizer.tokenToId(triggerTokens.get(i));
+            if (id.isEmpty() || id.getAsInt() != triggerIds[i]) {
+                throw new IllegalArgumentException("trigger '" + triggerTokens.get(i) + "' has id " + triggerIds[i]
+                        + " in the vocabulary of '" + modelName + "' but not in that of model '"
+                        + model.info().name() + "'; load the result with the model it was searched on");
+            }
+        }
+        return PromptClassifier.builder(model).template(boundTemplate()).verbalizer(verbalizer())
+                .mapper(LabelMapper.sum()).maxLength(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()))
+                .build();
+    }
+
+    /** This result as JSON. */
+    public String toJson() {
+        return Json.write(this);
+    }
+
+    /**
+     * Parses a result written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException for malformed JSON
+     */
+    public static TriggerSearchResult fromJson(String json) {
+        return Json.read(json, TriggerSearchResult.class);
+    }
+}

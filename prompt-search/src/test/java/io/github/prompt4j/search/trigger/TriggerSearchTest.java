@@ -1,0 +1,311 @@
+package io.github.prompt4j.search.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.model.EmbeddingMatrix;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.testing.FakeTokenizer;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.testing.LinearBagModel;
+import io.github.prompt4j.search.testing.Planted;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TriggerSearchTest {
+
+    private static final Template ONE = Template.parse("{sentence} [T] [MASK] .");
+    private static final Template THREE = Template.parse("{sentence} [T] [T] [T] [MASK] .");
+    private static final int PLOT = FakeTokenizer.id("plot");
+
+    private static TriggerSearch.Builder planted(LinearBagModel model, Template template) {
+        return TriggerSearch.builder(model).template(template).verbalizer(Planted.verbalizer())
+                .train(Planted.examples(40, 0)).dev(Planted.examples(10, 100)).listener(SearchListener.none());
+    }
+
+    @Test
+    void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
+        LinearBagModel model = Planted.model();
+        EncodedPrompt prompt = THREE.encoder(model.tokenizer()).encode("the movie good");
+        int slot = prompt.triggerPositions()[1];
+        LabelLossGradient g = model.labelLossGradients(List.of(GradientRequest.of(prompt,
+                new int[] {FakeTokenizer.id("great")}, new int[] {slot}))).get(0);
+        double[] grad = new double[Planted.DIM];
+        for (int j = 0; j < grad.length; j++) {
+            grad[j] = g.gradient(0)[j];
+        }
+        // the double's gradient is right: central finite difference of the loss along each input dimension
+        for (int j = 0; j < Planted.DIM; j++) {
+            double eps = 1e-3;
+            float[] plus = model.inputEmbeddings().row(prompt.id(slot));
+            float[] minus = plus.clone();
+            plus[j] += eps;
+            minus[j] -= eps;
+            double lp = model.labelLossGradients(List.of(new GradientRequest(prompt,
+                    new int[] {FakeTokenizer.id("great")}, Map.of(slot, plus), new int[0]))).get(0).loss();
+            double lm = model.labelLossGradients(List.of(new GradientRequest(prompt,
+                    new int[] {FakeTokenizer.id("great")}, Map.of(slot, minus), new int[0]))).get(0).loss();
+            assertEquals((lp - lm) / (2 * eps), grad[j], 2e-3, "d loss / d x[" + j + "]");
+        }
+        EmbeddingMatrix e = model.inputEmbeddings();
+        double[] scores = CandidateScores.scores(e, grad);
+        for (int w = 0; w < e.rows(); w++) {
+            double expected = 0;
+            for (int j = 0; j < e.dim(); j++) {
+                expected -= grad[j] * e.get(w, j);
+            }
+            assertEquals(expected, scores[w], 1e-9, "score of token " + w);
+        }
+        boolean[] all = new boolean[e.rows()];
+        Arrays.fill(all, true);
+        int[] top = CandidateScores.best(e, grad, all, 5);
+        Integer[] byScore = new Integer[e.rows()];
+        Arrays.setAll(byScore, i -> i);
+        Arrays.sort(byScore, (a, b) -> Double.compare(scores[b], scores[a]));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(byScore[i], top[i]);
+        }
+        assertEquals(PLOT, top[0], "the planted token has the best first-order score");
+    }
+
+    @Test
+    void findsThePlantedTriggerThatLowersTheLoss() {
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, ONE).candidates(5).iterations(2).seed(3).build().run();
+        assertArrayEquals(new int[] {PLOT}, r.triggerIds());
+        assertEquals(List.of("plot"), r.triggerTokens());
+        assertEquals("{sentence} plot [MASK] .", r.filledTemplate());
+        EncodedPrompt before = ONE.encoder(model.tokenizer()).encode("the movie good");
+        EncodedPrompt after = ONE.withTriggerIds(PLOT).encoder(model.tokenizer()).encode("the movie good");
+        int[] gold = {FakeTokenizer.id("great")};
+        assertTrue(model.loss(after, gold) < model.loss(before, gold) - 1.0, "plot clearly lowers the loss");
+        assertEquals(1.0, r.metrics().get("dev_accuracy"), 1e-12);
+        assertEquals(Map.of("negative", List.of("terrible"), "positive", List.of("great")), r.labelWords());
+    }
+
+    @Test
+    void sameSeedGivesSameTriggersAndPasses() {
+        TriggerSearchResult a = planted(Planted.model(), THREE).candidates(4).iterations(6).seed(11).build().run();
+        TriggerSearchResult b = planted(Planted.model(), THREE).candidates(4).iterations(6).seed(11).build().run();
+        assertArrayEquals(a.triggerIds(), b.triggerIds());
+        assertEquals(a.metrics(), b.metrics());
+        assertEquals(a.passes(), b.passes());
+        assertEquals(a.bestIteration(), b.bestIteration());
+        assertArrayEquals(a.state().currentTriggers(), b.state().currentTriggers());
+    }
+
+    @Test
+    void passCountsMatchTheModelsSequenceCounts() {
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, THREE).candidates(4).iterations(5).gradientBatchSize(4)
+                .accumulationSteps(3).seed(2).build().run();
+        assertEquals(model.forwardSequences(), r.passes().forwardPasses());
+        assertEquals(model.gradientSequences(), r.passes().gradientPasses());
+        assertEquals(5 * 4 * 3, r.passes().gradientPasses(), "5 steps x 3 batches x 4 examples");
+    }
+
+    @Test
+    void successiveHalvingSpendsTheHandCountedForwardPasses() {
+        // one step; pool = current + 8 candidates; evaluation batch 16 from prefix 4:
+        // 9 x 4 + (1 + 4) x 4 + (1 + 2) x 8 = 80 forward passes, against 9 x 16 = 144 exhaustively
+        int dev = 10;
+        LinearBagModel racingModel = Planted.model();
+        TriggerSearchResult racing = planted(racingModel, ONE).candidates(8).evaluationBatchSize(16)
+                .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).racingStartSize(4).iterations(1)
+                .build().run();
+        TriggerSearchResult full = planted(Planted.model(), ONE).candidates(8).evaluationBatchSize(16)
+                .iterations(1).build().run();
+        assertEquals(dev + 80 + dev, racing.passes().forwardPasses());
+        assertEquals(dev + 144 + dev, full.passes().forwardPasses());
+        assertArrayEquals(new int[] {PLOT}, racing.triggerIds());
+        assertArrayEquals(new int[] {PLOT}, full.triggerIds());
+    }
+
+    @Test
+    void roundRobinVisitsSlotsInTurnAndListenerSeesEveryStep() {
+        List<SearchStep> steps = new ArrayList<>();
+        List<TriggerSearchState> states = new ArrayList<>();
+        planted(Planted.model(), THREE).positionChoice(PositionChoice.ROUND_ROBIN).iterations(5).candidates(3)
+                .listener(new SearchListener() {
+                    @Override
+                    public void onStep(SearchStep step) {
+                        steps.add(step);
+                    }
+
+                    @Override
+                    public void onCheckpoint(TriggerSearchState state) {
+                        states.add(state);
+                    }
+                }).build().run();
+        assertEquals(5, steps.size());
+        assertEquals(5, states.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i + 1, steps.get(i).iteration());
+            assertEquals(i % 3, steps.get(i).position());
+            assertEquals(i + 1, states.get(i).iteration());
+            assertTrue(Double.isFinite(steps.get(i).trainLoss()));
+        }
+        for (int i = 1; i < 5; i++) {
+            assertTrue(steps.get(i).passes().forwardPasses() > steps.get(i - 1).passes().forwardPasses());
+            assertTrue(steps.get(i).bestDevMetric() >= steps.get(i - 1).bestDevMetric());
+        }
+    }
+
+    @Test
+    void beamSearchKeepsTheBestSequenceFirst() {
+        TriggerSearchResult r = planted(Planted.model(), THREE).beamWidth(3).candidates(4).iterations(3).seed(5)
+                .build().run();
+        assertEquals(3, r.state().beam().size());
+        assertTrue(Arrays.stream(r.triggerIds()).anyMatch(id -> id == PLOT));
+    }
+
+    @Test
+    void jsonRoundTripKeepsEveryField() {
+        TriggerSearchResult r = planted(Planted.model(), THREE).candidates(4).iterations(3).seed(7).build().run();
+        String json = r.toJson();
+        TriggerSearchResult back = TriggerSearchResult.fromJson(json);
+        assertEquals(json, back.toJson());
+        assertArrayEquals(r.triggerIds(), back.triggerIds());
+        assertEquals(r.triggerTokens(), back.triggerTokens());
+        assertEquals(r.metrics(), back.metrics());
+        assertEquals(r.settings(), back.settings());
+        assertEquals(r.passes(), back.passes());
+        assertEquals(r.labelWords(), back.labelWords());
+        assertEquals(r.filledTemplate(), back.filledTemplate());
+        // a state before the first step has no train loss yet (NaN) and must survive too
+        TriggerSearchState initial = planted(Planted.model(), THREE).iterations(0).build().run().state();
+        TriggerSearchState initialBack = TriggerSearchState.fromJson(initial.toJson());
+        assertTrue(Double.isNaN(initialBack.trainLoss()));
+        assertEquals(initial.toJson(), initialBack.toJson());
+        assertThrows(IllegalArgumentException.class, () -> TriggerSearchResult.fromJson("{\"modelName\": 3"));
+    }
+
+    @Test
+    void resumedSearchEndsWhereAnUninterruptedOneDoes() {
+        TriggerSearchResult whole = planted(Planted.model(), THREE).candidates(4).iterations(8).seed(13).build().run();
+        TriggerSearchResult half = planted(Planted.model(), THREE).candidates(4).iterations(3).seed(13).build().run();
+        TriggerSearchState saved = TriggerSearchState.fromJson(half.state().toJson());
+        TriggerSearchResult resumed = planted(Planted.model(), THREE).candidates(4).iterations(8).seed(13).build()
+                .resume(saved);
+        assertEquals(8, resumed.iterations());
+        assertArrayEquals(whole.triggerIds(), resumed.triggerIds());
+        assertArrayEquals(whole.state().currentTriggers(), resumed.state().currentTriggers());
+        assertEquals(whole.metrics(), resumed.metrics());
+        assertEquals(whole.passes(), resumed.passes());
+        assertEquals(whole.bestIteration(), resumed.bestIteration());
+        TriggerSearch otherSeed = planted(Planted.model(), THREE).candidates(4).iterations(8).seed(14).build();
+        assertThrows(IllegalArgumentException.class, () -> otherSeed.resume(saved));
+    }
+
+    @Test
+    void resultLoadsIntoAPromptClassifierThatReproducesTheDevAccuracy() {
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, ONE).candidates(5).iterations(2).build().run();
+        TriggerSearchResult loaded = TriggerSearchResult.fromJson(r.toJson());
+        PromptClassifier c = loaded.classifier(model);
+        EncodedPrompt p = c.encoder().encode("the movie good");
+        assertEquals(PLOT, p.id(p.triggerPositions()[0]));
+        List<Example> dev = Planted.examples(10, 100);
+        int correct = 0;
+        for (Example e : dev) {
+            Classification k = c.classify(e.fields().get("sentence"));
+            correct += k.label().equals(e.label()) ? 1 : 0;
+        }
+        assertEquals(r.metrics().get("dev_accuracy"), (double) correct / dev.size(), 1e-12);
+    }
+
+    @Test
+    void factModeNeverProposesGoldObjectsAndReportsRankingMetrics() {
+        LinearBagModel model = Planted.model();
+        List<Example> facts = new ArrayList<>();
+        for (Example e : Planted.examples(20, 0)) {
+            facts.add(Example.of("sub", e.fields().get("sentence"), e.label().equals("positive") ? "great"
+                    : "terrible"));
+        }
+        TriggerSearchResult r = TriggerSearch.builder(model).template(Template.parse("{sub} [T] [T] [MASK] ."))
+                .factRetrieval().train(facts).dev(facts.subList(0, 8)).candidates(4).iterations(4)
+                .listener(SearchListener.none()).build().run();
+        for (int id : r.state().currentTriggers()) {
+            assertFalse(id == FakeTokenizer.id("great") || id == FakeTokenizer.id("terrible"));
+        }
+        assertTrue(r.metrics().keySet().containsAll(List.of("dev_p@1", "dev_p@10", "dev_mrr")));
+        assertTrue(r.labelWords().isEmpty());
+        assertThrows(IllegalStateException.class, r::verbalizer);
+        assertEquals(r.metrics().get("dev_p@1"), io.github.prompt4j.search.fact.FactRetrieval.evaluate(model,
+                r.boundTemplate(), facts.subList(0, 8), io.github.prompt4j.search.fact.FactRetrieval
+                        .wholeVocabulary(model.tokenizer()), 3).precisionAt1(), 1e-12);
+    }
+
+    @Test
+    void templateWithoutTriggerSlotsIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), Template.parse("{sentence} It was [MASK] .")).build());
+        assertTrue(e.getMessage().contains("no trigger slot [T]"), e.getMessage());
+    }
+
+    @Test
+    void emptyTrainingSetIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), ONE).train(List.of()).build());
+        assertTrue(e.getMessage().contains("training set is empty"), e.getMessage());
+    }
+
+    @Test
+    void classAbsentFromTrainingDataIsRejected() {
+        List<Example> onlyPositive = Planted.examples(20, 0).stream().filter(x -> x.label().equals("positive"))
+                .toList();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), ONE).train(onlyPositive).build());
+        assertTrue(e.getMessage().contains("class 'negative' has no training example"), e.getMessage());
+    }
+
+    @Test
+    void exampleWithUnknownClassIsRejected() {
+        List<Example> train = new ArrayList<>(Planted.examples(4, 0));
+        train.add(Example.of("sentence", "okay movie", "neutral"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), ONE).train(train).build());
+        assertTrue(e.getMessage().contains("'neutral'"), e.getMessage());
+    }
+
+    @Test
+    void labelWordMissingFromTheVocabularyIsRejected() {
+        Verbalizer v = Verbalizer.builder().add("negative", "terrible").add("positive", "zebra").build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), ONE).verbalizer(v).build());
+        assertTrue(e.getMessage().contains("'zebra'") && e.getMessage().contains("vocabulary"), e.getMessage());
+        IllegalArgumentException ids = assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), ONE).labelTokens(Map.of("negative", new int[] {22}, "positive",
+                        new int[] {999})).build());
+        assertTrue(ids.getMessage().contains("999"), ids.getMessage());
+    }
+
+    @Test
+    void factWhoseObjectIsNotAVocabularyTokenIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TriggerSearch.builder(Planted.model()).template(Template.parse("{sub} [T] [MASK] ."))
+                        .factRetrieval().train(List.of(Example.of("sub", "the movie", "Paris")))
+                        .dev(List.of(Example.of("sub", "the movie", "great"))).build());
+        assertTrue(e.getMessage().contains("'Paris'"), e.getMessage());
+    }
+
+    @Test
+    void samplingDrawsWithoutReplacementWithinEachPass() {
+        int[] s = TriggerSearch.sample(new java.util.SplittableRandom(1), 10, 25);
+        assertEquals(10, Arrays.stream(s, 0, 10).distinct().count());
+        assertEquals(10, Arrays.stream(s, 10, 20).distinct().count());
+        assertEquals(5, Arrays.stream(s, 20, 25).distinct().count());
+    }
+}
