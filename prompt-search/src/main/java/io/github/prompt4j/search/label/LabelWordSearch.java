@@ -8,6 +8,7 @@ import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.internal.TopK;
 import io.github.prompt4j.search.vocab.VocabularyFilter;
@@ -75,8 +76,8 @@ public final class LabelWordSearch {
     /** Runs the model over the training prompts, fits the classifier and ranks the vocabulary. */
     public LabelWordSearchResult run() {
         Tokenizer tokenizer = model.tokenizer();
-        TemplateEncoder encoder = template.encoder(tokenizer, Math.min(maxLength, tokenizer.maxSequenceLength()),
-                Truncation.KEEP_HEAD);
+        TemplateEncoder encoder = template.encoder(tokenizer,
+                Truncation.of(Math.min(maxLength, tokenizer.maxSequenceLength()), TruncationSide.TAIL));
         int dim = model.info().hiddenSize();
         double[][] x = new double[train.size()][dim];
         int[] y = new int[train.size()];

@@ -9,6 +9,7 @@ import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
@@ -628,7 +629,7 @@ public final class TriggerSearch {
                         : FactRetrieval.wholeVocabulary(tokenizer));
             }
             int limit = Math.min(maxLength, tokenizer.maxSequenceLength());
-            TemplateEncoder encoder = template.encoder(tokenizer, limit, Truncation.KEEP_HEAD);
+            TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(limit, TruncationSide.TAIL));
             List<Instance> trainSet = encode(encoder, objective, trainExamples, "training");
             List<Instance> devSet = encode(encoder, objective, devExamples, "dev");
             if (mode == SearchMode.CLASSIFICATION) {
