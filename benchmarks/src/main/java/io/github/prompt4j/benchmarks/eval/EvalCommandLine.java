@@ -10,8 +10,8 @@ import picocli.CommandLine;
  *
  * <p>Exit codes: 0 success, 2 a usage error (bad or missing option, data that does not fit the options; the message
  * says what to write instead), 1 a failure while running (a missing file or model; the message names it). Usage
- * errors and expected failures print one message, not a stack trace. Each call builds a fresh command line, so calls
- * are independent; not thread-safe.
+ * errors and expected failures print one message and a hint, not the whole usage or a stack trace. Each call builds
+ * a fresh command line, so calls are independent; not thread-safe.
  */
 public final class EvalCommandLine {
 
@@ -33,6 +33,16 @@ public final class EvalCommandLine {
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(out);
         cmd.setErr(err);
+        cmd.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            PrintWriter printer = failed.getErr();
+            printer.println(failed.getColorScheme().errorText(e.getMessage()));
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, printer)) {
+                printer.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for the options.");
+            }
+            printer.flush();
+            return failed.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ModelLoadException || e instanceof UncheckedIOException
                     || e instanceof IllegalArgumentException) {
