@@ -51,6 +51,14 @@ final class ReportWriter {
         settings.put("seed", s.seed());
         settings.put("batchSize", s.batchSize());
         settings.put("device", lower(s.device()));
+        if (s.calibration().isPresent()) {
+            ObjectNode calibration = settings.putObject("calibration");
+            calibration.put("contentFreeInput", s.calibration().get());
+            ObjectNode prior = calibration.putObject("prior");
+            r.prior().forEach(prior::put);
+        } else {
+            settings.putNull("calibration");
+        }
 
         ModelProvenance m = r.model();
         ObjectNode model = root.putObject("model");
@@ -134,6 +142,7 @@ final class ReportWriter {
                 .append(" | `").append(cell(r.settings().template())).append('`')
                 .append(" | ").append(cell(words.toString()))
                 .append(" | ").append(lower(r.settings().mapper()))
+                .append(r.settings().calibration().map(t -> ", calibrated on \"" + cell(t) + "\"").orElse(""))
                 .append(" | ").append(percentWithInterval(c.accuracy()))
                 .append(" | ").append(String.format(Locale.ROOT, "%.4f", c.macroF1()))
                 .append(" | ").append(String.format(Locale.ROOT, "%.1f", r.timing().sentencesPerSecond()))

@@ -2,6 +2,7 @@ package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +71,11 @@ final class ZeroShotCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     MultiTokenPolicy policy;
 
+    @Option(names = "--calibrate", paramLabel = "TEXT",
+            description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
+                    + "this content-free input, e.g. N/A")
+    Optional<String> calibrate = Optional.empty();
+
     @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "evaluate only the first N examples")
     Optional<Integer> limit = Optional.empty();
@@ -95,8 +102,12 @@ final class ZeroShotCommand implements Callable<Integer> {
     ZeroShotSettings settings() {
         verbalizer();
         OptionalInt lim = limit.isPresent() ? OptionalInt.of(limit.get()) : OptionalInt.empty();
+        if (calibrate.isPresent() && calibrate.get().isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
+                    + "as N/A");
+        }
         return new ZeroShotSettings(template.text(), labels, mapper, policy, lim, seed, modelOptions.batchSize,
-                modelOptions.device);
+                modelOptions.device, calibrate);
     }
 
     /** The verbalizer of the {@code --label} options. */
@@ -153,11 +164,22 @@ final class ZeroShotCommand implements Callable<Integer> {
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {
             double openSeconds = (System.nanoTime() - t0) / 1e9;
             PromptClassifier classifier;
+            Map<String, Double> prior = Map.of();
             try {
                 classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
                         .mapper(mapper.mapper()).batchSize(settings.batchSize()).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (calibrate.isPresent()) {
+                Map<String, String> contentFree = new LinkedHashMap<>();
+                template.fields().forEach(f -> contentFree.put(f, calibrate.get()));
+                prior = classifier.classify(contentFree).probabilities();
+                log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
+                        prior);
+                classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                        .mapper(LabelMapper.calibrated(mapper.mapper(), prior)).batchSize(settings.batchSize())
+                        .build();
             }
             List<String> predicted = new ArrayList<>(inputs.size());
             long t1 = System.nanoTime();
@@ -174,7 +196,7 @@ final class ZeroShotCommand implements Callable<Integer> {
             double classifySeconds = (System.nanoTime() - t1) / 1e9;
             List<String> gold = examples.stream().map(Example::label).toList();
             ZeroShotReport report = new ZeroShotReport(started, settings, ModelProvenance.of(model),
-                    DataProvenance.of(data, examples.size()),
+                    DataProvenance.of(data, examples.size()), prior,
                     ClassificationMetrics.of(settings.classLabels(), gold, predicted, seed),
                     new Timing(openSeconds, classifySeconds, examples.size()));
             log.info("accuracy {} on {} examples in {} s", ReportWriter.percentWithInterval(

@@ -3,6 +3,7 @@ package io.github.prompt4j.benchmarks.eval;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.onnx.runtime.Device;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -18,9 +19,10 @@ import java.util.OptionalInt;
  * @param seed the bootstrap seed
  * @param batchSize prompts per model call
  * @param device the requested device
+ * @param calibration the content-free input of contextual calibration, if used
  */
 record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
-        OptionalInt limit, long seed, int batchSize, Device device) {
+        OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration) {
 
     ZeroShotSettings {
         labels = List.copyOf(labels);

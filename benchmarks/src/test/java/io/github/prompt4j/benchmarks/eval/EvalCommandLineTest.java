@@ -67,6 +67,7 @@ class EvalCommandLineTest {
         assertEquals(32, s.batchSize());
         assertEquals(42, s.seed());
         assertEquals(OptionalInt.empty(), s.limit());
+        assertEquals(Optional.empty(), s.calibration());
         assertEquals(Optional.of(PretrainedModels.BERT_BASE_CASED), c.modelOptions.model.pretrained());
         assertEquals(Optional.empty(), c.json);
     }
@@ -75,7 +76,7 @@ class EvalCommandLineTest {
     void enumsAreCaseInsensitiveAndEveryOptionIsRead() {
         ZeroShotCommand c = parseZeroShot(with(VALID, "--mapper", "SUM", "--policy", "mean", "--device", "Cpu",
                 "--batch-size", "8", "--limit", "20", "--seed", "7", "--json", "r.json", "--markdown", "r.md",
-                "--no-progress"));
+                "--no-progress", "--calibrate", "N/A"));
         ZeroShotSettings s = c.settings();
         assertEquals(MapperChoice.SUM, s.mapper());
         assertEquals(MultiTokenPolicy.MEAN, s.policy());
@@ -86,6 +87,7 @@ class EvalCommandLineTest {
         assertEquals(Optional.of(Path.of("r.json")), c.json);
         assertEquals(Optional.of(Path.of("r.md")), c.markdown);
         assertEquals(false, c.progress);
+        assertEquals(Optional.of("N/A"), s.calibration());
         assertEquals("{sentence} It was [MASK].", s.template());
     }
 

