@@ -1,0 +1,58 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import io.github.prompt4j.onnx.export.model.ModelCache;
+import io.github.prompt4j.onnx.runtime.Device;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every model-running subcommand shares ({@code --model}, {@code --device}, {@code --batch-size},
+ * {@code --threads}, {@code --cache}), as a picocli mixin, and how they open the model.
+ */
+final class ModelOptions {
+
+    @Option(names = "--model", required = true, paramLabel = "NAME|DIR", converter = Converters.Model.class,
+            description = "bert-base-cased, bert-base-uncased, bert-base-multilingual-cased, or the path of an "
+                    + "exported model directory")
+    ModelSpec model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "where ONNX Runtime runs; auto uses CUDA when the CUDA build and a GPU are present "
+                    + "(default: ${DEFAULT-VALUE})")
+    Device device;
+
+    @Option(names = "--batch-size", defaultValue = "32", converter = Converters.PositiveInt.class, paramLabel = "N",
+            description = "prompts per model call (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "model cache for pretrained models (default: -Dprompt4j.cache, $PROMPT4J_CACHE, else "
+                    + "~/.cache/prompt4j); the first use of a model converts it there")
+    Optional<Path> cache = Optional.empty();
+
+    /**
+     * Opens the model; the caller owns it and closes it.
+     *
+     * @throws io.github.prompt4j.core.model.ModelLoadException when the checkpoint or exported directory is unusable
+     */
+    OnnxMaskedLanguageModel open() {
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 (ONNX Runtime's default) or positive, got "
+                    + threads);
+        }
+        OnnxMaskedLanguageModel.Builder b = OnnxMaskedLanguageModel.builder().device(device).intraOpThreads(threads)
+                .maxBatchSize(batchSize);
+        if (model.pretrained().isPresent()) {
+            b.pretrained(model.pretrained().get()).cache(cache.map(ModelCache::at).orElseGet(ModelCache::defaultCache));
+        } else {
+            b.directory(model.directory().orElseThrow());
+        }
+        return b.build();
+    }
+}

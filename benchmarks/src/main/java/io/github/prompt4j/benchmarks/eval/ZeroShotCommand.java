@@ -1,0 +1,223 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code eval zero-shot}: classifies a labelled dataset with a template and label words, no training, and reports
+ * accuracy (with a bootstrap interval), macro-F1 and the confusion matrix as JSON and Markdown.
+ */
+@Command(name = "zero-shot", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Zero-shot classification of a labelled dataset with a cloze template and label words.",
+            "Example: zero-shot --model bert-base-cased --eval ../shared/data/sst2/glue/dev.tsv "
+                + "--template \"{sentence} this movie was [MASK].\" --label 0=terrible --label 1=fantastic "
+                + "--json out.json"})
+final class ZeroShotCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ZeroShotCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--eval", required = true, paramLabel = "FILE",
+            description = "labelled data: GLUE TSV (header sentence<TAB>label), ChnSentiCorp TSV (header "
+                    + "label<TAB>text_a) or *.norm.tsv (text<TAB>label, no header)")
+    Path eval;
+
+    @Option(names = "--template", required = true, paramLabel = "TEXT", converter = Converters.TemplateText.class,
+            description = "cloze template with one [MASK] and fields named after the data's columns; a single "
+                    + "field takes the only text column, e.g. \"{sentence} It was [MASK].\"")
+    Template template;
+
+    @Option(names = "--label", required = true, paramLabel = "CLASS=WORDS", converter = Converters.Label.class,
+            description = "a class as labelled in the data and its comma-separated label words, e.g. "
+                    + "--label 0=terrible,bad --label 1=great,good (at least two classes)")
+    List<LabelOption> labels = new ArrayList<>();
+
+    @Option(names = "--mapper", defaultValue = "mean", paramLabel = "mean|sum|max",
+            description = "how a class's label-word probabilities combine (default: ${DEFAULT-VALUE})")
+    MapperChoice mapper;
+
+    @Option(names = "--policy", defaultValue = "reject", paramLabel = "first|mean|max|reject",
+            description = "how a label word of several word pieces is scored; reject refuses such words "
+                    + "(default: ${DEFAULT-VALUE})")
+    MultiTokenPolicy policy;
+
+    @Option(names = "--calibrate", paramLabel = "TEXT",
+            description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
+                    + "this content-free input, e.g. N/A")
+    Optional<String> calibrate = Optional.empty();
+
+    @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "evaluate only the first N examples")
+    Optional<Integer> limit = Optional.empty();
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
+            description = "seed of the bootstrap confidence interval (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the JSON report here")
+    Optional<Path> json = Optional.empty();
+
+    @Option(names = "--markdown", paramLabel = "FILE", description = "also write the Markdown table here")
+    Optional<Path> markdown = Optional.empty();
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "show a progress bar on standard error (default: on)")
+    boolean progress;
+
+    /**
+     * The validated settings.
+     *
+     * @throws ParameterException for fewer than two classes, or a class or word given twice
+     */
+    ZeroShotSettings settings() {
+        verbalizer();
+        OptionalInt lim = limit.isPresent() ? OptionalInt.of(limit.get()) : OptionalInt.empty();
+        if (calibrate.isPresent() && calibrate.get().isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
+                    + "as N/A");
+        }
+        return new ZeroShotSettings(template.text(), labels, mapper, policy, lim, seed, modelOptions.batchSize,
+                modelOptions.device, calibrate);
+    }
+
+    /** The verbalizer of the {@code --label} options. */
+    Verbalizer verbalizer() {
+        if (labels.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
+                    + "--label 1=fantastic; got " + labels.size());
+        }
+        try {
+            return LabelOption.verbalizer(labels, policy);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The examples to evaluate with their template values, checked against the classes and the template's fields
+     * before any model is opened.
+     */
+    List<Map<String, String>> inputs(List<Example> examples) {
+        Set<String> classes = new LinkedHashSet<>(settings().classLabels());
+        Set<String> unknown = new LinkedHashSet<>();
+        List<Map<String, String>> inputs = new ArrayList<>(examples.size());
+        for (Example e : examples) {
+            if (!classes.contains(e.label())) {
+                unknown.add(e.label());
+            }
+            try {
+                inputs.add(e.valuesFor(template));
+            } catch (IllegalArgumentException ex) {
+                throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "the data " + eval + " has labels " + unknown
+                    + " that no --label names; the classes are " + classes + " (add e.g. --label "
+                    + unknown.iterator().next() + "=word)");
+        }
+        return inputs;
+    }
+
+    @Override
+    public Integer call() {
+        Instant started = Instant.now();
+        ZeroShotSettings settings = settings();
+        Verbalizer verbalizer = verbalizer();
+        Dataset data = DatasetReader.read(eval);
+        List<Example> examples = data.first(limit.orElse(Integer.MAX_VALUE));
+        List<Map<String, String>> inputs = inputs(examples);
+        log.info("zero-shot on {} of {} examples of {} ({}, SHA-256 {})", examples.size(), data.examples().size(),
+                eval, data.format(), data.sha256());
+
+        long t0 = System.nanoTime();
+        try (OnnxMaskedLanguageModel model = modelOptions.open()) {
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
+            PromptClassifier classifier;
+            Map<String, Double> prior = Map.of();
+            try {
+                classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                        .mapper(mapper.mapper()).batchSize(settings.batchSize()).build();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (calibrate.isPresent()) {
+                Map<String, String> contentFree = new LinkedHashMap<>();
+                template.fields().forEach(f -> contentFree.put(f, calibrate.get()));
+                prior = classifier.classify(contentFree).probabilities();
+                log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
+                        prior);
+                classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                        .mapper(LabelMapper.calibrated(mapper.mapper(), prior)).batchSize(settings.batchSize())
+                        .build();
+            }
+            List<String> predicted = new ArrayList<>(inputs.size());
+            long t1 = System.nanoTime();
+            try (Progress bar = Progress.start("zero-shot", "sent.", inputs.size(), progress)) {
+                for (int from = 0; from < inputs.size(); from += settings.batchSize()) {
+                    List<Map<String, String>> chunk = inputs.subList(from,
+                            Math.min(inputs.size(), from + settings.batchSize()));
+                    for (Classification c : classifier.classifyAllFields(chunk)) {
+                        predicted.add(c.label());
+                    }
+                    bar.step(chunk.size());
+                }
+            }
+            double classifySeconds = (System.nanoTime() - t1) / 1e9;
+            List<String> gold = examples.stream().map(Example::label).toList();
+            ZeroShotReport report = new ZeroShotReport(started, settings, ModelProvenance.of(model),
+                    DataProvenance.of(data, examples.size()), prior,
+                    ClassificationMetrics.of(settings.classLabels(), gold, predicted, seed),
+                    new Timing(openSeconds, classifySeconds, examples.size()));
+            log.info("accuracy {} on {} examples in {} s", ReportWriter.percentWithInterval(
+                    report.metrics().accuracy()), examples.size(), String.format("%.1f", classifySeconds));
+            emit(report);
+        }
+        return 0;
+    }
+
+    private void emit(ZeroShotReport report) {
+        String md = ReportWriter.markdown(report);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(md);
+        out.flush();
+        json.ifPresent(f -> {
+            ReportWriter.writeJson(report, f);
+            log.info("wrote {}", f);
+        });
+        markdown.ifPresent(f -> {
+            ReportWriter.write(f, md);
+            log.info("wrote {}", f);
+        });
+    }
+}

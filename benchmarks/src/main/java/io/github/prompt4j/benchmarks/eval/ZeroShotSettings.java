@@ -1,0 +1,35 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.onnx.runtime.Device;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The settings of a zero-shot run, as the report records them.
+ *
+ * <p>Immutable.
+ *
+ * @param template the template text
+ * @param labels the classes and their label words, in class order
+ * @param mapper the label mapper
+ * @param policy the multi-piece policy
+ * @param limit the {@code --limit}, if given
+ * @param seed the bootstrap seed
+ * @param batchSize prompts per model call
+ * @param device the requested device
+ * @param calibration the content-free input of contextual calibration, if used
+ */
+record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
+        OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration) {
+
+    ZeroShotSettings {
+        labels = List.copyOf(labels);
+    }
+
+    /** The class labels in order. */
+    List<String> classLabels() {
+        return labels.stream().map(LabelOption::label).toList();
+    }
+}
