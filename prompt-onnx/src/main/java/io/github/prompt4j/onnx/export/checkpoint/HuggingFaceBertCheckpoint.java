@@ -4,15 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prompt4j.core.model.ModelLoadException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +129,7 @@ public final class HuggingFaceBertCheckpoint implements Checkpoint {
     @Override
     public String checksum() {
         if (checksum == null) {
-            checksum = sha256(weights.file());
+            checksum = FileDigests.hex("SHA-256", List.of(weights.file()));
         }
         return checksum;
     }
@@ -384,23 +380,5 @@ public final class HuggingFaceBertCheckpoint implements Checkpoint {
         } catch (IOException e) {
             throw new ModelLoadException(file + " is not valid JSON: " + e.getMessage(), e);
         }
-    }
-
-    private static String sha256(Path file) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256, which every Java platform must provide", e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + file + " to compute its SHA-256: " + e.getMessage(), e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

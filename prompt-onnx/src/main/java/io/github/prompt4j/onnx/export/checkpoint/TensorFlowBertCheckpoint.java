@@ -13,12 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +59,6 @@ public final class TensorFlowBertCheckpoint implements Checkpoint {
     private static final String WORD_EMBEDDINGS_SUFFIX = "bert/embeddings/word_embeddings";
     private static final int HEAD_SIZE = 64;
     private static final double LAYER_NORM_EPS = 1e-12;
-    private static final int DIGEST_BUFFER = 1 << 20;
 
     private final String source;
     private final TensorFlowBundle bundle;
@@ -402,29 +398,10 @@ public final class TensorFlowBertCheckpoint implements Checkpoint {
     @Override
     public String checksum() {
         if (checksum == null) {
-            checksum = jar.isPresent() ? digest("SHA-1", List.of(jar.get())) : digest("SHA-256", bundleFiles);
+            checksum = jar.isPresent() ? FileDigests.hex("SHA-1", List.of(jar.get()))
+                    : FileDigests.hex("SHA-256", bundleFiles);
         }
         return checksum;
-    }
-
-    private static String digest(String algorithm, List<Path> files) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is required of every Java platform", e);
-        }
-        byte[] buffer = new byte[DIGEST_BUFFER];
-        for (Path file : files) {
-            try (InputStream in = Files.newInputStream(file)) {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                }
-            } catch (IOException e) {
-                throw new ModelLoadException("cannot read " + file + " to compute its " + algorithm, e);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Override

@@ -113,14 +113,19 @@ public final class ModelCache {
         try {
             Files.createDirectories(root);
             try (FileChannel channel = FileChannel.open(root.resolve(name + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
-                ready = reusable(entry, checksum);
-                if (ready.isPresent()) {
-                    return ready.get();
-                }
-                log.info("converting {} into {} (first use; later runs load the cached export)", name, entry);
-                try (Checkpoint checkpoint = source.get()) {
-                    return ModelExporter.export(checkpoint, name, entry);
+                    StandardOpenOption.WRITE)) {
+                FileLock fileLock = channel.lock();
+                try {
+                    ready = reusable(entry, checksum);
+                    if (ready.isPresent()) {
+                        return ready.get();
+                    }
+                    log.info("converting {} into {} (first use; later runs load the cached export)", name, entry);
+                    try (Checkpoint checkpoint = source.get()) {
+                        return ModelExporter.export(checkpoint, name, entry);
+                    }
+                } finally {
+                    fileLock.release();
                 }
             }
         } catch (IOException e) {
