@@ -207,7 +207,7 @@ class EvalCommandLineTest {
     @Test
     void noSubcommandListsTheEvaluations() {
         assertEquals(2, run());
-        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, help"),
+        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, label-search, autoprompt, lama, help"),
                 err.toString());
     }
 }
