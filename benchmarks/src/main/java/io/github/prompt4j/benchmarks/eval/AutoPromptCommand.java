@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  * on dev, and the accuracy of the best prompt on dev and an optional further split.
  *
  * <p>Writes into {@code --out}: {@value #PROMPT} (the result, reusable with {@code zero-shot --prompt}),
- * {@value #CHECKPOINT} (the state after every step; an existing one is resumed) and {@value #REPORT}.
+ * {@value #CHECKPOINT} (the state after every step; an existing one is resumed), {@value #REPORT} and
+ * {@value #PLOT} (train loss and dev accuracy per step of this run).
  */
 @Command(name = "autoprompt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"AutoPrompt trigger search: search on --train, select on --dev, evaluate on --dev and --eval.",
@@ -52,6 +53,7 @@ final class AutoPromptCommand implements Callable<Integer> {
     static final String PROMPT = "autoprompt-prompt.json";
     static final String CHECKPOINT = "autoprompt-checkpoint.json";
     static final String REPORT = "autoprompt-report.json";
+    static final String PLOT = "autoprompt-steps.png";
 
     private static final Logger log = LoggerFactory.getLogger(AutoPromptCommand.class);
 
@@ -180,6 +182,9 @@ final class AutoPromptCommand implements Callable<Integer> {
                     verbalizer.labels(), d.examples()));
             ObjectNode report = report(started, result, devData, devMetrics, evalData, evalMetrics, steps);
             SearchSupport.write(report, out.resolve(REPORT));
+            if (!steps.isEmpty()) {
+                SearchPlot.write(steps, result.filledTemplate(), "dev accuracy", out.resolve(PLOT));
+            }
             PrintWriter w = spec.commandLine().getOut();
             w.printf("prompt: %s%ndev accuracy: %s%n", result.filledTemplate(),
                     ReportWriter.percentWithInterval(devMetrics.accuracy()));
