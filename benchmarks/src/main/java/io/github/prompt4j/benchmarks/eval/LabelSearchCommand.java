@@ -72,12 +72,11 @@ final class LabelSearchCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Dataset data = DatasetReader.read(train);
         List<Example> examples = SearchSupport.sample(data.examples(), limit.orElse(Integer.MAX_VALUE), seed);
-        for (Example e : examples.subList(0, 1)) {
-            try {
-                e.valuesFor(template);
-            } catch (IllegalArgumentException ex) {
-                throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
-            }
+        try {
+            // every example of a file has the same columns, so the first one tells whether the template fits
+            examples.get(0).valuesFor(template);
+        } catch (IllegalArgumentException ex) {
+            throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
         }
         log.info("label-word search on {} of {} examples of {}", examples.size(), data.examples().size(), train);
         long t0 = System.nanoTime();

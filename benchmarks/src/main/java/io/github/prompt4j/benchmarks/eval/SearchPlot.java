@@ -11,6 +11,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 
 /**
  * The PNG plot of a trigger search: train loss (left axis) and dev metric (right axis) per step, drawn with XChart.
@@ -61,6 +62,7 @@ final class SearchPlot {
         if (!dev.isEmpty()) {
             chart.addSeries(metric, devX, dev).setYAxisGroup(1);
             chart.setYAxisGroupTitle(1, metric);
+            chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
         try {
             Path parent = file.toAbsolutePath().getParent();
