@@ -170,7 +170,12 @@ final class AutoPromptCommand implements Callable<Integer> {
                 TriggerSearchState state = TriggerSearchState.fromJson(read(checkpoint));
                 log.info("resuming from {} after step {}", checkpoint, state.iteration());
                 bar.step(state.iteration());
-                result = search.resume(state);
+                try {
+                    result = search.resume(state);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "cannot resume from " + checkpoint + ": "
+                            + e.getMessage() + "; rerun with the same options, or another --out to start afresh");
+                }
             } else {
                 result = search.run();
             }
