@@ -7,6 +7,7 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
         description = {"Zero-shot classification of a labelled dataset with a cloze template and label words.",
             "Example: zero-shot --model bert-base-cased --eval ../shared/data/sst2/glue/dev.tsv "
                 + "--template \"{sentence} this movie was [MASK].\" --label 0=terrible --label 1=fantastic "
-                + "--json out.json"})
+                + "--json out.json",
+            "Or a saved prompt: zero-shot --model bert-base-cased --eval FILE --prompt out/autoprompt-prompt.json"})
 final class ZeroShotCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ZeroShotCommand.class);
@@ -52,12 +54,17 @@ final class ZeroShotCommand implements Callable<Integer> {
                     + "label<TAB>text_a) or *.norm.tsv (text<TAB>label, no header)")
     Path eval;
 
-    @Option(names = "--template", required = true, paramLabel = "TEXT", converter = Converters.TemplateText.class,
+    @Option(names = "--prompt", paramLabel = "FILE",
+            description = "a saved prompt (the result JSON of autoprompt): its triggers, template and label words "
+                    + "replace --template and --label, and classes score by the sum of their words' probabilities")
+    Optional<Path> prompt = Optional.empty();
+
+    @Option(names = "--template", paramLabel = "TEXT", converter = Converters.TemplateText.class,
             description = "cloze template with one [MASK] and fields named after the data's columns; a single "
                     + "field takes the only text column, e.g. \"{sentence} It was [MASK].\"")
     Template template;
 
-    @Option(names = "--label", required = true, paramLabel = "CLASS=WORDS", converter = Converters.Label.class,
+    @Option(names = "--label", paramLabel = "CLASS=WORDS", converter = Converters.Label.class,
             description = "a class as labelled in the data and its comma-separated label words, e.g. "
                     + "--label 0=terrible,bad --label 1=great,good (at least two classes)")
     List<LabelOption> labels = new ArrayList<>();
@@ -100,18 +107,61 @@ final class ZeroShotCommand implements Callable<Integer> {
      * @throws ParameterException for fewer than two classes, or a class or word given twice
      */
     ZeroShotSettings settings() {
-        verbalizer();
+        Verbalizer verbalizer = verbalizer();
+        List<LabelOption> classes = labels;
+        if (prompt.isPresent()) {
+            classes = new ArrayList<>();
+            for (String c : verbalizer.labels()) {
+                classes.add(new LabelOption(c, verbalizer.words().get(c)));
+            }
+        }
         OptionalInt lim = limit.isPresent() ? OptionalInt.of(limit.get()) : OptionalInt.empty();
         if (calibrate.isPresent() && calibrate.get().isBlank()) {
             throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
                     + "as N/A");
         }
-        return new ZeroShotSettings(template.text(), labels, mapper, policy, lim, seed, modelOptions.batchSize,
-                modelOptions.device, calibrate);
+        String templateText = savedPrompt().map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text());
+        return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy, lim, seed, modelOptions.batchSize, modelOptions.device, calibrate);
     }
 
-    /** The verbalizer of the {@code --label} options. */
+    /**
+     * The saved prompt of {@code --prompt}, read once.
+     *
+     * @throws ParameterException when {@code --template} or {@code --label} is also given, or the file is not a
+     *         saved classification prompt
+     */
+    Optional<TriggerSearchResult> savedPrompt() {
+        if (prompt.isEmpty()) {
+            if (template == null || labels.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "give --template and --label (e.g. --template "
+                        + "\"{sentence} It was [MASK].\" --label 0=terrible --label 1=fantastic), or a saved prompt "
+                        + "with --prompt FILE");
+            }
+            return Optional.empty();
+        }
+        if (template != null || !labels.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " brings its own template "
+                    + "and label words; drop --template and --label");
+        }
+        if (loaded == null) {
+            loaded = PromptFile.read(prompt.get(), spec.commandLine());
+        }
+        return Optional.of(loaded);
+    }
+
+    private TriggerSearchResult loaded;
+
+    /** The template: {@code --template}, or the saved prompt's with its triggers bound. */
+    Template template() {
+        return savedPrompt().map(TriggerSearchResult::boundTemplate).orElse(template);
+    }
+
+    /** The verbalizer of the {@code --label} options, or the saved prompt's label words. */
     Verbalizer verbalizer() {
+        Optional<TriggerSearchResult> saved = savedPrompt();
+        if (saved.isPresent()) {
+            return saved.get().verbalizer();
+        }
         if (labels.size() < 2) {
             throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
                     + "--label 1=fantastic; got " + labels.size());
@@ -136,15 +186,16 @@ final class ZeroShotCommand implements Callable<Integer> {
                 unknown.add(e.label());
             }
             try {
-                inputs.add(e.valuesFor(template));
+                inputs.add(e.valuesFor(template()));
             } catch (IllegalArgumentException ex) {
                 throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
             }
         }
         if (!unknown.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "the data " + eval + " has labels " + unknown
-                    + " that no --label names; the classes are " + classes + " (add e.g. --label "
-                    + unknown.iterator().next() + "=word)");
+                    + " that no " + (prompt.isPresent() ? "class of the saved prompt" : "--label") + " names; the classes are " + classes + (prompt.isPresent()
+                    ? " (the saved prompt's classes must be the labels as written in the data)"
+                    : " (add e.g. --label " + unknown.iterator().next() + "=word)"));
         }
         return inputs;
     }
@@ -154,6 +205,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         Instant started = Instant.now();
         ZeroShotSettings settings = settings();
         Verbalizer verbalizer = verbalizer();
+        Template template = template();
+        Optional<TriggerSearchResult> saved = savedPrompt();
+        LabelMapper baseMapper = saved.isPresent() ? LabelMapper.sum() : mapper.mapper();
         Dataset data = DatasetReader.read(eval);
         List<Example> examples = data.first(limit.orElse(Integer.MAX_VALUE));
         List<Map<String, String>> inputs = inputs(examples);
@@ -166,8 +220,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             PromptClassifier classifier;
             Map<String, Double> prior = Map.of();
             try {
-                classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
-                        .mapper(mapper.mapper()).batchSize(settings.batchSize()).build();
+                classifier = saved.isPresent() ? saved.get().classifier(model)
+                        : PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                                .mapper(baseMapper).batchSize(settings.batchSize()).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -178,7 +233,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                 log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
                         prior);
                 classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
-                        .mapper(LabelMapper.calibrated(mapper.mapper(), prior)).batchSize(settings.batchSize())
+                        .mapper(LabelMapper.calibrated(baseMapper, prior)).batchSize(settings.batchSize())
                         .build();
             }
             List<String> predicted = new ArrayList<>(inputs.size());

@@ -137,9 +137,10 @@ class EvalCommandLineTest {
     }
 
     @Test
-    void aMissingRequiredOptionIsNamed() {
+    void aMissingTemplateIsNamedWithTheSavedPromptAlternative() {
         assertEquals(2, run("zero-shot", "--model", "bert-base-cased", "--eval", "d.tsv", "--label", "0=bad"));
-        assertTrue(err.toString().contains("Missing required option: '--template=TEXT'"), err.toString());
+        assertTrue(err.toString().contains("give --template and --label"), err.toString());
+        assertTrue(err.toString().contains("--prompt FILE"), err.toString());
     }
 
     @Test
@@ -160,8 +161,8 @@ class EvalCommandLineTest {
 
     @Test
     void aWordGivenToTwoClassesIsRefusedBeforeAnyModelIsOpened() {
-        assertEquals(2, run(with(VALID, "--label", "2=Bad")));
-        assertTrue(err.toString().contains("label word 'Bad' is given to both class '0' and class '2'"),
+        assertEquals(2, run(with(VALID, "--label", "2=bad")), err::toString);
+        assertTrue(err.toString().contains("label word 'bad' is given to both class '0' and class '2'"),
                 err.toString());
     }
 
@@ -206,7 +207,7 @@ class EvalCommandLineTest {
     @Test
     void noSubcommandListsTheEvaluations() {
         assertEquals(2, run());
-        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, help"),
+        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, label-search, autoprompt, lama, help"),
                 err.toString());
     }
 }

@@ -1,0 +1,283 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.trigger.CandidateEvaluation;
+import io.github.prompt4j.search.trigger.SearchListener;
+import io.github.prompt4j.search.trigger.SearchStep;
+import io.github.prompt4j.search.trigger.TriggerSearch;
+import io.github.prompt4j.search.trigger.TriggerSearchResult;
+import io.github.prompt4j.search.trigger.TriggerSearchState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code eval autoprompt}: gradient-guided trigger search (AutoPrompt, Shin et al. 2020) on training data, selection
+ * on dev, and the accuracy of the best prompt on dev and an optional further split.
+ *
+ * <p>Writes into {@code --out}: {@value #PROMPT} (the result, reusable with {@code zero-shot --prompt}),
+ * {@value #CHECKPOINT} (the state after every step; an existing one is resumed), {@value #REPORT} and
+ * {@value #PLOT} (train loss and dev accuracy per step of this run).
+ */
+@Command(name = "autoprompt", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"AutoPrompt trigger search: search on --train, select on --dev, evaluate on --dev and --eval.",
+            "Example: autoprompt --model bert-base-cased --train ../shared/data/sst2/glue/train.tsv "
+                + "--dev ../shared/data/sst2/glue/dev.tsv --template \"{sentence} [T] [T] [T] [MASK] .\" "
+                + "--label 0=terrible --label 1=fantastic --iterations 50 --train-limit 4000 --dev-limit 200 "
+                + "--halving --out out/autoprompt"})
+final class AutoPromptCommand implements Callable<Integer> {
+
+    static final String PROMPT = "autoprompt-prompt.json";
+    static final String CHECKPOINT = "autoprompt-checkpoint.json";
+    static final String REPORT = "autoprompt-report.json";
+    static final String PLOT = "autoprompt-steps.png";
+
+    private static final Logger log = LoggerFactory.getLogger(AutoPromptCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--train", required = true, paramLabel = "FILE", description = "labelled data to search on")
+    Path train;
+
+    @Option(names = "--dev", required = true, paramLabel = "FILE",
+            description = "labelled data to select the triggers on (a --dev-limit subset) and to report on (all)")
+    Path dev;
+
+    @Option(names = "--eval", paramLabel = "FILE", description = "further labelled data to report the accuracy on")
+    Optional<Path> eval = Optional.empty();
+
+    @Option(names = "--template", defaultValue = "{sentence} [T] [T] [T] [MASK] .", paramLabel = "TEXT",
+            converter = Converters.TemplateText.class,
+            description = "template with trigger slots [T] and one [MASK] (default: ${DEFAULT-VALUE})")
+    Template template;
+
+    @Option(names = "--label", required = true, paramLabel = "CLASS=WORDS", converter = Converters.Label.class,
+            description = "a class as labelled in the data and its comma-separated label words, e.g. "
+                    + "--label 0=terrible --label 1=fantastic")
+    List<LabelOption> labels = new ArrayList<>();
+
+    @Option(names = "--iterations", defaultValue = "50", paramLabel = "N",
+            description = "search steps (default: ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--candidates", defaultValue = "10", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "candidate tokens per step from the gradient (default: ${DEFAULT-VALUE})")
+    int candidates;
+
+    @Option(names = "--train-limit", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "search on a seeded random subset of N training examples")
+    Optional<Integer> trainLimit = Optional.empty();
+
+    @Option(names = "--dev-limit", defaultValue = "200", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "select on a seeded random subset of N dev examples (default: ${DEFAULT-VALUE})")
+    int devLimit;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
+            description = "seed of the subsets and the search (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--halving", negatable = true, defaultValue = "false",
+            description = "score candidates by successive halving instead of all on a full batch (default: off)")
+    boolean halving;
+
+    @Option(names = "--out", defaultValue = "autoprompt-out", paramLabel = "DIR",
+            description = "directory of the prompt, checkpoint and report (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "show a progress bar on standard error (default: on)")
+    boolean progress;
+
+    /**
+     * The verbalizer of {@code --label}, after checking the template has trigger slots and the step count.
+     *
+     * @throws ParameterException naming the fix
+     */
+    Verbalizer verbalizer() {
+        if (template.triggerCount() == 0) {
+            throw new ParameterException(spec.commandLine(), "--template '" + template.text() + "' has no trigger "
+                    + "slot [T]; add slots for the search to fill, e.g. \"{sentence} [T] [T] [T] [MASK] .\"");
+        }
+        if (iterations < 0) {
+            throw new ParameterException(spec.commandLine(), "--iterations must be 0 or more, got " + iterations);
+        }
+        if (labels.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
+                    + "--label 1=fantastic; got " + labels.size());
+        }
+        try {
+            return LabelOption.verbalizer(labels, MultiTokenPolicy.REJECT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Instant started = Instant.now();
+        Verbalizer verbalizer = verbalizer();
+        Dataset trainData = DatasetReader.read(train);
+        Dataset devData = DatasetReader.read(dev);
+        Optional<Dataset> evalData = eval.map(DatasetReader::read);
+        List<Example> trainSet = SearchSupport.sample(trainData.examples(), trainLimit.orElse(Integer.MAX_VALUE),
+                seed);
+        List<Example> select = SearchSupport.sample(devData.examples(), devLimit, seed + 1);
+        Path checkpoint = out.resolve(CHECKPOINT);
+        List<SearchStep> steps = new ArrayList<>();
+        try (OnnxMaskedLanguageModel model = modelOptions.open();
+                Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
+            TriggerSearch search;
+            try {
+                search = TriggerSearch.builder(model).template(template).verbalizer(verbalizer)
+                        .train(SearchSupport.toSearch(trainSet)).dev(SearchSupport.toSearch(select))
+                        .iterations(iterations).candidates(candidates).gradientBatchSize(modelOptions.batchSize)
+                        .evaluationBatchSize(modelOptions.batchSize).forwardBatchSize(modelOptions.batchSize)
+                        .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
+                                : CandidateEvaluation.EXHAUSTIVE)
+                        .seed(seed).listener(listener(bar, steps, checkpoint)).build();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            TriggerSearchResult result;
+            if (Files.exists(checkpoint)) {
+                TriggerSearchState state = TriggerSearchState.fromJson(read(checkpoint));
+                log.info("resuming from {} after step {}", checkpoint, state.iteration());
+                bar.step(state.iteration());
+                try {
+                    result = search.resume(state);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "cannot resume from " + checkpoint + ": "
+                            + e.getMessage() + "; rerun with the same options, or another --out to start afresh");
+                }
+            } else {
+                result = search.run();
+            }
+            ReportWriter.write(out.resolve(PROMPT), result.toJson());
+            PromptClassifier classifier = result.classifier(model);
+            Template bound = result.boundTemplate();
+            ClassificationMetrics devMetrics = evaluate(classifier, bound, verbalizer.labels(), devData.examples());
+            Optional<ClassificationMetrics> evalMetrics = evalData.map(d -> evaluate(classifier, bound,
+                    verbalizer.labels(), d.examples()));
+            ObjectNode report = report(started, result, devData, devMetrics, evalData, evalMetrics, steps);
+            SearchSupport.write(report, out.resolve(REPORT));
+            if (!steps.isEmpty()) {
+                SearchPlot.write(steps, result.filledTemplate(), "dev accuracy", out.resolve(PLOT));
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf("prompt: %s%ndev accuracy: %s%n", result.filledTemplate(),
+                    ReportWriter.percentWithInterval(devMetrics.accuracy()));
+            evalMetrics.ifPresent(m -> w.printf("eval accuracy: %s%n", ReportWriter.percentWithInterval(
+                    m.accuracy())));
+            w.printf("passes: %d forward, %d gradient; wrote %s%n", result.passes().forwardPasses(),
+                    result.passes().gradientPasses(), out.resolve(PROMPT));
+            w.flush();
+        }
+        return 0;
+    }
+
+    private SearchListener listener(Progress bar, List<SearchStep> steps, Path checkpoint) {
+        SearchListener logging = SearchListener.logging();
+        return new SearchListener() {
+            @Override
+            public void onStep(SearchStep step) {
+                logging.onStep(step);
+                steps.add(step);
+                bar.step(1);
+            }
+
+            @Override
+            public void onCheckpoint(TriggerSearchState state) {
+                ReportWriter.write(checkpoint, state.toJson());
+            }
+        };
+    }
+
+    private ClassificationMetrics evaluate(PromptClassifier classifier, Template bound, List<String> classes,
+            List<Example> data) {
+        List<Map<String, String>> inputs = data.stream().map(e -> e.valuesFor(bound)).toList();
+        List<String> predicted = new ArrayList<>(inputs.size());
+        for (Classification c : classifier.classifyAllFields(inputs)) {
+            predicted.add(c.label());
+        }
+        return ClassificationMetrics.of(classes, data.stream().map(Example::label).toList(), predicted, seed);
+    }
+
+    private ObjectNode report(Instant started, TriggerSearchResult r, Dataset devData, ClassificationMetrics devMetrics,
+            Optional<Dataset> evalData, Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
+        ObjectNode root = SearchSupport.object();
+        root.put("command", "autoprompt");
+        root.put("startedAt", started.toString());
+        ObjectNode s = root.putObject("settings");
+        s.put("template", template.text());
+        s.put("labels", labels.toString());
+        s.put("iterations", iterations);
+        s.put("candidates", candidates);
+        trainLimit.ifPresent(l -> s.put("trainLimit", l));
+        s.put("devLimit", devLimit);
+        s.put("seed", seed);
+        s.put("halving", halving);
+        s.put("batchSize", modelOptions.batchSize);
+        root.put("model", r.modelName());
+        root.put("filledTemplate", r.filledTemplate());
+        ArrayNode triggers = root.putArray("triggers");
+        r.triggerTokens().forEach(triggers::add);
+        root.put("bestIteration", r.bestIteration());
+        ObjectNode passes = root.putObject("passes");
+        passes.put("forward", r.passes().forwardPasses());
+        passes.put("gradient", r.passes().gradientPasses());
+        root.put("searchSeconds", r.elapsedMillis() / 1000.0);
+        ObjectNode searchMetrics = root.putObject("searchMetrics");
+        r.metrics().forEach(searchMetrics::put);
+        ObjectNode devNode = ReportWriter.metrics(devMetrics);
+        devNode.put("file", devData.file().toString());
+        devNode.put("sha256", devData.sha256());
+        root.set("dev", devNode);
+        if (evalData.isPresent() && evalMetrics.isPresent()) {
+            ObjectNode evalNode = ReportWriter.metrics(evalMetrics.get());
+            evalNode.put("file", evalData.get().file().toString());
+            evalNode.put("sha256", evalData.get().sha256());
+            root.set("eval", evalNode);
+        }
+        ArrayNode stepNodes = root.putArray("steps");
+        for (SearchStep st : steps) {
+            stepNodes.addObject().put("iteration", st.iteration()).put("trainLoss", st.trainLoss())
+                    .put("devMetric", st.devMetric()).put("accepted", st.accepted());
+        }
+        return root;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + file, e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import io.github.prompt4j.search.trigger.SearchMode;
+import io.github.prompt4j.search.trigger.TriggerSearchResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}) for the command line. */
+final class PromptFile {
+
+    private PromptFile() {
+    }
+
+    /**
+     * Reads and checks a saved classification prompt.
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     * @throws ParameterException when it is not a trigger-search result JSON or holds a fact-retrieval prompt
+     */
+    static TriggerSearchResult read(Path file, CommandLine cmd) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the saved prompt " + file, e);
+        }
+        TriggerSearchResult result;
+        try {
+            result = TriggerSearchResult.fromJson(text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--prompt " + file + " is not a saved prompt (the result JSON that "
+                    + "autoprompt writes): " + e.getMessage());
+        }
+        if (result.settings().mode() != SearchMode.CLASSIFICATION || result.labelWords().isEmpty()) {
+            throw new ParameterException(cmd, "--prompt " + file + " is a " + result.settings().mode()
+                    + " prompt without label words; zero-shot needs a classification prompt");
+        }
+        return result;
+    }
+}

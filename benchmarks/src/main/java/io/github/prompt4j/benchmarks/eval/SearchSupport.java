@@ -1,0 +1,58 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/** What the search subcommands share: data conversion to prompt-search's examples, seeded subsets, JSON output. */
+final class SearchSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SearchSupport() {
+    }
+
+    /** The examples as prompt-search examples, fields and labels unchanged. */
+    static List<io.github.prompt4j.search.data.Example> toSearch(List<Example> examples) {
+        List<io.github.prompt4j.search.data.Example> out = new ArrayList<>(examples.size());
+        for (Example e : examples) {
+            out.add(new io.github.prompt4j.search.data.Example(e.fields(), e.label()));
+        }
+        return out;
+    }
+
+    /**
+     * A seeded random subset of at most {@code limit} items (all of them, shuffled, when the limit is larger), so a
+     * small budget still sees every class.
+     */
+    static <T> List<T> sample(List<T> items, int limit, long seed) {
+        List<T> copy = new ArrayList<>(items);
+        Collections.shuffle(copy, new Random(seed));
+        return List.copyOf(copy.subList(0, Math.min(limit, copy.size())));
+    }
+
+    /** A fresh JSON object. */
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    /** The tree as indented JSON text. */
+    static String text(ObjectNode node) {
+        try {
+            return JSON.writeValueAsString(node) + System.lineSeparator();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a report", e);
+        }
+    }
+
+    /** Writes the tree as indented JSON, creating parent directories. */
+    static void write(ObjectNode node, Path file) {
+        ReportWriter.write(file, text(node));
+    }
+}

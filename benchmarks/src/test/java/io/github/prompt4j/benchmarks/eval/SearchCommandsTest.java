@@ -1,0 +1,187 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.search.fact.RankingMetrics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SearchCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private Object parse(String... args) {
+        CommandLine cmd = EvalCommandLine.create(new PrintWriter(out), new PrintWriter(err));
+        return cmd.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    private int run(String... args) {
+        return EvalCommandLine.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void labelSearchTakesTrainTemplateWordsPerClassAndLimit() {
+        LabelSearchCommand c = (LabelSearchCommand) parse("label-search", "--model", "bert-base-cased", "--train",
+                "train.tsv", "--template", "{sentence} this movie was [MASK] .", "--words-per-class", "5",
+                "--limit", "100", "--json", "words.json");
+        assertEquals(Path.of("train.tsv"), c.train);
+        assertEquals("{sentence} this movie was [MASK] .", c.template.text());
+        assertEquals(5, c.wordsPerClass);
+        assertEquals(Optional.of(100), c.limit);
+        assertEquals(Optional.of(Path.of("words.json")), c.json);
+        assertEquals(32, c.modelOptions.batchSize);
+    }
+
+    @Test
+    void labelSearchDefaultsToThreeWordsAndRefusesZero() {
+        LabelSearchCommand c = (LabelSearchCommand) parse("label-search", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--template", "{sentence} [MASK] .");
+        assertEquals(3, c.wordsPerClass);
+        assertEquals(Optional.empty(), c.limit);
+        assertEquals(2, run("label-search", "--model", "bert-base-cased", "--train", "t.tsv", "--template",
+                "{sentence} [MASK] .", "--words-per-class", "0"));
+        assertTrue(err.toString().contains("Invalid value for option '--words-per-class': must be at least 1, got 0"),
+                err.toString());
+    }
+
+    @Test
+    void labelSearchNeedsTrainingData() {
+        assertEquals(2, run("label-search", "--model", "bert-base-cased", "--template", "{sentence} [MASK] ."));
+        assertTrue(err.toString().contains("Missing required option: '--train=FILE'"), err.toString());
+    }
+
+    @Test
+    void autopromptTakesSplitsBudgetAndOutputDirectory() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "train.tsv", "--dev", "dev.tsv", "--eval", "test.tsv", "--template", "{sentence} [T] [T] [MASK] .",
+                "--label", "0=terrible", "--label", "1=fantastic,great", "--iterations", "7", "--candidates", "4",
+                "--train-limit", "300", "--dev-limit", "50", "--seed", "9", "--halving", "--out", "runs/a");
+        assertEquals(Path.of("train.tsv"), c.train);
+        assertEquals(Path.of("dev.tsv"), c.dev);
+        assertEquals(Optional.of(Path.of("test.tsv")), c.eval);
+        assertEquals(2, c.template.triggerCount());
+        assertEquals(7, c.iterations);
+        assertEquals(4, c.candidates);
+        assertEquals(Optional.of(300), c.trainLimit);
+        assertEquals(50, c.devLimit);
+        assertEquals(9L, c.seed);
+        assertTrue(c.halving);
+        assertEquals(Path.of("runs/a"), c.out);
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+        assertEquals(List.of("fantastic", "great"), c.verbalizer().words().get("1"));
+    }
+
+    @Test
+    void autopromptDefaultsToThreeTriggersExhaustiveScoringAndTwoHundredDevExamples() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--dev", "d.tsv", "--label", "0=bad", "--label", "1=good");
+        assertEquals("{sentence} [T] [T] [T] [MASK] .", c.template.text());
+        assertEquals(3, c.template.triggerCount());
+        assertEquals(50, c.iterations);
+        assertEquals(10, c.candidates);
+        assertEquals(200, c.devLimit);
+        assertFalse(c.halving);
+        assertEquals(Optional.empty(), c.eval);
+        assertEquals(Path.of("autoprompt-out"), c.out);
+    }
+
+    @Test
+    void autopromptRefusesATemplateWithoutTriggerSlotsBeforeReadingData() {
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--dev",
+                "missing.tsv", "--template", "{sentence} It was [MASK] .", "--label", "0=bad", "--label", "1=good"));
+        assertTrue(err.toString().contains("has no trigger slot [T]"), err.toString());
+    }
+
+    @Test
+    void autopromptNeedsTwoClasses() {
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
+                "--label", "0=bad"));
+        assertTrue(err.toString().contains("give at least two classes"), err.toString());
+    }
+
+    @Test
+    void lamaSplitsRelationsAndDefaultsToTheSharedData() {
+        LamaCommand c = (LamaCommand) parse("lama", "--model", "bert-base-cased", "--relations", "P19,P20,P36");
+        assertEquals(List.of("P19", "P20", "P36"), c.relations);
+        assertEquals(Path.of("../shared/data/lama"), c.data);
+        assertFalse(c.autoprompt);
+        assertEquals(Path.of("../shared/data/lama/trex/P20/dev.jsonl"), c.factsFile("P20", "dev"));
+        assertEquals(Path.of("../shared/data/lama/vocab/common_vocab_cased.txt"), c.vocabularyFile());
+        LamaCommand a = (LamaCommand) parse("lama", "--model", "bert-base-cased", "--relations", "P19",
+                "--autoprompt", "--iterations", "3");
+        assertTrue(a.autoprompt);
+        assertEquals(3, a.iterations);
+    }
+
+    @Test
+    void lamaReadsTheManualTemplateOfEachRelation() throws IOException {
+        Path lama = fakeLama();
+        LamaCommand c = (LamaCommand) parse("lama", "--model", "bert-base-cased", "--relations", "P36,P19",
+                "--data", lama.toString());
+        c.spec = CommandLine.Model.CommandSpec.forAnnotatedObject(c);
+        assertEquals(List.of("P36", "P19"), c.selected().stream().map(r -> r.id()).toList());
+        assertEquals("{sub} was born in [MASK] .", c.selected().get(1).manualTemplate().text());
+    }
+
+    @Test
+    void lamaRefusesAnUnknownRelationAndAMissingTrainingFile() throws IOException {
+        Path lama = fakeLama();
+        assertEquals(2, run("lama", "--model", "bert-base-cased", "--relations", "P19,P999", "--data",
+                lama.toString()));
+        assertTrue(err.toString().contains("unknown relation 'P999'"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("lama", "--model", "bert-base-cased", "--relations", "P19", "--data", lama.toString(),
+                "--autoprompt"));
+        assertTrue(err.toString().contains("relation P19 has no facts file "
+                + lama.resolve("trex/P19/train.jsonl")), err.toString());
+    }
+
+    @Test
+    void theLamaMeanIsUnweightedOverRelations() {
+        ObjectNode m = LamaCommand.mean(List.of(new RankingMetrics(10, 0.5, 0.9, 0.6),
+                new RankingMetrics(1000, 0.1, 0.3, 0.2)));
+        assertEquals(2, m.get("relations").asInt());
+        assertEquals(0.3, m.get("p@1").asDouble(), 1e-12);
+        assertEquals(0.6, m.get("p@10").asDouble(), 1e-12);
+        assertEquals(0.4, m.get("mrr").asDouble(), 1e-12);
+    }
+
+    @Test
+    void seededSubsetsRepeatAndKeepEverythingWhenTheLimitIsLarge() {
+        List<Integer> items = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        List<Integer> a = SearchSupport.sample(items, 4, 7);
+        assertEquals(a, SearchSupport.sample(items, 4, 7));
+        assertEquals(4, a.size());
+        assertTrue(items.containsAll(a));
+        assertEquals(10, SearchSupport.sample(items, 99, 7).stream().distinct().count());
+    }
+
+    private Path fakeLama() throws IOException {
+        Path lama = dir.resolve("lama");
+        Files.createDirectories(lama.resolve("relations"));
+        Files.writeString(lama.resolve("relations/LAMA_relations.jsonl"),
+                "{\"relation\": \"P19\", \"template\": \"[X] was born in [Y] .\", \"label\": \"place of birth\"}\n"
+                + "{\"relation\": \"P36\", \"template\": \"The capital of [X] is [Y] .\", \"label\": \"capital\"}\n");
+        for (String p : List.of("P19", "P36")) {
+            Files.createDirectories(lama.resolve("trex").resolve(p));
+            Files.writeString(lama.resolve("trex").resolve(p).resolve("dev.jsonl"),
+                    "{\"sub_label\": \"Dante\", \"obj_label\": \"Florence\"}\n");
+        }
+        return lama;
+    }
+}
