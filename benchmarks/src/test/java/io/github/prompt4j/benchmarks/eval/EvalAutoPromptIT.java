@@ -23,19 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvalAutoPromptIT {
 
-    private static final List<String> ROWS = List.of(
-            "the movie was a complete waste of time .\t0",
-            "a wonderful , moving film with great performances .\t1",
-            "boring , predictable and far too long .\t0",
-            "one of the best films of the year .\t1",
-            "the acting is awful and the plot makes no sense .\t0",
-            "a delightful comedy that the whole family will love .\t1",
-            "i hated every minute of it .\t0",
-            "a beautiful and touching story .\t1",
-            "the worst film i have seen in years .\t0",
-            "funny , smart and full of heart .\t1",
-            "dull , lifeless and badly written .\t0",
-            "an excellent film , brilliantly directed .\t1");
+    /** The first twelve reviews of {@link EvalZeroShotIT#ROWS}, six of each class. */
+    private static final List<String> ROWS = EvalZeroShotIT.ROWS.subList(0, 12);
 
     @TempDir
     Path dir;

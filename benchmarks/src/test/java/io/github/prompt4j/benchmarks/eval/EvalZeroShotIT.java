@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvalZeroShotIT {
 
     /** Ten plainly negative and ten plainly positive reviews, interleaved. */
-    private static final List<String> ROWS = List.of(
+    static final List<String> ROWS = List.of(
             "the movie was a complete waste of time .\t0",
             "a wonderful , moving film with great performances .\t1",
             "boring , predictable and far too long .\t0",

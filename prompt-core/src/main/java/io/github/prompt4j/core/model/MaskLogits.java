@@ -62,14 +62,7 @@ public final class MaskLogits {
 
     /** {@code log sum_v exp(logit_v)} over the full vocabulary at a mask. */
     public float logNormalizer(int prompt, int mask) {
-        int row = 0;
-        for (int p = 0; p < prompt; p++) {
-            row += logits.maskCount(p);
-        }
-        if (mask < 0 || mask >= logits.maskCount(prompt)) {
-            throw new IndexOutOfBoundsException("mask " + mask + " of prompt " + prompt);
-        }
-        return logNormalizers[row + mask];
+        return logNormalizers[logits.row(prompt, mask)];
     }
 
     /** Log-probability (full-vocabulary softmax) of column {@code column} at a mask. */

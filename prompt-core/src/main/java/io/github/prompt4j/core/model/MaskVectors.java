@@ -105,7 +105,8 @@ public final class MaskVectors {
         return new MaskVectors(width, counts, values);
     }
 
-    private int row(int prompt, int mask) {
+    /** Index of the flat row holding prompt {@code prompt}, mask {@code mask}. */
+    int row(int prompt, int mask) {
         int count = maskCount(prompt);
         if (mask < 0 || mask >= count) {
             throw new IndexOutOfBoundsException("mask " + mask + " of prompt " + prompt + " which has " + count);
