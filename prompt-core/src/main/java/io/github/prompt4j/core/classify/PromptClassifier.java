@@ -1,5 +1,6 @@
 package io.github.prompt4j.core.classify;
 
+import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.model.EncodedPrompt;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Classifies text with a masked language model: the {@link Template} turns an input into a cloze prompt, the model
@@ -33,6 +35,11 @@ import java.util.Map;
  * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
  * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
  * (the model is); it does not own the model (close the model yourself).
+ *
+ * <p><b>Calibration.</b> With {@link Builder#calibration(Calibration)} the classifier divides every class distribution
+ * of its mapper by a class prior and renormalises (see {@link Calibration}); the prior is estimated once, in
+ * {@link Builder#build()}, at the cost of one forward pass per content-free or sample input, and is reported by
+ * {@link #prior()}. Word scores in {@link Classification#wordScores()} stay uncalibrated.
  */
 public final class PromptClassifier {
 
@@ -44,6 +51,9 @@ public final class PromptClassifier {
     private final List<LabelWord> labelWords;
     private final int[] scoredIds;
     private final int[][] wordColumns;
+    private final Calibration calibration;
+    private final Map<String, Double> prior;
+    private final LabelMapper calibratedMapper;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
@@ -63,6 +73,9 @@ public final class PromptClassifier {
             }
         }
         this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.calibration = b.calibration;
+        this.prior = estimatePrior(b.calibration);
+        this.calibratedMapper = prior == null ? mapper : LabelMapper.calibrated(mapper, prior);
     }
 
     /** A builder for a classifier over {@code model}. */
@@ -78,6 +91,28 @@ public final class PromptClassifier {
     /** The label words resolved against the model's tokenizer. */
     public List<LabelWord> labelWords() {
         return labelWords;
+    }
+
+    /** The calibration this classifier was built with ({@link Calibration#none()} by default). */
+    public Calibration calibration() {
+        return calibration;
+    }
+
+    /**
+     * The class prior the distributions are divided by, class label to probability in class order (estimated at build
+     * time, or the fixed prior as given); empty without calibration.
+     */
+    public Optional<Map<String, Double>> prior() {
+        return Optional.ofNullable(prior);
+    }
+
+    /**
+     * The mapper that produces this classifier's class distributions: the builder's mapper, wrapped by
+     * {@link LabelMapper#calibrated} when calibration is on. Apply it to {@link #wordScores} to reproduce
+     * {@link Classification#probabilities()}.
+     */
+    public LabelMapper mapper() {
+        return calibratedMapper;
     }
 
     /** The template encoder (template, tokenizer, limit and truncation). */
@@ -205,7 +240,7 @@ public final class PromptClassifier {
 
     private Classification classification(MaskLogits logits, int p) {
         LabelWordScores scores = wordScores(logits, p);
-        double[] probs = mapper.map(scores);
+        double[] probs = calibratedMapper.map(scores);
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
         for (int c = 0; c < probs.length; c++) {
@@ -223,6 +258,79 @@ public final class PromptClassifier {
         return new Classification(scores.labels().get(best), byClass, byWord);
     }
 
+    /**
+     * The prior of a calibration, or null for none: the mean class distribution of the (uncalibrated) mapper over the
+     * calibration inputs, which are encoded and scored like any input.
+     */
+    private Map<String, Double> estimatePrior(Calibration c) {
+        if (c instanceof Calibration.None) {
+            return null;
+        }
+        List<String> labels = verbalizer.labels();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (c instanceof Calibration.Fixed f) {
+            for (String label : labels) {
+                Double p = f.prior().get(label);
+                if (p == null) {
+                    throw new IllegalArgumentException("the fixed prior " + f.prior() + " has no probability for class '"
+                            + label + "'; give one for every class of " + labels);
+                }
+                out.put(label, p);
+            }
+            for (String label : f.prior().keySet()) {
+                if (!labels.contains(label)) {
+                    throw new IllegalArgumentException("the fixed prior names class '" + label
+                            + "', which the verbalizer lacks; its classes are " + labels);
+                }
+            }
+            return out;
+        }
+        List<EncodedPrompt> prompts = new ArrayList<>();
+        if (c instanceof Calibration.Contextual cf) {
+            String maskToken = model.tokenizer().idToToken(model.tokenizer().specialTokens().mask());
+            for (String text : cf.contentFree()) {
+                String value = text.equals(Calibration.MASK_TOKEN) ? maskToken : text;
+                Map<String, String> fields = new LinkedHashMap<>();
+                encoder.template().fields().forEach(name -> fields.put(name, value));
+                prompts.add(encoder.encodeContentFree(fields));
+            }
+        } else if (c instanceof Calibration.Sample sample) {
+            for (int i = 0; i < sample.inputs().size(); i++) {
+                try {
+                    prompts.add(encoder.encode(sample.inputs().get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("calibration sample input " + i + ": " + e.getMessage(), e);
+                }
+            }
+        } else if (c instanceof Calibration.SampleTexts sample) {
+            for (int i = 0; i < sample.texts().size(); i++) {
+                try {
+                    prompts.add(encoder.encode(sample.texts().get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("calibration sample text " + i + ": " + e.getMessage(), e);
+                }
+            }
+        } else {
+            throw new IllegalArgumentException("unsupported calibration " + c);
+        }
+        double[] mean = new double[labels.size()];
+        for (LabelWordScores scores : labelWordScores(prompts)) {
+            double[] q = mapper.map(scores);
+            for (int k = 0; k < mean.length; k++) {
+                mean[k] += q[k] / prompts.size();
+            }
+        }
+        for (int k = 0; k < mean.length; k++) {
+            if (!(mean[k] > 0)) {
+                throw new IllegalStateException("calibration " + c + " gives class '" + labels.get(k)
+                        + "' a prior of " + mean[k] + ", which cannot be divided by; use other calibration inputs or "
+                        + "Calibration.none()");
+            }
+            out.put(labels.get(k), mean[k]);
+        }
+        return out;
+    }
+
     /** Configures a {@link PromptClassifier}. Not thread-safe. */
     public static final class Builder {
         private final MaskedLanguageModel model;
@@ -231,6 +339,7 @@ public final class PromptClassifier {
         private LabelMapper mapper = LabelMapper.mean();
         private int batchSize = 256;
         private Truncation truncation = Truncation.defaults();
+        private Calibration calibration = Calibration.none();
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -288,11 +397,28 @@ public final class PromptClassifier {
         }
 
         /**
+         * How class distributions are calibrated (default {@link Calibration#none()}). Any calibration but
+         * {@code none()} and {@code fixed(...)} costs {@link #build()} one forward pass per calibration input. The
+         * division applies to the mapper's class distribution, whatever the mapper: for {@code mean}, {@code sum} and
+         * {@code max} it rescales the per-class score {@code s_c}, for a weighted mapper it multiplies the class's
+         * divisor.
+         */
+        public Builder calibration(Calibration calibration) {
+            if (calibration == null) {
+                throw new IllegalArgumentException("calibration must not be null; use Calibration.none()");
+            }
+            this.calibration = calibration;
+            return this;
+        }
+
+        /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
          *         does not fit the limit, or a label word the vocabulary cannot represent (see
-         *         {@link Verbalizer#resolve})
+         *         {@link Verbalizer#resolve}); for a calibration input the template cannot encode (an unknown or
+         *         missing field, naming the input), or a fixed prior that does not cover exactly the classes
+         * @throws IllegalStateException when the estimated prior of a class is 0 (nothing to divide by)
          */
         public PromptClassifier build() {
             if (template == null) {

@@ -131,6 +131,20 @@ public final class TemplateEncoder {
      * @throws IllegalArgumentException as {@link #encode(Map)}
      */
     public RenderedPrompt render(Map<String, String> values) {
+        return render(values, false);
+    }
+
+    /**
+     * Encodes a content-free input for calibration (Zhao et al. 2021): as {@link #encode(Map)}, except that field
+     * values may be empty or blank, in which case the field contributes no tokens.
+     *
+     * @throws IllegalArgumentException for a missing, unknown or null field, naming it
+     */
+    public EncodedPrompt encodeContentFree(Map<String, String> values) {
+        return render(values, true).prompt();
+    }
+
+    private RenderedPrompt render(Map<String, String> values, boolean allowBlank) {
         if (values == null) {
             throw new IllegalArgumentException("field values must not be null; pass e.g. Map.of(\"text\", ...)");
         }
@@ -149,7 +163,9 @@ public final class TemplateEncoder {
                     throw new IllegalArgumentException("missing field '" + f.name() + "': template '"
                             + template.text() + "' needs values for " + template.fields());
                 }
-                fieldIds[s] = encodePiece(requireText(f.name(), values.get(f.name())).strip(), f.spaceBefore());
+                String value = allowBlank ? requireNonNull(f.name(), values.get(f.name()))
+                        : requireText(f.name(), values.get(f.name()));
+                fieldIds[s] = value.isBlank() ? new int[0] : encodePiece(value.strip(), f.spaceBefore());
                 total += fieldIds[s].length;
             }
         }
@@ -167,6 +183,13 @@ public final class TemplateEncoder {
         }
         String stripped = text.strip();
         return tokenizer.encode(spaceBefore ? " " + stripped : stripped).ids();
+    }
+
+    private static String requireNonNull(String field, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("field '" + field + "' is null; pass \"\" for an empty input");
+        }
+        return value;
     }
 
     private static String requireText(String field, String value) {
