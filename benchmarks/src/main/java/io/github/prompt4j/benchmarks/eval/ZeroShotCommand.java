@@ -1,5 +1,6 @@
 package io.github.prompt4j.benchmarks.eval;
 
+import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
@@ -12,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -218,23 +218,19 @@ final class ZeroShotCommand implements Callable<Integer> {
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {
             double openSeconds = (System.nanoTime() - t0) / 1e9;
             PromptClassifier classifier;
-            Map<String, Double> prior = Map.of();
+            Calibration calibration = calibrate.map(text -> Calibration.contextual(List.of(text)))
+                    .orElse(Calibration.none());
             try {
-                classifier = saved.isPresent() ? saved.get().classifier(model)
+                classifier = saved.isPresent() ? saved.get().classifier(model, calibration)
                         : PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
-                                .mapper(baseMapper).batchSize(settings.batchSize()).build();
+                                .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            Map<String, Double> prior = classifier.prior().orElse(Map.of());
             if (calibrate.isPresent()) {
-                Map<String, String> contentFree = new LinkedHashMap<>();
-                template.fields().forEach(f -> contentFree.put(f, calibrate.get()));
-                prior = classifier.classify(contentFree).probabilities();
                 log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
                         prior);
-                classifier = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
-                        .mapper(LabelMapper.calibrated(baseMapper, prior)).batchSize(settings.batchSize())
-                        .build();
             }
             List<String> predicted = new ArrayList<>(inputs.size());
             long t1 = System.nanoTime();

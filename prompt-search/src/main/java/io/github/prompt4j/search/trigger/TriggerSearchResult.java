@@ -1,5 +1,6 @@
 package io.github.prompt4j.search.trigger;
 
+import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
@@ -86,6 +87,18 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * @throws IllegalStateException for a fact-retrieval result
      */
     public PromptClassifier classifier(MaskedLanguageModel model) {
+        return classifier(model, Calibration.none());
+    }
+
+    /**
+     * As {@link #classifier(MaskedLanguageModel)}, calibrated (see {@link Calibration}; estimating the prior costs
+     * one forward pass per calibration input).
+     *
+     * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary, or
+     *         the calibration inputs do not fit the template
+     * @throws IllegalStateException for a fact-retrieval result
+     */
+    public PromptClassifier classifier(MaskedLanguageModel model, Calibration calibration) {
         Tokenizer tokenizer = model.tokenizer();
         for (int i = 0; i < triggerIds.length; i++) {
             OptionalInt id = tokenizer.tokenToId(triggerTokens.get(i));
@@ -97,7 +110,7 @@ public record TriggerSearchResult(String modelName, String template, String fill
         }
         return PromptClassifier.builder(model).template(boundTemplate()).verbalizer(verbalizer())
                 .mapper(LabelMapper.sum()).maxLength(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()))
-                .build();
+                .calibration(calibration).build();
     }
 
     /** This result as JSON. */
