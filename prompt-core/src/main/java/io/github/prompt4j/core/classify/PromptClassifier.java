@@ -13,6 +13,7 @@ import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,8 @@ public final class PromptClassifier {
         }
         this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
         this.calibration = b.calibration;
-        this.prior = estimatePrior(b.calibration);
+        Map<String, Double> estimated = estimatePrior(b.calibration);
+        this.prior = estimated == null ? null : Collections.unmodifiableMap(estimated);
         this.calibratedMapper = prior == null ? mapper : LabelMapper.calibrated(mapper, prior);
     }
 
@@ -272,8 +274,8 @@ public final class PromptClassifier {
             for (String label : labels) {
                 Double p = f.prior().get(label);
                 if (p == null) {
-                    throw new IllegalArgumentException("the fixed prior " + f.prior() + " has no probability for class '"
-                            + label + "'; give one for every class of " + labels);
+                    throw new IllegalArgumentException("the fixed prior " + f.prior() + " has no probability for "
+                            + "class '" + label + "'; give one for every class of " + labels);
                 }
                 out.put(label, p);
             }

@@ -73,6 +73,7 @@ class CalibrationTest {
         assertEquals(List.of("negative", "positive"), List.copyOf(prior.keySet()));
         assertEquals(sigmoid(-2), prior.get("negative"), 1e-6);
         assertEquals(sigmoid(2), prior.get("positive"), 1e-6);
+        assertThrows(UnsupportedOperationException.class, () -> prior.put("positive", 1.0), "the prior is read-only");
         // "the film" has s = 1 as well: uncalibrated it is positive with sigma(2); calibrated it is exactly uniform.
         Classification neutral = c.classify("the film");
         assertEquals(0.5, neutral.probability("positive"), 1e-6);

@@ -294,8 +294,9 @@ public final class MlmParaphraser {
         }
 
         /**
-         * Real inputs to fill the fields with while predicting (default: every field {@value #NEUTRAL_FILL}); field
-         * name to value, or one value for a single-field template under any name.
+         * Real inputs to fill the fields with while predicting (default: every field
+         * {@value MlmParaphraser#NEUTRAL_FILL}); field name to value, or one value for a single-field template under
+         * any name.
          */
         public Builder fill(List<Map<String, String>> inputs) {
             if (inputs == null || inputs.isEmpty()) {
