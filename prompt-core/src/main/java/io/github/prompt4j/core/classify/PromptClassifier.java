@@ -5,6 +5,9 @@ import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.SoftInput;
+import io.github.prompt4j.core.template.RenderedPrompt;
+import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Classifies text with a masked language model: the {@link Template} turns an input into a cloze prompt, the model
@@ -31,7 +35,13 @@ import java.util.Map;
  *
  * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
  * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
- * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
+ * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default).
+ *
+ * <p><b>Soft prompts.</b> A template with soft-prompt slots {@code [P]} needs their vectors
+ * ({@link Builder#softPrompt(SoftPrompt)}); each input is then scored through
+ * {@link MaskedLanguageModel#softMaskLogits} with the vectors at the slots' positions. Such a classifier encodes text
+ * itself ({@code classify}, {@code classifyAll}, {@link #classifyRendered(List)}); pre-encoded
+ * {@link EncodedPrompt}s do not record where the slots are and are refused. Immutable and thread-safe
  * (the model is); it does not own the model (close the model yourself).
  */
 public final class PromptClassifier {
@@ -44,6 +54,8 @@ public final class PromptClassifier {
     private final List<LabelWord> labelWords;
     private final int[] scoredIds;
     private final int[][] wordColumns;
+    /** The vectors of the template's {@code [P]} slots; null for a template without soft slots. */
+    private final SoftPrompt softPrompt;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
@@ -63,6 +75,7 @@ public final class PromptClassifier {
             }
         }
         this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.softPrompt = b.softPrompt;
     }
 
     /** A builder for a classifier over {@code model}. */
@@ -91,12 +104,17 @@ public final class PromptClassifier {
      * @throws IllegalArgumentException for null or blank text, or a template with more than one field
      */
     public Classification classify(String text) {
-        return classifyPrompts(List.of(encoder.encode(text))).get(0);
+        return classifyRendered(List.of(encoder.render(text))).get(0);
     }
 
     /** Classifies one input of a multi-field template: field name to value. */
     public Classification classify(Map<String, String> fields) {
-        return classifyPrompts(List.of(encoder.encode(fields))).get(0);
+        return classifyRendered(List.of(encoder.render(fields))).get(0);
+    }
+
+    /** The vectors of the template's soft-prompt slots; empty for a template without {@code [P]}. */
+    public Optional<SoftPrompt> softPrompt() {
+        return Optional.ofNullable(softPrompt);
     }
 
     /**
@@ -109,15 +127,15 @@ public final class PromptClassifier {
         if (texts == null) {
             throw new IllegalArgumentException("texts must not be null; pass an empty list for none");
         }
-        List<EncodedPrompt> prompts = new ArrayList<>(texts.size());
+        List<RenderedPrompt> prompts = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             try {
-                prompts.add(encoder.encode(texts.get(i)));
+                prompts.add(encoder.render(texts.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
             }
         }
-        return classifyPrompts(prompts);
+        return classifyRendered(prompts);
     }
 
     /**
@@ -129,22 +147,26 @@ public final class PromptClassifier {
         if (inputs == null) {
             throw new IllegalArgumentException("inputs must not be null; pass an empty list for none");
         }
-        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
+        List<RenderedPrompt> prompts = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             try {
-                prompts.add(encoder.encode(inputs.get(i)));
+                prompts.add(encoder.render(inputs.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
             }
         }
-        return classifyPrompts(prompts);
+        return classifyRendered(prompts);
     }
 
     /**
      * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
      * order.
+     *
+     * @throws IllegalStateException for a classifier with soft-prompt slots (pre-encoded prompts do not say where
+     *         the slots are)
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
+        requireDiscrete();
         List<LabelWordScores> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -156,8 +178,13 @@ public final class PromptClassifier {
         return out;
     }
 
-    /** Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order. */
+    /**
+     * Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order.
+     *
+     * @throws IllegalStateException for a classifier with soft-prompt slots: use {@link #classifyRendered(List)}
+     */
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
+        requireDiscrete();
         List<Classification> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -167,6 +194,42 @@ public final class PromptClassifier {
             }
         }
         return out;
+    }
+
+    /**
+     * Classifies rendered prompts ({@link io.github.prompt4j.core.template.TemplateEncoder#render}) in batches,
+     * putting the soft-prompt vectors at their soft positions; results in input order. For a template without
+     * {@code [P]} this is {@link #classifyPrompts(List)}.
+     *
+     * @throws IllegalArgumentException if a prompt's number of soft positions differs from the template's
+     */
+    public List<Classification> classifyRendered(List<RenderedPrompt> prompts) {
+        List<Classification> out = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<RenderedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits;
+            if (softPrompt == null) {
+                logits = model.maskLogits(batch.stream().map(RenderedPrompt::prompt).toList(), scoredIds);
+            } else {
+                List<SoftInput> inputs = new ArrayList<>(batch.size());
+                for (RenderedPrompt r : batch) {
+                    inputs.add(new SoftInput(r.prompt(), softPrompt.atPositions(r.softPositions())));
+                }
+                logits = model.softMaskLogits(inputs, scoredIds);
+            }
+            for (int p = 0; p < batch.size(); p++) {
+                out.add(classification(logits, p));
+            }
+        }
+        return out;
+    }
+
+    private void requireDiscrete() {
+        if (softPrompt != null) {
+            throw new IllegalStateException("template '" + encoder.template().text() + "' has soft-prompt slots [P] "
+                    + "whose positions an EncodedPrompt does not record; classify text, or RenderedPrompts with "
+                    + "classifyRendered(...)");
+        }
     }
 
     /** The ids this classifier asks the model to score: each distinct piece of the label words once. */
@@ -231,6 +294,7 @@ public final class PromptClassifier {
         private LabelMapper mapper = LabelMapper.mean();
         private int batchSize = 256;
         private Truncation truncation = Truncation.defaults();
+        private SoftPrompt softPrompt;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -288,11 +352,25 @@ public final class PromptClassifier {
         }
 
         /**
+         * The vectors of the template's soft-prompt slots {@code [P]}, one per slot in order, each of the model's
+         * hidden size (required for, and only allowed with, a template with {@code [P]} slots).
+         */
+        public Builder softPrompt(SoftPrompt softPrompt) {
+            if (softPrompt == null) {
+                throw new IllegalArgumentException("softPrompt must not be null; templates without [P] need none");
+            }
+            this.softPrompt = softPrompt;
+            return this;
+        }
+
+        /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
          *         does not fit the limit, or a label word the vocabulary cannot represent (see
-         *         {@link Verbalizer#resolve})
+         *         {@link Verbalizer#resolve}); a template with {@code [P]} slots without soft-prompt vectors, vectors
+         *         without slots, or a number or length of vectors that does not match the slots and the model's
+         *         hidden size
          */
         public PromptClassifier build() {
             if (template == null) {
@@ -305,7 +383,35 @@ public final class PromptClassifier {
             if (mapper == null) {
                 throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
             }
+            checkSoftPrompt();
             return new PromptClassifier(this);
+        }
+
+        private void checkSoftPrompt() {
+            int slots = template.softCount();
+            if (slots > 0 && softPrompt == null) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has " + slots + " soft-prompt "
+                        + "slot(s) [P]; give their vectors with builder.softPrompt(SoftPrompt.of(...)) (trained, or "
+                        + "word embeddings of the model)");
+            }
+            if (softPrompt == null) {
+                return;
+            }
+            if (slots == 0) {
+                throw new IllegalArgumentException("a soft prompt was given but template '" + template.text()
+                        + "' has no soft-prompt slot [P]; add [P] slots or drop softPrompt(...)");
+            }
+            if (softPrompt.size() != slots) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has " + slots
+                        + " soft-prompt slot(s) [P] but the soft prompt has " + softPrompt.size()
+                        + " vector(s); give one vector per slot");
+            }
+            int hidden = model.info().hiddenSize();
+            if (softPrompt.dim() != hidden) {
+                throw new IllegalArgumentException("soft-prompt vectors have " + softPrompt.dim() + " values but "
+                        + "model '" + model.info().name() + "' has hidden size " + hidden
+                        + "; use vectors trained for this model");
+            }
         }
     }
 }

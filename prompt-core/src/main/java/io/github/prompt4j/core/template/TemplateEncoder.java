@@ -106,12 +106,21 @@ public final class TemplateEncoder {
      * @throws IllegalArgumentException if the template does not have exactly one field, or the text is null or blank
      */
     public EncodedPrompt encode(String text) {
+        return render(text).prompt();
+    }
+
+    /**
+     * Encodes the text of a single-field template and reports the soft-prompt positions and how much was truncated.
+     *
+     * @throws IllegalArgumentException as {@link #encode(String)}
+     */
+    public RenderedPrompt render(String text) {
         if (template.fields().size() != 1) {
             throw new IllegalArgumentException("template '" + template.text() + "' has fields " + template.fields()
                     + "; pass a map of field values instead of a single text");
         }
         String field = template.fields().get(0);
-        return encode(Map.of(field, requireText(field, text)));
+        return render(Map.of(field, requireText(field, text)));
     }
 
     /**
