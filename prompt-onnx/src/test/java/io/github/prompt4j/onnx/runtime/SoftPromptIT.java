@@ -69,8 +69,6 @@ class SoftPromptIT {
             assertEquals(a.get(p).label(), b.get(p).label(), SENTENCES.get(p));
             assertEquals(a.get(p).probability("positive"), b.get(p).probability("positive"), 1e-4);
         }
-        assertEquals("positive", b.get(0).label());
-        assertEquals("negative", b.get(1).label());
 
         // A vector that is not a word's embedding moves the scores.
         float[] shifted = vectors.vector(1);
