@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nearest-neighbour projections of soft prompts are meaningful). Output bias: 0.
  *
  * <p><b>Rule.</b> The input embedding at position {@code i} is {@code x_i = E[id_i]} (or the soft vector there, from a
- * {@link GradientRequest} or a {@link SoftInput}, so {@link #softMaskLogits} and the gradient see the same input). The hidden state at every mask is {@code h = (s, 0, 0, 0)} with {@code s = sum_i x_i[0]} over all positions:
+ * {@link GradientRequest} or a {@link SoftInput}, so {@link #softMaskLogits} and the gradient see the same input).
+ * The hidden state at every mask is {@code h = (s, 0, 0, 0)} with {@code s = sum_i x_i[0]} over all positions:
  * for a discrete prompt, {@code s = (#positive tokens) - (#negative tokens)}. Logits are {@code E h + b}, i.e.
  * {@code logit_v = sign_v * s}: positive words get {@code +s}, negative words {@code -s}, every other token 0. So for
  * "a good movie" ({@code s = 1}) with the 38-token vocabulary (5 positive, 4 negative, 29 neutral):

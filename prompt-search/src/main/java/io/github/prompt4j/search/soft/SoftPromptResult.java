@@ -44,6 +44,9 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
         int epochsRun, List<Double> trainLossHistory, List<Double> devAccuracyHistory, PassCounts passes,
         long elapsedMillis) {
 
+    /** The {@code format} tag of the JSON form. */
+    static final String FORMAT = "prompt4j-soft-prompt/1";
+
     public SoftPromptResult {
         if (modelName == null || template == null || labelWords == null || softPrompt == null || settings == null
                 || trainLossHistory == null || devAccuracyHistory == null || passes == null) {
@@ -122,9 +125,6 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
                 s.settings(), s.bestDevAccuracy(), s.bestDevLoss(), s.bestEpoch(), s.epochsRun(),
                 s.trainLossHistory(), s.devAccuracyHistory(), s.passes(), s.elapsedMillis());
     }
-
-    /** The {@code format} tag of the JSON form. */
-    static final String FORMAT = "prompt4j-soft-prompt/1";
 
     static String encode(float[] v) {
         ByteBuffer bytes = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

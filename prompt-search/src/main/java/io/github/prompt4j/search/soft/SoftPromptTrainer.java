@@ -495,8 +495,9 @@ public final class SoftPromptTrainer {
             int[] pieces = tokenizer.encode(word).ids();
             if (pieces.length != 1 || pieces[0] == tokenizer.specialTokens().unk()) {
                 throw new IllegalArgumentException("init word '" + word + "' is not a single vocabulary token (it "
-                        + "encodes to " + pieces.length + " piece(s) " + Arrays.stream(pieces).mapToObj(tokenizer::idToToken)
-                        .toList() + "); use a word of the vocabulary");
+                        + "encodes to " + pieces.length + " piece(s) "
+                        + Arrays.stream(pieces).mapToObj(tokenizer::idToToken).toList()
+                        + "); use a word of the vocabulary");
             }
             return pieces[0];
         }
