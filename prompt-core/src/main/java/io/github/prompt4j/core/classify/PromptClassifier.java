@@ -6,6 +6,9 @@ import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.SoftInput;
+import io.github.prompt4j.core.template.RenderedPrompt;
+import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
@@ -34,7 +37,13 @@ import java.util.Optional;
  *
  * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
  * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
- * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
+ * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default).
+ *
+ * <p><b>Soft prompts.</b> A template with soft-prompt slots {@code [P]} needs their vectors
+ * ({@link Builder#softPrompt(SoftPrompt)}); each input is then scored through
+ * {@link MaskedLanguageModel#softMaskLogits} with the vectors at the slots' positions. Such a classifier encodes text
+ * itself ({@code classify}, {@code classifyAll}, {@link #classifyRendered(List)}); pre-encoded
+ * {@link EncodedPrompt}s do not record where the slots are and are refused. Immutable and thread-safe
  * (the model is); it does not own the model (close the model yourself).
  *
  * <p><b>Calibration.</b> With {@link Builder#calibration(Calibration)} the classifier divides every class distribution
@@ -55,6 +64,8 @@ public final class PromptClassifier {
     private final Calibration calibration;
     private final Map<String, Double> prior;
     private final LabelMapper calibratedMapper;
+    /** The vectors of the template's {@code [P]} slots; null for a template without soft slots. */
+    private final SoftPrompt softPrompt;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
@@ -74,6 +85,7 @@ public final class PromptClassifier {
             }
         }
         this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.softPrompt = b.softPrompt;
         this.calibration = b.calibration;
         Map<String, Double> estimated = estimatePrior(b.calibration);
         this.prior = estimated == null ? null : Collections.unmodifiableMap(estimated);
@@ -128,12 +140,17 @@ public final class PromptClassifier {
      * @throws IllegalArgumentException for null or blank text, or a template with more than one field
      */
     public Classification classify(String text) {
-        return classifyPrompts(List.of(encoder.encode(text))).get(0);
+        return classifyRendered(List.of(encoder.render(text))).get(0);
     }
 
     /** Classifies one input of a multi-field template: field name to value. */
     public Classification classify(Map<String, String> fields) {
-        return classifyPrompts(List.of(encoder.encode(fields))).get(0);
+        return classifyRendered(List.of(encoder.render(fields))).get(0);
+    }
+
+    /** The vectors of the template's soft-prompt slots; empty for a template without {@code [P]}. */
+    public Optional<SoftPrompt> softPrompt() {
+        return Optional.ofNullable(softPrompt);
     }
 
     /**
@@ -146,15 +163,15 @@ public final class PromptClassifier {
         if (texts == null) {
             throw new IllegalArgumentException("texts must not be null; pass an empty list for none");
         }
-        List<EncodedPrompt> prompts = new ArrayList<>(texts.size());
+        List<RenderedPrompt> prompts = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             try {
-                prompts.add(encoder.encode(texts.get(i)));
+                prompts.add(encoder.render(texts.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
             }
         }
-        return classifyPrompts(prompts);
+        return classifyRendered(prompts);
     }
 
     /**
@@ -166,22 +183,26 @@ public final class PromptClassifier {
         if (inputs == null) {
             throw new IllegalArgumentException("inputs must not be null; pass an empty list for none");
         }
-        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
+        List<RenderedPrompt> prompts = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             try {
-                prompts.add(encoder.encode(inputs.get(i)));
+                prompts.add(encoder.render(inputs.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
             }
         }
-        return classifyPrompts(prompts);
+        return classifyRendered(prompts);
     }
 
     /**
      * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
      * order.
+     *
+     * @throws IllegalStateException for a classifier with soft-prompt slots (pre-encoded prompts do not say where
+     *         the slots are)
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
+        requireDiscrete();
         List<LabelWordScores> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -193,8 +214,13 @@ public final class PromptClassifier {
         return out;
     }
 
-    /** Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order. */
+    /**
+     * Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order.
+     *
+     * @throws IllegalStateException for a classifier with soft-prompt slots: use {@link #classifyRendered(List)}
+     */
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
+        requireDiscrete();
         List<Classification> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -204,6 +230,45 @@ public final class PromptClassifier {
             }
         }
         return out;
+    }
+
+    /**
+     * Classifies rendered prompts ({@link io.github.prompt4j.core.template.TemplateEncoder#render}) in batches,
+     * putting the soft-prompt vectors at their soft positions; results in input order. For a template without
+     * {@code [P]} this is {@link #classifyPrompts(List)}.
+     *
+     * @throws IllegalArgumentException if a prompt's number of soft positions differs from the template's
+     */
+    public List<Classification> classifyRendered(List<RenderedPrompt> prompts) {
+        List<Classification> out = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<RenderedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits = renderedLogits(batch);
+            for (int p = 0; p < batch.size(); p++) {
+                out.add(classification(logits, p));
+            }
+        }
+        return out;
+    }
+
+    /** The label-word logits of one batch, with the soft-prompt vectors at their slots when there are any. */
+    private MaskLogits renderedLogits(List<RenderedPrompt> batch) {
+        if (softPrompt == null) {
+            return model.maskLogits(batch.stream().map(RenderedPrompt::prompt).toList(), scoredIds);
+        }
+        List<SoftInput> inputs = new ArrayList<>(batch.size());
+        for (RenderedPrompt r : batch) {
+            inputs.add(new SoftInput(r.prompt(), softPrompt.atPositions(r.softPositions())));
+        }
+        return model.softMaskLogits(inputs, scoredIds);
+    }
+
+    private void requireDiscrete() {
+        if (softPrompt != null) {
+            throw new IllegalStateException("template '" + encoder.template().text() + "' has soft-prompt slots [P] "
+                    + "whose positions an EncodedPrompt does not record; classify text, or RenderedPrompts with "
+                    + "classifyRendered(...)");
+        }
     }
 
     /** The ids this classifier asks the model to score: each distinct piece of the label words once. */
@@ -287,19 +352,19 @@ public final class PromptClassifier {
             }
             return out;
         }
-        List<EncodedPrompt> prompts = new ArrayList<>();
+        List<RenderedPrompt> prompts = new ArrayList<>();
         if (c instanceof Calibration.Contextual cf) {
             String maskToken = model.tokenizer().idToToken(model.tokenizer().specialTokens().mask());
             for (String text : cf.contentFree()) {
                 String value = text.equals(Calibration.MASK_TOKEN) ? maskToken : text;
                 Map<String, String> fields = new LinkedHashMap<>();
                 encoder.template().fields().forEach(name -> fields.put(name, value));
-                prompts.add(encoder.encodeContentFree(fields));
+                prompts.add(encoder.renderContentFree(fields));
             }
         } else if (c instanceof Calibration.Sample sample) {
             for (int i = 0; i < sample.inputs().size(); i++) {
                 try {
-                    prompts.add(encoder.encode(sample.inputs().get(i)));
+                    prompts.add(encoder.render(sample.inputs().get(i)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("calibration sample input " + i + ": " + e.getMessage(), e);
                 }
@@ -307,7 +372,7 @@ public final class PromptClassifier {
         } else if (c instanceof Calibration.SampleTexts sample) {
             for (int i = 0; i < sample.texts().size(); i++) {
                 try {
-                    prompts.add(encoder.encode(sample.texts().get(i)));
+                    prompts.add(encoder.render(sample.texts().get(i)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("calibration sample text " + i + ": " + e.getMessage(), e);
                 }
@@ -316,10 +381,14 @@ public final class PromptClassifier {
             throw new IllegalArgumentException("unsupported calibration " + c);
         }
         double[] mean = new double[labels.size()];
-        for (LabelWordScores scores : labelWordScores(prompts)) {
-            double[] q = mapper.map(scores);
-            for (int k = 0; k < mean.length; k++) {
-                mean[k] += q[k] / prompts.size();
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<RenderedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits = renderedLogits(batch);
+            for (int p = 0; p < batch.size(); p++) {
+                double[] q = mapper.map(wordScores(logits, p));
+                for (int k = 0; k < mean.length; k++) {
+                    mean[k] += q[k] / prompts.size();
+                }
             }
         }
         for (int k = 0; k < mean.length; k++) {
@@ -342,6 +411,7 @@ public final class PromptClassifier {
         private int batchSize = 256;
         private Truncation truncation = Truncation.defaults();
         private Calibration calibration = Calibration.none();
+        private SoftPrompt softPrompt;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -414,12 +484,26 @@ public final class PromptClassifier {
         }
 
         /**
+         * The vectors of the template's soft-prompt slots {@code [P]}, one per slot in order, each of the model's
+         * hidden size (required for, and only allowed with, a template with {@code [P]} slots).
+         */
+        public Builder softPrompt(SoftPrompt softPrompt) {
+            if (softPrompt == null) {
+                throw new IllegalArgumentException("softPrompt must not be null; templates without [P] need none");
+            }
+            this.softPrompt = softPrompt;
+            return this;
+        }
+
+        /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
          *         does not fit the limit, or a label word the vocabulary cannot represent (see
          *         {@link Verbalizer#resolve}); for a calibration input the template cannot encode (an unknown or
-         *         missing field, naming the input), or a fixed prior that does not cover exactly the classes
+         *         missing field, naming the input), or a fixed prior that does not cover exactly the classes; for
+         *         a template with {@code [P]} slots without soft-prompt vectors, vectors without slots, or a number
+         *         or length of vectors that does not match the slots and the model's hidden size
          * @throws IllegalStateException when the estimated prior of a class is 0 (nothing to divide by)
          */
         public PromptClassifier build() {
@@ -433,7 +517,35 @@ public final class PromptClassifier {
             if (mapper == null) {
                 throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
             }
+            checkSoftPrompt();
             return new PromptClassifier(this);
+        }
+
+        private void checkSoftPrompt() {
+            int slots = template.softCount();
+            if (slots > 0 && softPrompt == null) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has " + slots + " soft-prompt "
+                        + "slot(s) [P]; give their vectors with builder.softPrompt(SoftPrompt.of(...)) (trained, or "
+                        + "word embeddings of the model)");
+            }
+            if (softPrompt == null) {
+                return;
+            }
+            if (slots == 0) {
+                throw new IllegalArgumentException("a soft prompt was given but template '" + template.text()
+                        + "' has no soft-prompt slot [P]; add [P] slots or drop softPrompt(...)");
+            }
+            if (softPrompt.size() != slots) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has " + slots
+                        + " soft-prompt slot(s) [P] but the soft prompt has " + softPrompt.size()
+                        + " vector(s); give one vector per slot");
+            }
+            int hidden = model.info().hiddenSize();
+            if (softPrompt.dim() != hidden) {
+                throw new IllegalArgumentException("soft-prompt vectors have " + softPrompt.dim() + " values but "
+                        + "model '" + model.info().name() + "' has hidden size " + hidden
+                        + "; use vectors trained for this model");
+            }
         }
     }
 }

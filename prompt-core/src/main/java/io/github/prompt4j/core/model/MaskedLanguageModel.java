@@ -39,6 +39,19 @@ public interface MaskedLanguageModel extends AutoCloseable {
     MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds);
 
     /**
+     * {@link #maskLogits(List, int[])} for prompts whose input embeddings are replaced by continuous vectors at some
+     * positions (soft prompts): the logits of the given token ids at every mask, with the full-vocabulary
+     * log-normaliser of each mask. An input without soft vectors scores as its discrete prompt would (up to
+     * floating-point noise), and a soft vector equal to the word embedding of the id at its position changes nothing.
+     *
+     * @param inputs prompts with their soft vectors, each of length {@link ModelInfo#hiddenSize()}
+     * @param tokenIds the ids to score, in the order of the returned columns; each in {@code [0, V)}
+     * @throws IllegalArgumentException for a soft vector whose length is not the hidden size, or an id outside the
+     *         vocabulary
+     */
+    MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds);
+
+    /**
      * The MLM head's transformed hidden state at every mask: the vector {@code h} with {@code logits = E h + b}, where
      * {@code E} is {@link #outputEmbeddings()} and {@code b} is {@link #outputBias()}. Width = hidden size.
      */

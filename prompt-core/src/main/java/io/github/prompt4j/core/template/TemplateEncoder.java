@@ -106,12 +106,21 @@ public final class TemplateEncoder {
      * @throws IllegalArgumentException if the template does not have exactly one field, or the text is null or blank
      */
     public EncodedPrompt encode(String text) {
+        return render(text).prompt();
+    }
+
+    /**
+     * Encodes the text of a single-field template and reports the soft-prompt positions and how much was truncated.
+     *
+     * @throws IllegalArgumentException as {@link #encode(String)}
+     */
+    public RenderedPrompt render(String text) {
         if (template.fields().size() != 1) {
             throw new IllegalArgumentException("template '" + template.text() + "' has fields " + template.fields()
                     + "; pass a map of field values instead of a single text");
         }
         String field = template.fields().get(0);
-        return encode(Map.of(field, requireText(field, text)));
+        return render(Map.of(field, requireText(field, text)));
     }
 
     /**
@@ -141,7 +150,17 @@ public final class TemplateEncoder {
      * @throws IllegalArgumentException for a missing, unknown or null field, naming it
      */
     public EncodedPrompt encodeContentFree(Map<String, String> values) {
-        return render(values, true).prompt();
+        return renderContentFree(values).prompt();
+    }
+
+    /**
+     * Renders a content-free input for calibration: as {@link #encodeContentFree(Map)}, keeping the soft-slot
+     * positions.
+     *
+     * @throws IllegalArgumentException for a missing, unknown or null field, naming it
+     */
+    public RenderedPrompt renderContentFree(Map<String, String> values) {
+        return render(values, true);
     }
 
     private RenderedPrompt render(Map<String, String> values, boolean allowBlank) {

@@ -17,6 +17,7 @@ import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
@@ -211,6 +212,12 @@ class CalibrationTest {
         public MaskLogits maskLogits(List<EncodedPrompt> p, int[] tokenIds) {
             prompts.addAll(p);
             return delegate.maskLogits(p, tokenIds);
+        }
+
+        @Override
+        public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
+            inputs.forEach(i -> prompts.add(i.prompt()));
+            return delegate.softMaskLogits(inputs, tokenIds);
         }
 
         @Override

@@ -8,12 +8,14 @@ import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sin(4(v+1)))}. Dimension 0 carries the sentiment; dimensions 1 to 3 are inert but make rows distinct (so
  * nearest-neighbour projections of soft prompts are meaningful). Output bias: 0.
  *
- * <p><b>Rule.</b> The input embedding at position {@code i} is {@code x_i = E[id_i]} (or the request's soft vector
- * there). The hidden state at every mask is {@code h = (s, 0, 0, 0)} with {@code s = sum_i x_i[0]} over all positions:
+ * <p><b>Rule.</b> The input embedding at position {@code i} is {@code x_i = E[id_i]} (or the soft vector there, from a
+ * {@link GradientRequest} or a {@link SoftInput}, so {@link #softMaskLogits} and the gradient see the same input).
+ * The hidden state at every mask is {@code h = (s, 0, 0, 0)} with {@code s = sum_i x_i[0]} over all positions:
  * for a discrete prompt, {@code s = (#positive tokens) - (#negative tokens)}. Logits are {@code E h + b}, i.e.
  * {@code logit_v = sign_v * s}: positive words get {@code +s}, negative words {@code -s}, every other token 0. So for
  * "a good movie" ({@code s = 1}) with the 38-token vocabulary (5 positive, 4 negative, 29 neutral):
@@ -145,24 +148,31 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
 
     @Override
     public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
+        return softMaskLogits(prompts.stream().map(SoftInput::discrete).toList(), tokenIds);
+    }
+
+    @Override
+    public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
         check();
         for (int id : tokenIds) {
             checkId(id);
         }
         maskLogitCalls.incrementAndGet();
-        batchSizes.add(prompts.size());
-        int[] counts = new int[prompts.size()];
+        batchSizes.add(inputs.size());
+        int[] counts = new int[inputs.size()];
         int rows = 0;
-        for (int p = 0; p < prompts.size(); p++) {
-            checkPrompt(prompts.get(p));
-            counts[p] = prompts.get(p).maskCount();
+        for (int p = 0; p < inputs.size(); p++) {
+            checkPrompt(inputs.get(p).prompt());
+            checkSoftVectors(inputs.get(p).softVectors());
+            counts[p] = inputs.get(p).prompt().maskCount();
             rows += counts[p];
         }
         float[] values = new float[rows * tokenIds.length];
         float[] norms = new float[rows];
         int row = 0;
-        for (EncodedPrompt prompt : prompts) {
-            double s = score(prompt, null);
+        for (SoftInput input : inputs) {
+            EncodedPrompt prompt = input.prompt();
+            double s = score(prompt, input.softVectors());
             float norm = (float) logSumExp(s);
             for (int m = 0; m < prompt.maskCount(); m++, row++) {
                 for (int k = 0; k < tokenIds.length; k++) {
@@ -187,7 +197,7 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
         float[] values = new float[rows * HIDDEN];
         int row = 0;
         for (EncodedPrompt prompt : prompts) {
-            float s = (float) score(prompt, null);
+            float s = (float) score(prompt, Map.of());
             for (int m = 0; m < prompt.maskCount(); m++, row++) {
                 values[row * HIDDEN] = s;
             }
@@ -221,13 +231,8 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
             for (int g : r.goldTokenIds()) {
                 checkId(g);
             }
-            r.softVectors().forEach((pos, vec) -> {
-                if (vec.length != HIDDEN) {
-                    throw new IllegalArgumentException("soft vector at position " + pos + " has " + vec.length
-                            + " values; the hidden size is " + HIDDEN);
-                }
-            });
-            double s = score(r.prompt(), r);
+            checkSoftVectors(r.softVectors());
+            double s = score(r.prompt(), r.softVectors());
             double logZ = logSumExp(s);
             double expected = 0;
             for (int v = 0; v < sign.length; v++) {
@@ -260,7 +265,7 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
     }
 
     /** {@code s = sum_i x_i[0]} over attended positions, soft vectors replacing word embeddings. */
-    private double score(EncodedPrompt prompt, GradientRequest request) {
+    private double score(EncodedPrompt prompt, Map<Integer, float[]> soft) {
         int[] ids = prompt.ids();
         int[] attention = prompt.attentionMask();
         double s = 0;
@@ -268,8 +273,8 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
             if (attention[i] == 0) {
                 continue;
             }
-            if (request != null && request.softVectors().containsKey(i)) {
-                s += request.softVectors().get(i)[0];
+            if (soft.containsKey(i)) {
+                s += soft.get(i)[0];
             } else {
                 s += sign[ids[i]];
             }
@@ -285,6 +290,15 @@ public final class FakeMaskedLanguageModel implements MaskedLanguageModel {
             sum += Math.exp(g * s - m);
         }
         return m + Math.log(sum);
+    }
+
+    private static void checkSoftVectors(Map<Integer, float[]> soft) {
+        soft.forEach((pos, vec) -> {
+            if (vec.length != HIDDEN) {
+                throw new IllegalArgumentException("soft vector at position " + pos + " has " + vec.length
+                        + " values; the hidden size is " + HIDDEN);
+            }
+        });
     }
 
     private void check() {

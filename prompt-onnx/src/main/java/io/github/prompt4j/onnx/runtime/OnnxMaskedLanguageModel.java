@@ -14,6 +14,7 @@ import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
 import io.github.prompt4j.core.model.ModelLoadException;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
@@ -43,16 +44,21 @@ import org.slf4j.LoggerFactory;
  * <p>Open one with {@link #open(PretrainedModels)} (converting through the {@link ModelCache} on first use),
  * {@link #open(Path)} for an exported directory, or {@link #builder()} for options (device, threads, batch limits).
  *
- * <p>Memory: by default the weights file is memory-mapped once and shared by both sessions (see
- * {@link Options#prepackWeights()}).
+ * <p>Memory: by default the weights file is memory-mapped once and shared by all sessions (see
+ * {@link Options#prepackWeights()}). Only the forward session is created at open; the gradient session is created on
+ * the first {@link #labelLossGradients} call and the embeddings forward session (soft prompts) on the first
+ * {@link #softMaskLogits} call with a soft vector, so a model used for discrete prompts only never pays for them.
  *
  * <p>Batching: a list is sorted by length, cut into batches of at most {@code maxBatchSize} sequences and
  * {@code maxBatchTokens} padded tokens, padded to the longest sequence of each batch, and the results are put back in
- * the caller's order. Label-word scoring ({@link #maskLogits(List, int[])}) fetches only the head's transformed state
- * and the log-normaliser from the graph and dots the few label words' embeddings in Java.
+ * the caller's order. Label-word scoring ({@link #maskLogits(List, int[])}, {@link #softMaskLogits}) fetches only the
+ * head's transformed state and the log-normaliser from the graph and dots the few label words' embeddings in Java.
+ * Soft inputs are run through the embeddings forward graph, whose input embeddings are built in Java exactly as for
+ * the gradient graph: the word-embedding row of each id, or the soft vector at its position.
  *
  * <p><b>Thread safety:</b> thread-safe; share one instance. ONNX Runtime sessions run concurrently.
- * <b>Resources:</b> owns two ONNX Runtime sessions (the gradient one is created on first use), the native tokenizer
+ * <b>Resources:</b> owns up to three ONNX Runtime sessions (forward; gradient and embeddings forward created on first
+ * use), the native tokenizer
  * and a memory-mapped view of the weights file; {@link #close()} frees them and waits for running calls to finish;
  * afterwards every method throws {@link IllegalStateException}.
  */
@@ -73,6 +79,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private final ModelInfo info;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile OrtSession gradient;
+    private volatile OrtSession forwardEmbeds;
     private volatile boolean closed;
 
     /**
@@ -83,10 +90,10 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * @param intraOpThreads ONNX Runtime intra-op threads, 0 = its default (one per core)
      * @param maxBatchSize most sequences per run
      * @param maxBatchTokens most padded tokens (sequences x longest length) per run
-     * @param prepackWeights {@code false} (default): both sessions share one memory-mapped copy of the weights and
+     * @param prepackWeights {@code false} (default): all sessions share one memory-mapped copy of the weights and
      *        ONNX Runtime's weight prepacking is off (peak memory about 1.3x the weights file); {@code true}: each
-     *        session loads and prepacks its own copy (about 3.5x with both graphs loaded, a few percent faster
-     *        matrix products on CPU)
+     *        session loads and prepacks its own copy (about 3.5x with the forward and gradient graphs loaded, more
+     *        once the embeddings forward graph is; a few percent faster matrix products on CPU)
      */
     public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens,
             boolean prepackWeights) {
@@ -287,12 +294,43 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         int v = info.vocabularySize();
         int[] all = new int[v];
         Arrays.setAll(all, i -> i);
-        ForwardResult r = runForward(prompts, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER), v);
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER), v);
         return new MaskLogits(all, new MaskVectors(v, r.maskCounts, r.vectors), r.logNormalizers);
     }
 
     @Override
     public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
+        checkTokenIds(tokenIds);
+        return labelLogits(runForward(prompts, null, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER),
+                info.hiddenSize()), tokenIds);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A call whose inputs carry no soft vector at all runs the ordinary forward graph; otherwise the whole call
+     * runs the embeddings forward graph (its session is created on the first such call).
+     */
+    @Override
+    public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
+        checkTokenIds(tokenIds);
+        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
+        List<Map<Integer, float[]>> soft = new ArrayList<>(inputs.size());
+        boolean any = false;
+        int h = info.hiddenSize();
+        for (SoftInput in : inputs) {
+            prompts.add(in.prompt());
+            soft.add(in.softVectors());
+            for (Map.Entry<Integer, float[]> e : in.softVectors().entrySet()) {
+                checkSoftVector(e.getKey(), e.getValue());
+                any = true;
+            }
+        }
+        return labelLogits(runForward(prompts, any ? soft : null, Set.of(Outputs.TRANSFORMED,
+                Outputs.LOG_NORMALIZER), h), tokenIds);
+    }
+
+    private void checkTokenIds(int[] tokenIds) {
         int v = info.vocabularySize();
         if (tokenIds.length == 0) {
             throw new IllegalArgumentException("no token ids to score; pass at least one id, or call "
@@ -303,8 +341,18 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + v + ")");
             }
         }
+    }
+
+    private void checkSoftVector(int position, float[] vector) {
+        if (vector.length != info.hiddenSize()) {
+            throw new IllegalArgumentException("soft vector at position " + position + " has length " + vector.length
+                    + " but the model's hidden size is " + info.hiddenSize());
+        }
+    }
+
+    /** Label-word logits from the head's transformed states: {@code E[id] . t + b[id]}, dotted in Java. */
+    private MaskLogits labelLogits(ForwardResult r, int[] tokenIds) {
         int h = info.hiddenSize();
-        ForwardResult r = runForward(prompts, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER), h);
         int rows = r.logNormalizers.length;
         float[] logits = new float[rows * tokenIds.length];
         lifecycle.readLock().lock();
@@ -324,7 +372,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     @Override
     public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
-        ForwardResult r = runForward(prompts, Set.of(Outputs.TRANSFORMED), info.hiddenSize());
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.TRANSFORMED), info.hiddenSize());
         return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
     }
 
@@ -333,7 +381,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * the sequence output). Width = hidden size.
      */
     public MaskVectors maskEncoderStates(List<EncodedPrompt> prompts) {
-        ForwardResult r = runForward(prompts, Set.of(Outputs.HIDDEN), info.hiddenSize());
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.HIDDEN), info.hiddenSize());
         return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
     }
 
@@ -381,6 +429,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             closed = true;
             closeQuietly(forward);
             closeQuietly(gradient);
+            closeQuietly(forwardEmbeds);
             weights.close();
             tokenizer.close();
             log.debug("closed {}", manifest.name());
@@ -425,7 +474,12 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private record ForwardResult(int[] maskCounts, float[] vectors, float[] logNormalizers) {
     }
 
-    private ForwardResult runForward(List<EncodedPrompt> prompts, Set<Outputs> wanted, int width) {
+    /**
+     * Runs the forward graph on token ids, or, when {@code soft} is not null, the embeddings forward graph on input
+     * embeddings with {@code soft.get(i)} (position to vector, lengths checked) replacing rows of prompt i.
+     */
+    private ForwardResult runForward(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft,
+            Set<Outputs> wanted, int width) {
         int n = prompts.size();
         int[] maskCounts = new int[n];
         int[] firstRow = new int[n + 1];
@@ -458,7 +512,9 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 t = Math.max(t, prompts.get(i).length());
                 m = Math.max(m, prompts.get(i).maskCount());
             }
-            long[] ids = new long[b * t];
+            int h = info.hiddenSize();
+            long[] ids = soft == null ? new long[b * t] : null;
+            float[] embeds = soft == null ? null : new float[b * t * h];
             long[] attention = new long[b * t];
             long[] types = new long[b * t];
             long[] masks = new long[b * m];
@@ -470,7 +526,9 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 int[] pt = p.tokenTypes();
                 int[] pm = p.maskPositions();
                 for (int j = 0; j < t; j++) {
-                    ids[r * t + j] = j < pi.length ? pi[j] : pad;
+                    if (ids != null) {
+                        ids[r * t + j] = j < pi.length ? pi[j] : pad;
+                    }
                     attention[r * t + j] = j < pi.length ? pa[j] : 0;
                     types[r * t + j] = j < pi.length ? pt[j] : 0;
                 }
@@ -481,16 +539,29 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             lifecycle.readLock().lock();
             try {
                 ensureOpen();
+                OrtSession session = forward;
+                if (embeds != null) {
+                    for (int r = 0; r < b; r++) {
+                        fillEmbeddings(prompts.get(batch[r]), soft.get(batch[r]), t, embeds, r * t * h);
+                    }
+                    session = forwardEmbedsSession();
+                }
                 Map<String, OnnxTensor> inputs = new HashMap<>();
                 try {
-                    inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {b, t}));
+                    if (embeds != null) {
+                        inputs.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds),
+                                new long[] {b, t, h}));
+                    } else {
+                        inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
+                                new long[] {b, t}));
+                    }
                     inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(attention),
                             new long[] {b, t}));
                     inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types),
                             new long[] {b, t}));
                     inputs.put("mask_positions", OnnxTensor.createTensor(env, LongBuffer.wrap(masks),
                             new long[] {b, m}));
-                    try (OrtSession.Result result = forward.run(inputs, names)) {
+                    try (OrtSession.Result result = session.run(inputs, names)) {
                         FloatBuffer vec = vectorOutput == null ? null : floats(result, vectorOutput.graphName);
                         FloatBuffer norm = fetch.contains(Outputs.LOG_NORMALIZER)
                                 ? floats(result, Outputs.LOG_NORMALIZER.graphName) : null;
@@ -514,7 +585,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime failed on a batch of " + b + " sequences of length "
-                        + t + " in " + directory.forwardGraph() + ": " + e.getMessage(), e);
+                        + t + " in " + (soft == null ? directory.forwardGraph() : directory.forwardEmbedsGraph())
+                        + ": " + e.getMessage(), e);
             } finally {
                 lifecycle.readLock().unlock();
             }
@@ -572,16 +644,56 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    // Same device as the forward session; a CUDA fallback was reported once already.
-                    Options same = "CPU".equals(provider) ? new Options(Device.CPU, options.deviceId(),
-                            options.intraOpThreads(), options.maxBatchSize(), options.maxBatchTokens(),
-                            options.prepackWeights()) : options;
-                    s = SessionFactory.create(env, directory.gradientGraph(), same, weights).session();
+                    s = sameDeviceSession(directory.gradientGraph());
                     gradient = s;
                 }
             }
         }
         return s;
+    }
+
+    private OrtSession forwardEmbedsSession() {
+        OrtSession s = forwardEmbeds;
+        if (s == null) {
+            synchronized (this) {
+                s = forwardEmbeds;
+                if (s == null) {
+                    s = sameDeviceSession(directory.forwardEmbedsGraph());
+                    forwardEmbeds = s;
+                    log.debug("opened the embeddings forward session of {} (first soft-prompt call)", manifest.name());
+                }
+            }
+        }
+        return s;
+    }
+
+    /** A session over the shared weights on the forward session's device; a CUDA fallback was reported already. */
+    private OrtSession sameDeviceSession(Path graph) {
+        Options same = "CPU".equals(provider) ? new Options(Device.CPU, options.deviceId(),
+                options.intraOpThreads(), options.maxBatchSize(), options.maxBatchTokens(),
+                options.prepackWeights()) : options;
+        return SessionFactory.create(env, graph, same, weights).session();
+    }
+
+    /**
+     * Writes the input embeddings of one prompt, padded to {@code t} positions, into {@code dst} from {@code offset}
+     * ({@code t * hidden} floats): the soft vector where there is one, else the word-embedding row of the id (of
+     * [PAD] past the end). Position and token-type embeddings are added by the graph.
+     */
+    private void fillEmbeddings(EncodedPrompt p, Map<Integer, float[]> soft, int t, float[] dst, int offset) {
+        int h = info.hiddenSize();
+        int[] pi = p.ids();
+        int pad = manifest.specialTokens().pad();
+        for (int j = 0; j < t; j++) {
+            int base = offset + j * h;
+            float[] v = j < pi.length ? soft.get(j) : null;
+            if (v != null) {
+                checkSoftVector(j, v);
+                System.arraycopy(v, 0, dst, base, h);
+            } else {
+                embeddings.copyRow(j < pi.length ? pi[j] : pad, dst, base);
+            }
+        }
     }
 
     private List<LabelLossGradient> runGradient(List<GradientRequest> requests, int[] batch) {
@@ -601,7 +713,6 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         long[] masks = new long[b];
         long[] gold = new long[b * g];
         float[] goldMask = new float[b * g];
-        int pad = manifest.specialTokens().pad();
         lifecycle.readLock().lock();
         try {
             ensureOpen();
@@ -611,18 +722,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 int[] pi = p.ids();
                 int[] pa = p.attentionMask();
                 int[] pt = p.tokenTypes();
+                fillEmbeddings(p, q.softVectors(), t, embeds, r * t * h);
                 for (int j = 0; j < t; j++) {
-                    int base = (r * t + j) * h;
-                    if (j < pi.length && q.softVectors().containsKey(j)) {
-                        float[] v = q.softVectors().get(j);
-                        if (v.length != h) {
-                            throw new IllegalArgumentException("soft vector at position " + j + " has length "
-                                    + v.length + " but the model's hidden size is " + h);
-                        }
-                        System.arraycopy(v, 0, embeds, base, h);
-                    } else {
-                        embeddings.copyRow(j < pi.length ? pi[j] : pad, embeds, base);
-                    }
                     attention[r * t + j] = j < pi.length ? pa[j] : 0;
                     types[r * t + j] = j < pi.length ? pt[j] : 0;
                 }

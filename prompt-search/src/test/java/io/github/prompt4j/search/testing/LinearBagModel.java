@@ -8,12 +8,14 @@ import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.testing.FakeTokenizer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,6 +54,11 @@ public final class LinearBagModel implements MaskedLanguageModel {
 
     /** {@code h} of a prompt (soft vectors replace the embeddings at their positions). */
     public double[] hidden(EncodedPrompt p, GradientRequest soft) {
+        return softHidden(p, soft == null ? Map.of() : soft.softVectors());
+    }
+
+    /** {@code h} of a prompt with soft vectors (position to vector) replacing the embeddings at their positions. */
+    public double[] softHidden(EncodedPrompt p, Map<Integer, float[]> soft) {
         double[] h = new double[dim];
         Set<Integer> masks = new HashSet<>();
         for (int m : p.maskPositions()) {
@@ -61,7 +68,11 @@ public final class LinearBagModel implements MaskedLanguageModel {
             if (masks.contains(i)) {
                 continue;
             }
-            float[] x = soft != null && soft.softVectors().containsKey(i) ? soft.softVector(i) : input[p.id(i)];
+            float[] x = soft.containsKey(i) ? soft.get(i) : input[p.id(i)];
+            if (x.length != dim) {
+                throw new IllegalArgumentException("soft vector at position " + i + " has " + x.length
+                        + " values; the hidden size is " + dim);
+            }
             for (int j = 0; j < dim; j++) {
                 h[j] += x[j];
             }
@@ -104,7 +115,7 @@ public final class LinearBagModel implements MaskedLanguageModel {
 
     /** The label loss of a prompt for gold ids, in double precision. */
     public double loss(EncodedPrompt p, int[] gold) {
-        double[] l = logits(hidden(p, null));
+        double[] l = logits(softHidden(p, Map.of()));
         return logSumExp(l, all(l.length)) - logSumExp(l, gold);
     }
 
@@ -125,14 +136,19 @@ public final class LinearBagModel implements MaskedLanguageModel {
 
     @Override
     public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
-        forwardSequences += prompts.size();
-        int[] counts = new int[prompts.size()];
+        return softMaskLogits(prompts.stream().map(SoftInput::discrete).toList(), tokenIds);
+    }
+
+    @Override
+    public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
+        forwardSequences += inputs.size();
+        int[] counts = new int[inputs.size()];
         List<float[]> rows = new ArrayList<>();
         List<Float> norms = new ArrayList<>();
-        for (int p = 0; p < prompts.size(); p++) {
-            EncodedPrompt prompt = prompts.get(p);
+        for (int p = 0; p < inputs.size(); p++) {
+            EncodedPrompt prompt = inputs.get(p).prompt();
             counts[p] = prompt.maskCount();
-            double[] l = logits(hidden(prompt, null));
+            double[] l = logits(softHidden(prompt, inputs.get(p).softVectors()));
             for (int m = 0; m < prompt.maskCount(); m++) {
                 float[] row = new float[tokenIds.length];
                 for (int c = 0; c < tokenIds.length; c++) {
@@ -160,7 +176,7 @@ public final class LinearBagModel implements MaskedLanguageModel {
         List<Float> values = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             counts[p] = prompts.get(p).maskCount();
-            double[] h = hidden(prompts.get(p), null);
+            double[] h = softHidden(prompts.get(p), Map.of());
             for (int m = 0; m < counts[p]; m++) {
                 for (double x : h) {
                     values.add((float) x);

@@ -18,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the two ONNX graphs of an exported BERT masked language model: the forward graph (scores at mask
- * positions) and the gradient graph (label-word loss and its gradient with respect to the input embeddings).
+ * Builds the three ONNX graphs of an exported BERT masked language model: the forward graph (scores at mask
+ * positions from token ids), the embeddings forward graph (the same scores from input embeddings, for soft prompts)
+ * and the gradient graph (label-word loss and its gradient with respect to the input embeddings).
  *
- * <p>Both graphs read every parameter as an {@code EXTERNAL} float32 initializer from one {@link WeightFile} under
+ * <p>All graphs read every parameter as an {@code EXTERNAL} float32 initializer from one {@link WeightFile} under
  * its canonical {@link BertParameters} name, so the graph files must be saved in the directory holding the weights
  * file; ONNX Runtime then loads them with {@code OrtEnvironment.createSession(path)}. Opset
  * {@value GraphBuilder#OPSET}, IR version {@value GraphBuilder#IR_VERSION}, default domain only.
@@ -51,7 +52,10 @@ public final class BertGraphs {
      * padded with 0, whose outputs the caller ignores), gradient int64 {@code [batch]} (one mask per example).
      */
     public static final String MASK_POSITIONS = "mask_positions";
-    /** Gradient input: word embeddings of the tokens (or soft prompts), float {@code [batch, seq, hidden]}. */
+    /**
+     * Input of the embeddings forward graph and the gradient graph: word embeddings of the tokens (or soft prompts),
+     * float {@code [batch, seq, hidden]}; position and token-type embeddings are added inside the graph.
+     */
     public static final String INPUTS_EMBEDS = "inputs_embeds";
     /** Gradient input: label-word ids whose probabilities are summed, int64 {@code [batch, gold]}. */
     public static final String GOLD_IDS = "gold_ids";
@@ -94,16 +98,34 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto forward(BertConfig config, WeightFile weights) {
+        return forward(config, weights, false);
+    }
+
+    /**
+     * The embeddings forward graph, for soft prompts: {@link #forward} with {@link #INPUTS_EMBEDS}
+     * {@code [batch, seq, hidden]} (the word embeddings, already looked up, or soft vectors in their place) instead
+     * of {@link #INPUT_IDS}. Position and token-type embeddings are added inside, exactly as in the gradient graph.
+     * Same other inputs and the same outputs as {@link #forward}.
+     *
+     * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
+     */
+    public static OnnxMl.ModelProto forwardEmbeds(BertConfig config, WeightFile weights) {
+        return forward(config, weights, true);
+    }
+
+    private static OnnxMl.ModelProto forward(BertConfig config, WeightFile weights, boolean embedsInput) {
         checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create("bert_mlm_forward");
-        Value ids = g.input(INPUT_IDS, ElementType.INT64, "batch", "seq");
+        GraphBuilder g = GraphBuilder.create(embedsInput ? "bert_mlm_forward_embeds" : "bert_mlm_forward");
+        Value input = embedsInput ? g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize())
+                : g.input(INPUT_IDS, ElementType.INT64, "batch", "seq");
         Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
         Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
         Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch", "masks");
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights);
-        Value hidden = enc.encode(g.gather(wordEmbeddings, ids, 0), types, mask);
+        Value words = embedsInput ? input : g.gather(wordEmbeddings, input, 0);
+        Value hidden = enc.encode(words, types, mask);
         Value rows = enc.gatherRows(hidden, g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1));
         Value transformed = enc.headTransform(rows);
         Value logits = enc.decoder(transformed, wordEmbeddings);
@@ -117,7 +139,7 @@ public final class BertGraphs {
         g.output(normalizer, MASK_LOG_NORMALIZER);
         g.output(g.reshape(rows, g.concat(0, lead, g.longs(h))), MASK_HIDDEN);
         g.output(g.reshape(transformed, g.concat(0, lead, g.longs(h))), MASK_TRANSFORMED);
-        log.debug("built BERT forward graph: {} nodes", g.nodeCount());
+        log.debug("built BERT {} graph: {} nodes", embedsInput ? "embeddings forward" : "forward", g.nodeCount());
         return g.model();
     }
 

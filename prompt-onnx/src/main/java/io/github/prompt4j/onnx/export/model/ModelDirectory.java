@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * An exported model directory: {@code manifest.json}, {@code forward.onnx}, {@code gradient.onnx},
- * {@code tokenizer.json} and the shared {@code weights.bin}, as written by {@link ModelExporter}.
+ * An exported model directory: {@code manifest.json}, {@code forward.onnx}, {@code forward_embeds.onnx},
+ * {@code gradient.onnx}, {@code tokenizer.json} and the shared {@code weights.bin}, as written by
+ * {@link ModelExporter}.
  *
  * <p>{@link #open(Path)} checks that every file is there and that the format version is the one this library reads.
  * Immutable and thread-safe; holds no open files.
@@ -46,8 +47,8 @@ public final class ModelDirectory {
         }
         ModelManifest manifest = ManifestJson.read(json, manifestFile);
         ModelDirectory dir = new ModelDirectory(path, manifest);
-        for (Path required : new Path[] {dir.forwardGraph(), dir.gradientGraph(), dir.tokenizerJson(),
-                dir.weightsFile()}) {
+        for (Path required : new Path[] {dir.forwardGraph(), dir.forwardEmbedsGraph(), dir.gradientGraph(),
+                dir.tokenizerJson(), dir.weightsFile()}) {
             if (!Files.isRegularFile(required)) {
                 throw new ModelLoadException("model directory " + path + " lacks " + required.getFileName()
                         + "; re-export the model with ModelExporter");
@@ -85,6 +86,11 @@ public final class ModelDirectory {
     /** The forward graph file. */
     public Path forwardGraph() {
         return path.resolve(ModelManifest.FORWARD_FILE);
+    }
+
+    /** The embeddings forward graph file (input embeddings instead of token ids, for soft prompts). */
+    public Path forwardEmbedsGraph() {
+        return path.resolve(ModelManifest.FORWARD_EMBEDS_FILE);
     }
 
     /** The gradient graph file. */

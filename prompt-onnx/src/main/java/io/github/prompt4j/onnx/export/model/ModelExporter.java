@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a pretrained BERT {@link Checkpoint} into an exported model directory ({@link ModelDirectory}): the shared
- * weights file, the forward and gradient ONNX graphs, {@code tokenizer.json} and the manifest.
+ * weights file, the forward, embeddings forward and gradient ONNX graphs, {@code tokenizer.json} and the manifest.
  *
  * <p>Atomic: everything is written into a temporary sibling directory that is renamed onto the target only when
  * complete; on any failure (including thread interruption between tensors) the temporary directory is deleted and
@@ -103,6 +103,7 @@ public final class ModelExporter {
         log.info("{}: weights written ({} MB), building graphs", name, weights.totalBytes() >> 20);
 
         writeGraph(BertGraphs.forward(config, weights), dir.resolve(ModelManifest.FORWARD_FILE));
+        writeGraph(BertGraphs.forwardEmbeds(config, weights), dir.resolve(ModelManifest.FORWARD_EMBEDS_FILE));
         writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
 
         String tokenizer = checkpoint.tokenizerJson()

@@ -26,13 +26,18 @@ public record ModelManifest(int formatVersion, String name, String architecture,
         SpecialTokens specialTokens, boolean lowerCase, int maxSequenceLength, String source, String sourceChecksum,
         WeightFile weights) {
 
-    /** The format version this library writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The format version this library writes and reads. Version 2 added the embeddings forward graph
+     * ({@value #FORWARD_EMBEDS_FILE}); a version-1 directory is refused and the {@link ModelCache} re-exports it.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";
     /** File name of the forward graph. */
     public static final String FORWARD_FILE = "forward.onnx";
+    /** File name of the embeddings forward graph (soft prompts). */
+    public static final String FORWARD_EMBEDS_FILE = "forward_embeds.onnx";
     /** File name of the gradient graph. */
     public static final String GRADIENT_FILE = "gradient.onnx";
     /** File name of the HuggingFace tokenizer definition. */

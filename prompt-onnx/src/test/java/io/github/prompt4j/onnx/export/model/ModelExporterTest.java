@@ -62,8 +62,8 @@ public class ModelExporterTest {
         try (Checkpoint c = HuggingFaceBertCheckpoint.fromDirectory(hf)) {
             exported = ModelExporter.export(c, "tiny", dir.resolve("tiny"));
         }
-        assertEquals(List.of("forward.onnx", "gradient.onnx", "manifest.json", "tokenizer.json", "weights.bin"),
-                listing(exported.path()));
+        assertEquals(List.of("forward.onnx", "forward_embeds.onnx", "gradient.onnx", "manifest.json",
+                "tokenizer.json", "weights.bin"), listing(exported.path()));
         ModelManifest m = exported.manifest();
         assertEquals(ModelManifest.FORMAT_VERSION, m.formatVersion());
         assertEquals(tiny.config(), m.config());
@@ -123,11 +123,35 @@ public class ModelExporterTest {
             ModelExporter.export(c, "tiny", target);
         }
         Path manifest = target.resolve(ModelManifest.MANIFEST_FILE);
-        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 1",
-                "\"formatVersion\" : 99"));
+        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : "
+                + ModelManifest.FORMAT_VERSION, "\"formatVersion\" : 99"));
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelDirectory.open(target));
         assertTrue(e.getMessage().contains("format version 99") && e.getMessage().contains("re-export"),
                 e.getMessage());
+    }
+
+    @Test
+    void cacheReExportsAVersionOneEntryThatLacksTheEmbeddingsGraph(@TempDir Path dir) throws IOException {
+        assertEquals(2, ModelManifest.FORMAT_VERSION);
+        ModelCache cache = ModelCache.at(dir);
+        AtomicInteger conversions = new AtomicInteger();
+        ModelDirectory first = cache.get("tiny", "sum-1", () -> {
+            conversions.incrementAndGet();
+            return new ChecksumCheckpoint(HuggingFaceBertCheckpoint.fromDirectory(hf), "sum-1");
+        });
+        // What a version-1 export looked like: no forward_embeds.onnx, formatVersion 1.
+        Files.delete(first.forwardEmbedsGraph());
+        Path manifest = first.path().resolve(ModelManifest.MANIFEST_FILE);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 2",
+                "\"formatVersion\" : 1"));
+        assertThrows(ModelLoadException.class, () -> ModelDirectory.open(first.path()));
+        ModelDirectory again = cache.get("tiny", "sum-1", () -> {
+            conversions.incrementAndGet();
+            return new ChecksumCheckpoint(HuggingFaceBertCheckpoint.fromDirectory(hf), "sum-1");
+        });
+        assertEquals(2, conversions.get(), "the old entry is converted again");
+        assertTrue(Files.isRegularFile(again.forwardEmbedsGraph()));
+        assertEquals(ModelManifest.FORMAT_VERSION, again.manifest().formatVersion());
     }
 
     @Test

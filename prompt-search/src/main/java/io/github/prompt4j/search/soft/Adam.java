@@ -1,0 +1,45 @@
+package io.github.prompt4j.search.soft;
+
+/**
+ * The Adam optimiser (Kingma and Ba, ICLR 2015) over one flat parameter vector, with bias-corrected moments:
+ * {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2}, {@code theta -= lr * m_hat / (sqrt(v_hat) + eps)}
+ * with {@code m_hat = m / (1 - b1^t)} and {@code v_hat = v / (1 - b2^t)}. Double precision. Not thread-safe.
+ */
+final class Adam {
+
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double[] m;
+    private final double[] v;
+    private int t;
+
+    Adam(int size, double beta1, double beta2, double epsilon) {
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.m = new double[size];
+        this.v = new double[size];
+    }
+
+    /** One update of {@code params} in place with gradient {@code grad} and learning rate {@code lr}. */
+    void step(double[] params, double[] grad, double lr) {
+        if (params.length != m.length || grad.length != m.length) {
+            throw new IllegalArgumentException("Adam over " + m.length + " parameters got " + params.length
+                    + " parameters and " + grad.length + " gradient values");
+        }
+        t++;
+        double c1 = 1 - Math.pow(beta1, t);
+        double c2 = 1 - Math.pow(beta2, t);
+        for (int i = 0; i < params.length; i++) {
+            m[i] = beta1 * m[i] + (1 - beta1) * grad[i];
+            v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i];
+            params[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
+        }
+    }
+
+    /** Number of updates done. */
+    int steps() {
+        return t;
+    }
+}

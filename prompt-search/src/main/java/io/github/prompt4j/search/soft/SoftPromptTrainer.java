@@ -1,0 +1,520 @@
+package io.github.prompt4j.search.soft;
+
+import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.SoftInput;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.template.RenderedPrompt;
+import io.github.prompt4j.core.template.SoftPrompt;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.TemplateEncoder;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
+import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.PassCounts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * Trains soft prompts (P-tuning, Liu et al. 2021; prompt tuning, Lester et al. 2021): continuous vectors for the
+ * {@code [P]} slots of a template, with the masked language model frozen, so that the model puts probability on the
+ * gold class's label words at the mask.
+ *
+ * <p>Loss per example: {@code -log sum_{w in gold class} p(w | mask)} at the first mask, from
+ * {@link MaskedLanguageModel#labelLossGradients} with the slots' vectors as soft vectors and the slots' positions as
+ * gradient positions. Each update averages the gradient over a mini-batch and takes one Adam step
+ * ({@link SoftPromptSettings}) on the vectors only, with the learning rate of the {@link LearningRateSchedule}. After
+ * every epoch the vectors are scored on the dev set (class score {@code log sum_{w in class} p(w)}, ties to the
+ * first class); the result holds the vectors with the best dev accuracy (ties to the lower dev loss, then the
+ * earlier epoch; the initial vectors count as epoch 0), and training stops after {@code patience} epochs without
+ * a strictly better dev accuracy.
+ *
+ * <pre>{@code
+ * SoftPromptResult r = SoftPromptTrainer.builder(model)
+ *         .template(Template.parse("{sentence} [P] [P] [P] [MASK] ."))
+ *         .verbalizer(Verbalizer.builder().add("negative", "terrible").add("positive", "great").build())
+ *         .train(train).dev(dev).initWords(List.of("it", "was", "really")).epochs(10).seed(1)
+ *         .build().run();
+ * PromptClassifier c = r.classifier(model);
+ * }</pre>
+ *
+ * <p>Deterministic: epoch e shuffles with a generator seeded by {@code (seed, e)} and random initialisation uses
+ * {@code seed}, so the same seed, data and model give the same vectors. Configured instances are immutable and
+ * {@link #run()} may be called repeatedly (each run starts from the initial vectors). The model is shared, not
+ * owned.
+ */
+public final class SoftPromptTrainer {
+
+    /** One encoded example: prompt, slot positions, gold label-word ids, gold class. */
+    private record Instance(RenderedPrompt rendered, int[] softPositions, int[] gold, int goldClass) {
+    }
+
+    private final MaskedLanguageModel model;
+    private final Template template;
+    private final SoftPromptSettings settings;
+    private final List<String> classes;
+    private final int[][] classIds;
+    private final int[] labelIds;
+    private final Map<String, List<String>> labelWords;
+    private final List<Instance> train;
+    private final List<Instance> dev;
+    private final float[][] initial;
+    private final SoftPromptListener listener;
+
+    private SoftPromptTrainer(Builder b, SoftPromptSettings settings, List<String> classes, int[][] classIds,
+            Map<String, List<String>> labelWords, List<Instance> train, List<Instance> dev, float[][] initial) {
+        this.model = b.model;
+        this.template = b.template;
+        this.settings = settings;
+        this.classes = classes;
+        this.classIds = classIds;
+        this.labelIds = Arrays.stream(classIds).flatMapToInt(Arrays::stream).toArray();
+        this.labelWords = labelWords;
+        this.train = train;
+        this.dev = dev;
+        this.initial = initial;
+        this.listener = b.listener;
+    }
+
+    /** A builder for training over {@code model}. */
+    public static Builder builder(MaskedLanguageModel model) {
+        return new Builder(model);
+    }
+
+    /** The settings, defaults filled in. */
+    public SoftPromptSettings settings() {
+        return settings;
+    }
+
+    /** The initial vectors (word embeddings or random draws), before any update. */
+    public SoftPrompt initialSoftPrompt() {
+        return SoftPrompt.of(initial);
+    }
+
+    /** Trains from the initial vectors and returns the vectors with the best dev accuracy. */
+    public SoftPromptResult run() {
+        long start = System.nanoTime();
+        int slots = initial.length;
+        int h = initial[0].length;
+        double[] params = new double[slots * h];
+        for (int s = 0; s < slots; s++) {
+            for (int j = 0; j < h; j++) {
+                params[s * h + j] = initial[s][j];
+            }
+        }
+        Adam adam = new Adam(params.length, settings.beta1(), settings.beta2(), settings.epsilon());
+        int n = train.size();
+        int batch = settings.batchSize();
+        int perEpoch = (n + batch - 1) / batch;
+        int total = perEpoch * settings.epochs();
+        int warmup = (int) Math.floor(settings.warmupFraction() * total);
+        long[] passes = new long[2];
+
+        SoftPrompt best = vectors(params, slots, h);
+        double[] bestEval = evaluate(best, passes);
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        List<Double> trainLosses = new ArrayList<>();
+        List<Double> devAccuracies = new ArrayList<>();
+        int epoch = 0;
+        double lr = 0;
+        while (epoch < settings.epochs() && (settings.patience() == 0 || sinceBest < settings.patience())) {
+            epoch++;
+            int[] order = permutation(new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * epoch)), n);
+            double lossSum = 0;
+            for (int from = 0; from < n; from += batch) {
+                SoftPrompt current = vectors(params, slots, h);
+                List<GradientRequest> requests = new ArrayList<>(batch);
+                for (int i = from; i < Math.min(n, from + batch); i++) {
+                    Instance inst = train.get(order[i]);
+                    requests.add(new GradientRequest(inst.rendered().prompt(), inst.gold(),
+                            current.atPositions(inst.softPositions()), inst.softPositions()));
+                }
+                List<LabelLossGradient> grads = model.labelLossGradients(requests);
+                passes[1] += requests.size();
+                double[] grad = new double[params.length];
+                for (LabelLossGradient g : grads) {
+                    lossSum += g.loss();
+                    for (int s = 0; s < slots; s++) {
+                        float[] row = g.gradient(s);
+                        for (int j = 0; j < h; j++) {
+                            grad[s * h + j] += row[j] / requests.size();
+                        }
+                    }
+                }
+                lr = settings.learningRate() * settings.schedule().factor(adam.steps() + 1, warmup, total);
+                adam.step(params, grad, lr);
+            }
+            SoftPrompt current = vectors(params, slots, h);
+            double[] eval = evaluate(current, passes);
+            trainLosses.add(lossSum / n);
+            devAccuracies.add(eval[0]);
+            // Patience counts epochs without a strictly better accuracy; a lower loss at equal accuracy only
+            // changes which vectors are kept.
+            sinceBest = eval[0] > bestEval[0] ? 0 : sinceBest + 1;
+            if (eval[0] > bestEval[0] || (eval[0] == bestEval[0] && eval[1] < bestEval[1])) {
+                best = current;
+                bestEval = eval;
+                bestEpoch = epoch;
+            }
+            listener.onEpoch(new SoftPromptEpoch(epoch, settings.epochs(), lossSum / n, eval[0], eval[1],
+                    bestEval[0], bestEpoch, lr, new PassCounts(passes[0], passes[1]),
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
+        return new SoftPromptResult(model.info().name(), template.text(), labelWords, best, settings, bestEval[0],
+                bestEval[1], bestEpoch, epoch, trainLosses, devAccuracies, new PassCounts(passes[0], passes[1]),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Dev accuracy and mean dev label loss of a soft prompt. */
+    private double[] evaluate(SoftPrompt vectors, long[] passes) {
+        int correct = 0;
+        double lossSum = 0;
+        Map<Integer, Integer> column = new LinkedHashMap<>();
+        for (int k = 0; k < labelIds.length; k++) {
+            column.putIfAbsent(labelIds[k], k);
+        }
+        for (int from = 0; from < dev.size(); from += settings.forwardBatchSize()) {
+            List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + settings.forwardBatchSize()));
+            List<SoftInput> inputs = new ArrayList<>(chunk.size());
+            for (Instance inst : chunk) {
+                inputs.add(new SoftInput(inst.rendered().prompt(), vectors.atPositions(inst.softPositions())));
+            }
+            MaskLogits logits = model.softMaskLogits(inputs, labelIds);
+            passes[0] += inputs.size();
+            for (int p = 0; p < chunk.size(); p++) {
+                int predicted = 0;
+                double[] scores = new double[classIds.length];
+                for (int c = 0; c < classIds.length; c++) {
+                    double[] lp = new double[classIds[c].length];
+                    for (int k = 0; k < lp.length; k++) {
+                        lp[k] = logits.logProb(p, 0, column.get(classIds[c][k]));
+                    }
+                    scores[c] = logSumExp(lp);
+                    if (scores[c] > scores[predicted]) {
+                        predicted = c;
+                    }
+                }
+                int gold = chunk.get(p).goldClass();
+                correct += predicted == gold ? 1 : 0;
+                lossSum -= scores[gold];
+            }
+        }
+        return new double[] {(double) correct / dev.size(), lossSum / dev.size()};
+    }
+
+    private static double logSumExp(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double s = 0;
+        for (double v : x) {
+            s += Math.exp(v - max);
+        }
+        return max + Math.log(s);
+    }
+
+    private static SoftPrompt vectors(double[] params, int slots, int h) {
+        List<float[]> out = new ArrayList<>(slots);
+        for (int s = 0; s < slots; s++) {
+            float[] v = new float[h];
+            for (int j = 0; j < h; j++) {
+                v[j] = (float) params[s * h + j];
+            }
+            out.add(v);
+        }
+        return SoftPrompt.of(out);
+    }
+
+    private static int[] permutation(SplittableRandom rng, int n) {
+        int[] perm = new int[n];
+        Arrays.setAll(perm, i -> i);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
+    }
+
+    /** Configures a {@link SoftPromptTrainer}. Not thread-safe. */
+    public static final class Builder {
+        private final MaskedLanguageModel model;
+        private Template template;
+        private Verbalizer verbalizer;
+        private List<Example> trainExamples = List.of();
+        private List<Example> devExamples = List.of();
+        private List<String> initWords = List.of();
+        private double initStd = 0.02;
+        private double learningRate = 3e-3;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double epsilon = 1e-8;
+        private int batchSize = 8;
+        private int epochs = 10;
+        private double warmupFraction = 0.1;
+        private LearningRateSchedule schedule = LearningRateSchedule.LINEAR;
+        private int patience = 3;
+        private int forwardBatchSize = 32;
+        private int maxLength = 128;
+        private long seed;
+        private SoftPromptListener listener = SoftPromptListener.logging();
+
+        private Builder(MaskedLanguageModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        /** The template with {@code [P]} soft-prompt slots and a {@code [MASK]} (required). */
+        public Builder template(Template template) {
+            this.template = template;
+            return this;
+        }
+
+        /** The classes and their label words, each a single word piece (required). */
+        public Builder verbalizer(Verbalizer verbalizer) {
+            this.verbalizer = verbalizer;
+            return this;
+        }
+
+        /** Training examples (required, non-empty, every class represented). */
+        public Builder train(List<Example> examples) {
+            this.trainExamples = List.copyOf(examples);
+            return this;
+        }
+
+        /** Dev examples, for selecting the best vectors and early stopping (required, non-empty). */
+        public Builder dev(List<Example> examples) {
+            this.devExamples = List.copyOf(examples);
+            return this;
+        }
+
+        /** Start each slot at the input embedding of a vocabulary word, one per slot in order. */
+        public Builder initWords(List<String> words) {
+            this.initWords = List.copyOf(words);
+            return this;
+        }
+
+        /**
+         * Start from values drawn from {@code N(0, std^2)} with the seed (the default, with std 0.02, BERT's
+         * initialiser range).
+         */
+        public Builder initRandom(double std) {
+            this.initStd = std;
+            this.initWords = List.of();
+            return this;
+        }
+
+        /** Adam's base learning rate (default 3e-3). */
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        /** Adam's moment decays (default 0.9, 0.999). */
+        public Builder betas(double beta1, double beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return this;
+        }
+
+        /** Adam's epsilon (default 1e-8). */
+        public Builder epsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        /** Training examples per update (default 8). */
+        public Builder batchSize(int size) {
+            this.batchSize = size;
+            return this;
+        }
+
+        /** Most passes over the training set (default 10). */
+        public Builder epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Fraction of all updates in linear warmup (default 0.1). */
+        public Builder warmupFraction(double fraction) {
+            this.warmupFraction = fraction;
+            return this;
+        }
+
+        /** Decay after warmup (default {@link LearningRateSchedule#LINEAR}). */
+        public Builder schedule(LearningRateSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        /** Epochs without a better dev accuracy before stopping (default 3; 0 = never stop early). */
+        public Builder patience(int epochs) {
+            this.patience = epochs;
+            return this;
+        }
+
+        /** Dev sequences per forward call (default 32). */
+        public Builder forwardBatchSize(int size) {
+            this.forwardBatchSize = size;
+            return this;
+        }
+
+        /** Longest prompt in tokens, special tokens included (default 128, capped at the model's limit). */
+        public Builder maxLength(int tokens) {
+            this.maxLength = tokens;
+            return this;
+        }
+
+        /** The random seed (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Progress listener (default {@link SoftPromptListener#logging()}). */
+        public Builder listener(SoftPromptListener listener) {
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null; use SoftPromptListener.none()");
+            }
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Validates the configuration, encodes the examples and prepares the initial vectors.
+         *
+         * @throws IllegalArgumentException naming the problem: no template or one without {@code [P]}, no
+         *         verbalizer, a label word that is not a single word piece, an empty training or dev set, a class
+         *         without training examples, an example label that is not a class, a number of init words that
+         *         differs from the slots or a word absent from the vocabulary, an invalid setting
+         */
+        public SoftPromptTrainer build() {
+            if (template == null) {
+                throw new IllegalArgumentException("set a template with soft-prompt slots, e.g. "
+                        + "Template.parse(\"{sentence} [P] [P] [P] [MASK] .\")");
+            }
+            if (template.softCount() == 0) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has no soft-prompt slot [P]; "
+                        + "add slots to train, e.g. '" + template.text().replace("[MASK]", "[P] [P] [P] [MASK]")
+                        + "'");
+            }
+            if (verbalizer == null) {
+                throw new IllegalArgumentException("set the label words: verbalizer(Verbalizer.builder()...)");
+            }
+            if (trainExamples.isEmpty()) {
+                throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
+            }
+            if (devExamples.isEmpty()) {
+                throw new IllegalArgumentException("the dev set is empty; pass examples with dev(...) to select the "
+                        + "best vectors");
+            }
+            Tokenizer tokenizer = model.tokenizer();
+            int slots = template.softCount();
+            SoftPromptSettings settings = new SoftPromptSettings(initWords.isEmpty() ? SoftPromptInit.RANDOM_NORMAL
+                    : SoftPromptInit.WORDS, initWords, initStd, learningRate, beta1, beta2, epsilon, batchSize,
+                    epochs, warmupFraction, schedule, patience, forwardBatchSize,
+                    Math.min(maxLength, tokenizer.maxSequenceLength()), seed);
+
+            List<String> classes = verbalizer.labels();
+            Map<String, LinkedHashSet<Integer>> ids = new LinkedHashMap<>();
+            classes.forEach(c -> ids.put(c, new LinkedHashSet<>()));
+            for (LabelWord w : verbalizer.resolve(tokenizer)) {
+                if (!w.singlePiece()) {
+                    throw new IllegalArgumentException("label word '" + w.word() + "' of class '" + w.label()
+                            + "' is " + w.pieceIds().length + " word pieces " + w.pieces() + "; soft-prompt "
+                            + "training needs single-piece label words");
+                }
+                ids.get(w.label()).add(w.pieceIds()[0]);
+            }
+            int[][] classIds = new int[classes.size()][];
+            for (int c = 0; c < classIds.length; c++) {
+                classIds[c] = ids.get(classes.get(c)).stream().mapToInt(Integer::intValue).toArray();
+            }
+            TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(settings.maxLength(),
+                    TruncationSide.TAIL));
+            List<Instance> trainSet = encode(encoder, classes, classIds, trainExamples, "training");
+            List<Instance> devSet = encode(encoder, classes, classIds, devExamples, "dev");
+            int[] counts = new int[classes.size()];
+            trainSet.forEach(i -> counts[i.goldClass()]++);
+            for (int c = 0; c < counts.length; c++) {
+                if (counts[c] == 0) {
+                    throw new IllegalArgumentException("class '" + classes.get(c) + "' has no training example; "
+                            + "every class of the verbalizer needs at least one");
+                }
+            }
+            return new SoftPromptTrainer(this, settings, classes, classIds, verbalizer.words(), trainSet, devSet,
+                    initialVectors(settings, slots));
+        }
+
+        private float[][] initialVectors(SoftPromptSettings settings, int slots) {
+            int h = model.info().hiddenSize();
+            float[][] out = new float[slots][h];
+            if (settings.init() == SoftPromptInit.WORDS) {
+                if (initWords.size() != slots) {
+                    throw new IllegalArgumentException(initWords.size() + " init words " + initWords + " for "
+                            + slots + " soft-prompt slot(s) [P] of template '" + template.text()
+                            + "'; give one word per slot");
+                }
+                for (int s = 0; s < slots; s++) {
+                    out[s] = model.inputEmbeddings().row(wordId(initWords.get(s)));
+                }
+            } else {
+                Random random = new Random(settings.seed());
+                for (float[] v : out) {
+                    for (int j = 0; j < h; j++) {
+                        v[j] = (float) (settings.initStd() * random.nextGaussian());
+                    }
+                }
+            }
+            return out;
+        }
+
+        private int wordId(String word) {
+            Tokenizer tokenizer = model.tokenizer();
+            OptionalInt id = tokenizer.tokenToId(word);
+            if (id.isPresent()) {
+                return id.getAsInt();
+            }
+            int[] pieces = tokenizer.encode(word).ids();
+            if (pieces.length != 1 || pieces[0] == tokenizer.specialTokens().unk()) {
+                throw new IllegalArgumentException("init word '" + word + "' is not a single vocabulary token (it "
+                        + "encodes to " + pieces.length + " piece(s) "
+                        + Arrays.stream(pieces).mapToObj(tokenizer::idToToken).toList()
+                        + "); use a word of the vocabulary");
+            }
+            return pieces[0];
+        }
+
+        private List<Instance> encode(TemplateEncoder encoder, List<String> classes, int[][] classIds,
+                List<Example> examples, String set) {
+            List<Instance> out = new ArrayList<>(examples.size());
+            for (Example e : examples) {
+                int c = classes.indexOf(e.label());
+                if (c < 0) {
+                    throw new IllegalArgumentException(set + " example " + e.fields() + " has label '" + e.label()
+                            + "', which is not one of the classes " + classes);
+                }
+                RenderedPrompt r = encoder.render(e.valuesFor(template));
+                out.add(new Instance(r, r.softPositions(), classIds[c], c));
+            }
+            return out;
+        }
+    }
+}
