@@ -31,7 +31,17 @@ import java.util.Map;
  *
  * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
  * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
- * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
+ * its first.
+ *
+ * <p><b>Multi-mask label words.</b> Under {@link MultiTokenPolicy#MULTI_MASK} or
+ * {@link MultiTokenPolicy#MULTI_MASK_MEAN} the template's single {@code [MASK]} is widened to {@code k} consecutive
+ * masks for a word of {@code k} pieces, decoded as {@link Builder#multiMaskDecoding} says (e.g. a two-character
+ * Chinese word is two pieces in BERT's multilingual vocabulary). Words are grouped by piece count: each input costs
+ * one prompt per distinct count under {@link MultiMaskDecoding#PARALLEL}, and per count {@code k} one prompt per
+ * distinct prefix of each length {@code 0..k-1} under {@link MultiMaskDecoding#LEFT_TO_RIGHT}. Words of different
+ * lengths compare by total log-probability ({@code MULTI_MASK}) or by its per-piece mean ({@code MULTI_MASK_MEAN}).
+ * Inputs are encoded with the limit lowered by {@code kmax - 1} tokens so that the widest prompt fits; the template
+ * must have exactly one {@code [MASK]}. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). Immutable and thread-safe
  * (the model is); it does not own the model (close the model yourself).
  */
 public final class PromptClassifier {
@@ -44,14 +54,19 @@ public final class PromptClassifier {
     private final List<LabelWord> labelWords;
     private final int[] scoredIds;
     private final int[][] wordColumns;
+    /** Scores multi-piece words with one mask per piece; null unless the policy is a multi-mask one. */
+    private final MultiMaskScorer multiMask;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
         this.verbalizer = b.verbalizer;
         this.mapper = b.mapper;
         this.batchSize = b.batchSize;
-        this.encoder = b.template.encoder(model.tokenizer(), b.truncation);
         this.labelWords = List.copyOf(verbalizer.resolve(model.tokenizer()));
+        TemplateEncoder full = b.template.encoder(model.tokenizer(), b.truncation);
+        this.multiMask = verbalizer.policy().multiMask()
+                ? MultiMaskScorer.create(model, full, verbalizer, labelWords, b.decoding, batchSize) : null;
+        this.encoder = multiMask == null ? full : multiMask.encoder();
         // Each distinct piece is scored once; a word's pieces point at their columns.
         Map<Integer, Integer> column = new LinkedHashMap<>();
         this.wordColumns = new int[labelWords.size()][];
@@ -80,7 +95,10 @@ public final class PromptClassifier {
         return labelWords;
     }
 
-    /** The template encoder (template, tokenizer, limit and truncation). */
+    /**
+     * The template encoder (template, tokenizer, limit and truncation). Under a multi-mask policy its limit is the
+     * configured one lowered by {@code kmax - 1}, the most pieces of a label word minus one.
+     */
     public TemplateEncoder encoder() {
         return encoder;
     }
@@ -142,9 +160,12 @@ public final class PromptClassifier {
 
     /**
      * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
-     * order.
+     * order. Under a multi-mask policy each prompt's single mask is widened per word length (see the class comment).
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
+        if (multiMask != null) {
+            return multiMask.score(prompts);
+        }
         List<LabelWordScores> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -159,6 +180,12 @@ public final class PromptClassifier {
     /** Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order. */
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
         List<Classification> out = new ArrayList<>(prompts.size());
+        if (multiMask != null) {
+            for (LabelWordScores scores : multiMask.score(prompts)) {
+                out.add(classification(scores));
+            }
+            return out;
+        }
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
             MaskLogits logits = model.maskLogits(batch, scoredIds);
@@ -178,8 +205,15 @@ public final class PromptClassifier {
      * The label words' scores at the first mask of prompt {@code p} of a batch.
      *
      * @param logits the model's answer for {@link #scoredTokenIds()}, columns in that order
+     * @throws IllegalStateException under a multi-mask policy with a word of several pieces, which one mask cannot
+     *         score (use {@link #labelWordScores(List)})
      */
     public LabelWordScores wordScores(MaskLogits logits, int p) {
+        if (multiMask != null && multiMask.maxPieces() > 1) {
+            throw new IllegalStateException("MultiTokenPolicy." + verbalizer.policy() + " scores each piece of a "
+                    + "multi-piece label word at a mask of its own, which one MaskLogits row cannot give; use "
+                    + "labelWordScores(prompts)");
+        }
         if (logits.logits().width() != scoredIds.length) {
             throw new IllegalArgumentException("logits have " + logits.logits().width() + " columns; request exactly "
                     + "scoredTokenIds() (" + scoredIds.length + " ids)");
@@ -204,7 +238,10 @@ public final class PromptClassifier {
     }
 
     private Classification classification(MaskLogits logits, int p) {
-        LabelWordScores scores = wordScores(logits, p);
+        return classification(wordScores(logits, p));
+    }
+
+    private Classification classification(LabelWordScores scores) {
         double[] probs = mapper.map(scores);
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
@@ -231,6 +268,8 @@ public final class PromptClassifier {
         private LabelMapper mapper = LabelMapper.mean();
         private int batchSize = 256;
         private Truncation truncation = Truncation.defaults();
+        private MultiMaskDecoding decoding = MultiMaskDecoding.PARALLEL;
+        private boolean decodingSet;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -288,11 +327,27 @@ public final class PromptClassifier {
         }
 
         /**
+         * How multi-piece label words are decoded under a multi-mask policy ({@link MultiTokenPolicy#MULTI_MASK},
+         * {@link MultiTokenPolicy#MULTI_MASK_MEAN}); default {@link MultiMaskDecoding#PARALLEL}. Setting it with
+         * another policy is refused by {@link #build()}.
+         */
+        public Builder multiMaskDecoding(MultiMaskDecoding decoding) {
+            if (decoding == null) {
+                throw new IllegalArgumentException("decoding must not be null; the default is PARALLEL");
+            }
+            this.decoding = decoding;
+            this.decodingSet = true;
+            return this;
+        }
+
+        /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
          *         does not fit the limit, or a label word the vocabulary cannot represent (see
-         *         {@link Verbalizer#resolve})
+         *         {@link Verbalizer#resolve}); under a multi-mask policy also for a template without exactly one
+         *         {@code [MASK]} or a word with more pieces than the limit leaves masks for; and for a
+         *         {@link #multiMaskDecoding} without a multi-mask policy
          */
         public PromptClassifier build() {
             if (template == null) {
@@ -304,6 +359,11 @@ public final class PromptClassifier {
             }
             if (mapper == null) {
                 throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
+            }
+            if (decodingSet && !verbalizer.policy().multiMask()) {
+                throw new IllegalArgumentException("multiMaskDecoding(" + decoding + ") needs a multi-mask policy, "
+                        + "but the verbalizer's is MultiTokenPolicy." + verbalizer.policy() + "; use "
+                        + "verbalizer.withPolicy(MultiTokenPolicy.MULTI_MASK)");
             }
             return new PromptClassifier(this);
         }
