@@ -12,8 +12,9 @@ import java.util.Arrays;
  * <p>The two multi-mask policies ({@link #MULTI_MASK}, {@link #MULTI_MASK_MEAN}; {@link #multiMask()}) instead give
  * every piece a mask of its own: the template's single {@code [MASK]} is widened to {@code k} consecutive masks for a
  * word of {@code k} pieces and {@code l_i} is the log-probability of piece {@code t_i} at mask {@code i}, computed in
- * one pass or left to right as the classifier's {@code MultiMaskDecoding} says (Schick and Schütze 2021 score
- * multi-token verbalizers this way). The sum of the {@code l_i} is then the log of the word's probability.
+ * one pass or left to right as the classifier's {@code MultiMaskDecoding} says (PET, Schick and Schütze 2021, also
+ * gives a multi-token verbalizer one mask per token). The sum of the {@code l_i} is then the log of the word's
+ * probability.
  *
  * <p>Thread-safe (an enum).
  */
