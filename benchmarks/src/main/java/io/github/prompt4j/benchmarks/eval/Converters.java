@@ -1,6 +1,8 @@
 package io.github.prompt4j.benchmarks.eval;
 
+import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.template.Template;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -46,6 +48,20 @@ final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code --multi-mask parallel|left-to-right} (case and {@code -}/{@code _} do not matter). */
+    static final class MultiMask implements ITypeConverter<MultiMaskDecoding> {
+        @Override
+        public MultiMaskDecoding convert(String value) {
+            String name = value.strip().replace('-', '_').toUpperCase(Locale.ROOT);
+            for (MultiMaskDecoding d : MultiMaskDecoding.values()) {
+                if (d.name().equals(name)) {
+                    return d;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a decoding; use parallel or left-to-right");
         }
     }
 

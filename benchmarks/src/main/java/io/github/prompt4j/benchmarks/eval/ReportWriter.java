@@ -43,6 +43,11 @@ final class ReportWriter {
         }
         settings.put("mapper", lower(s.mapper()));
         settings.put("policy", lower(s.policy()));
+        if (s.multiMask().isPresent()) {
+            settings.put("multiMask", lower(s.multiMask().get()).replace('_', '-'));
+        } else {
+            settings.putNull("multiMask");
+        }
         if (s.limit().isPresent()) {
             settings.put("limit", s.limit().getAsInt());
         } else {
@@ -141,6 +146,7 @@ final class ReportWriter {
                 .append(" | ").append(r.data().evaluated())
                 .append(" | `").append(cell(r.settings().template())).append('`')
                 .append(" | ").append(cell(words.toString()))
+                .append(r.settings().multiMask().map(d -> " (multi-mask, " + lower(d).replace('_', '-') + ")").orElse(""))
                 .append(" | ").append(lower(r.settings().mapper()))
                 .append(r.settings().calibration().map(t -> ", calibrated on \"" + cell(t) + "\"").orElse(""))
                 .append(" | ").append(percentWithInterval(c.accuracy()))

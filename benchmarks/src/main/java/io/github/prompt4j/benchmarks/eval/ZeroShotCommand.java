@@ -2,6 +2,7 @@ package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.template.Template;
@@ -73,10 +74,17 @@ final class ZeroShotCommand implements Callable<Integer> {
             description = "how a class's label-word probabilities combine (default: ${DEFAULT-VALUE})")
     MapperChoice mapper;
 
-    @Option(names = "--policy", defaultValue = "reject", paramLabel = "first|mean|max|reject",
-            description = "how a label word of several word pieces is scored; reject refuses such words "
-                    + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "reject",
+            paramLabel = "first|mean|max|reject|multi_mask|multi_mask_mean",
+            description = "how a label word of several word pieces is scored; reject refuses such words, "
+                    + "multi_mask gives each piece a mask of its own (default: ${DEFAULT-VALUE})")
     MultiTokenPolicy policy;
+
+    @Option(names = "--multi-mask", paramLabel = "parallel|left-to-right", converter = Converters.MultiMask.class,
+            description = "score a label word of k pieces with k masks in place of the template's [MASK]: all in "
+                    + "one pass (parallel) or filling them one by one (left-to-right, exact chain rule, k passes); "
+                    + "implies --policy multi_mask unless --policy multi_mask_mean (length-normalised) is given")
+    Optional<MultiMaskDecoding> multiMask = Optional.empty();
 
     @Option(names = "--calibrate", paramLabel = "TEXT",
             description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
@@ -121,7 +129,30 @@ final class ZeroShotCommand implements Callable<Integer> {
                     + "as N/A");
         }
         String templateText = savedPrompt().map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text());
-        return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy, lim, seed, modelOptions.batchSize, modelOptions.device, calibrate);
+        return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy(),
+                lim, seed, modelOptions.batchSize, modelOptions.device, calibrate, multiMask);
+    }
+
+    /**
+     * The multi-piece policy: {@code --policy}, or {@code multi_mask} when {@code --multi-mask} is given without a
+     * multi-mask policy.
+     *
+     * @throws ParameterException for {@code --multi-mask} with {@code --prompt} or with first, mean or max
+     */
+    MultiTokenPolicy policy() {
+        if (multiMask.isEmpty() || policy.multiMask()) {
+            return policy;
+        }
+        if (prompt.isPresent()) {
+            throw new ParameterException(spec.commandLine(), "--multi-mask does not apply to a saved --prompt, whose "
+                    + "label words are single pieces; drop --multi-mask");
+        }
+        if (policy != MultiTokenPolicy.REJECT) {
+            throw new ParameterException(spec.commandLine(), "--multi-mask gives every piece its own mask, but "
+                    + "--policy " + policy.name().toLowerCase(java.util.Locale.ROOT) + " scores all pieces at one "
+                    + "mask; drop --policy, or use --policy multi_mask_mean for length-normalised scores");
+        }
+        return MultiTokenPolicy.MULTI_MASK;
     }
 
     /**
@@ -167,7 +198,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                     + "--label 1=fantastic; got " + labels.size());
         }
         try {
-            return LabelOption.verbalizer(labels, policy);
+            return LabelOption.verbalizer(labels, policy());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
         }
@@ -222,8 +253,8 @@ final class ZeroShotCommand implements Callable<Integer> {
                     .orElse(Calibration.none());
             try {
                 classifier = saved.isPresent() ? saved.get().classifier(model, calibration)
-                        : PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
-                                .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration).build();
+                        : withDecoding(PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                                .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration)).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -255,6 +286,12 @@ final class ZeroShotCommand implements Callable<Integer> {
             emit(report);
         }
         return 0;
+    }
+
+    /** The builder with the {@code --multi-mask} decoding, when given. */
+    private PromptClassifier.Builder withDecoding(PromptClassifier.Builder builder) {
+        multiMask.ifPresent(builder::multiMaskDecoding);
+        return builder;
     }
 
     private void emit(ZeroShotReport report) {

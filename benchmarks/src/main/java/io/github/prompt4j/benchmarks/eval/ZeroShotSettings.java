@@ -1,5 +1,6 @@
 package io.github.prompt4j.benchmarks.eval;
 
+import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.onnx.runtime.Device;
 import java.util.List;
@@ -20,12 +21,20 @@ import java.util.OptionalInt;
  * @param batchSize prompts per model call
  * @param device the requested device
  * @param calibration the content-free input of contextual calibration, if used
+ * @param multiMask the decoding of multi-piece label words with one mask per piece ({@code --multi-mask}), if used
  */
 record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
-        OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration) {
+        OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration,
+        Optional<MultiMaskDecoding> multiMask) {
 
     ZeroShotSettings {
         labels = List.copyOf(labels);
+    }
+
+    /** Settings without multi-mask decoding. */
+    ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
+            OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration) {
+        this(template, labels, mapper, policy, limit, seed, batchSize, device, calibration, Optional.empty());
     }
 
     /** The class labels in order. */

@@ -3,6 +3,7 @@ package io.github.prompt4j.benchmarks.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
@@ -89,6 +90,30 @@ class EvalCommandLineTest {
         assertEquals(false, c.progress);
         assertEquals(Optional.of("N/A"), s.calibration());
         assertEquals("{sentence} It was [MASK].", s.template());
+    }
+
+    @Test
+    void multiMaskPicksTheDecodingAndImpliesTheMultiMaskPolicy() {
+        ZeroShotSettings s = parseZeroShot(with(VALID, "--multi-mask", "left-to-right")).settings();
+        assertEquals(Optional.of(MultiMaskDecoding.LEFT_TO_RIGHT), s.multiMask());
+        assertEquals(MultiTokenPolicy.MULTI_MASK, s.policy());
+        ZeroShotCommand normalised = parseZeroShot(with(VALID, "--multi-mask", "PARALLEL", "--policy",
+                "multi_mask_mean"));
+        assertEquals(Optional.of(MultiMaskDecoding.PARALLEL), normalised.settings().multiMask());
+        assertEquals(MultiTokenPolicy.MULTI_MASK_MEAN, normalised.settings().policy());
+        assertEquals(MultiTokenPolicy.MULTI_MASK_MEAN, normalised.verbalizer().policy());
+        assertEquals(Optional.empty(), parseZeroShot(VALID).settings().multiMask());
+    }
+
+    @Test
+    void multiMaskWithAOneMaskPolicyOrAnUnknownDecodingIsRefused() {
+        ZeroShotCommand c = parseZeroShot(with(VALID, "--multi-mask", "parallel", "--policy", "mean"));
+        String msg = org.junit.jupiter.api.Assertions.assertThrows(CommandLine.ParameterException.class,
+                c::settings).getMessage();
+        assertTrue(msg.contains("--policy mean") && msg.contains("multi_mask_mean"), msg);
+        assertEquals(2, run(with(VALID, "--multi-mask", "sideways")));
+        assertTrue(err.toString().contains("'sideways' is not a decoding; use parallel or left-to-right"),
+                err.toString());
     }
 
     @Test

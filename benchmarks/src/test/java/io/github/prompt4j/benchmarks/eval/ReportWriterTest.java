@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.onnx.runtime.Device;
 import java.io.IOException;
@@ -147,6 +148,22 @@ class ReportWriterTest {
                 + "0=terrible,bad; 1=great | sum | 80.0 [" + lo + ", " + hi + "] | 0.8000 | 2.5 |\n"), md);
         assertTrue(md.contains("| gold \\ predicted | 0 | 1 |\n|---|---:|---:|\n| 0 | 2 | 1 |\n| 1 | 0 | 2 |\n"
                 + "| **predicted** | 2 | 3 |\n"), md);
+    }
+
+    @Test
+    void multiMaskDecodingIsRecordedInJsonAndMarkdown() {
+        ZeroShotReport r = report();
+        ZeroShotSettings s = r.settings();
+        assertTrue(ReportWriter.json(r).get("settings").get("multiMask").isNull());
+        ZeroShotReport multi = new ZeroShotReport(r.startedAt(), new ZeroShotSettings(s.template(), s.labels(),
+                s.mapper(), MultiTokenPolicy.MULTI_MASK, s.limit(), s.seed(), s.batchSize(), s.device(),
+                Optional.empty(), Optional.of(MultiMaskDecoding.LEFT_TO_RIGHT)),
+                r.model(), r.data(), r.prior(), r.metrics(), r.timing());
+        JsonNode settings = ReportWriter.json(multi).get("settings");
+        assertEquals("left-to-right", settings.get("multiMask").asText());
+        assertEquals("multi_mask", settings.get("policy").asText());
+        assertTrue(ReportWriter.markdown(multi).contains("| 0=terrible,bad; 1=great (multi-mask, left-to-right) |"),
+                ReportWriter.markdown(multi));
     }
 
     @Test

@@ -37,7 +37,18 @@ import java.util.Optional;
  *
  * <p>Only the label words' pieces are scored, through {@link MaskedLanguageModel#maskLogits(List, int[])} with the
  * full-vocabulary normaliser, so word scores are exact log-probabilities. A template with several masks is scored at
- * its first. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default).
+ * its first.
+ *
+ * <p><b>Multi-mask label words.</b> Under {@link MultiTokenPolicy#MULTI_MASK} or
+ * {@link MultiTokenPolicy#MULTI_MASK_MEAN} the template's single {@code [MASK]} is widened to {@code k} consecutive
+ * masks for a word of {@code k} pieces, decoded as {@link Builder#multiMaskDecoding} says (e.g. a two-character
+ * Chinese word is two pieces in BERT's multilingual vocabulary). Words are grouped by piece count: each input costs
+ * one prompt per distinct count under {@link MultiMaskDecoding#PARALLEL}, and per count {@code k} one prompt per
+ * distinct prefix of each length {@code 0..k-1} under {@link MultiMaskDecoding#LEFT_TO_RIGHT}. Words of different
+ * lengths compare by total log-probability ({@code MULTI_MASK}) or by its per-piece mean ({@code MULTI_MASK_MEAN}).
+ * Inputs are encoded with the limit lowered by {@code kmax - 1} tokens so that the widest prompt fits; the template
+ * must have exactly one {@code [MASK]}. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). A multi-mask policy cannot be combined with soft-prompt
+ * slots.
  *
  * <p><b>Soft prompts.</b> A template with soft-prompt slots {@code [P]} needs their vectors
  * ({@link Builder#softPrompt(SoftPrompt)}); each input is then scored through
@@ -66,14 +77,19 @@ public final class PromptClassifier {
     private final LabelMapper calibratedMapper;
     /** The vectors of the template's {@code [P]} slots; null for a template without soft slots. */
     private final SoftPrompt softPrompt;
+    /** Scores multi-piece words with one mask per piece; null unless the policy is a multi-mask one. */
+    private final MultiMaskScorer multiMask;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
         this.verbalizer = b.verbalizer;
         this.mapper = b.mapper;
         this.batchSize = b.batchSize;
-        this.encoder = b.template.encoder(model.tokenizer(), b.truncation);
         this.labelWords = List.copyOf(verbalizer.resolve(model.tokenizer()));
+        TemplateEncoder full = b.template.encoder(model.tokenizer(), b.truncation);
+        this.multiMask = verbalizer.policy().multiMask()
+                ? MultiMaskScorer.create(model, full, verbalizer, labelWords, b.decoding, batchSize) : null;
+        this.encoder = multiMask == null ? full : multiMask.encoder();
         // Each distinct piece is scored once; a word's pieces point at their columns.
         Map<Integer, Integer> column = new LinkedHashMap<>();
         this.wordColumns = new int[labelWords.size()][];
@@ -129,7 +145,10 @@ public final class PromptClassifier {
         return calibratedMapper;
     }
 
-    /** The template encoder (template, tokenizer, limit and truncation). */
+    /**
+     * The template encoder (template, tokenizer, limit and truncation). Under a multi-mask policy its limit is the
+     * configured one lowered by {@code kmax - 1}, the most pieces of a label word minus one.
+     */
     public TemplateEncoder encoder() {
         return encoder;
     }
@@ -196,13 +215,16 @@ public final class PromptClassifier {
 
     /**
      * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
-     * order.
+     * order. Under a multi-mask policy each prompt's single mask is widened per word length (see the class comment).
      *
      * @throws IllegalStateException for a classifier with soft-prompt slots (pre-encoded prompts do not say where
      *         the slots are)
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
         requireDiscrete();
+        if (multiMask != null) {
+            return multiMask.score(prompts);
+        }
         List<LabelWordScores> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -222,6 +244,12 @@ public final class PromptClassifier {
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
         requireDiscrete();
         List<Classification> out = new ArrayList<>(prompts.size());
+        if (multiMask != null) {
+            for (LabelWordScores scores : multiMask.score(prompts)) {
+                out.add(classification(scores));
+            }
+            return out;
+        }
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
             MaskLogits logits = model.maskLogits(batch, scoredIds);
@@ -242,11 +270,23 @@ public final class PromptClassifier {
     public List<Classification> classifyRendered(List<RenderedPrompt> prompts) {
         List<Classification> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
-            List<RenderedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
-            MaskLogits logits = renderedLogits(batch);
-            for (int p = 0; p < batch.size(); p++) {
-                out.add(classification(logits, p));
+            for (LabelWordScores scores : renderedScores(prompts.subList(from, Math.min(prompts.size(),
+                    from + batchSize)))) {
+                out.add(classification(scores));
             }
+        }
+        return out;
+    }
+
+    /** The label-word scores of one batch of rendered prompts, through whichever path the configuration needs. */
+    private List<LabelWordScores> renderedScores(List<RenderedPrompt> batch) {
+        if (multiMask != null) {
+            return multiMask.score(batch.stream().map(RenderedPrompt::prompt).toList());
+        }
+        MaskLogits logits = renderedLogits(batch);
+        List<LabelWordScores> out = new ArrayList<>(batch.size());
+        for (int p = 0; p < batch.size(); p++) {
+            out.add(wordScores(logits, p));
         }
         return out;
     }
@@ -280,8 +320,15 @@ public final class PromptClassifier {
      * The label words' scores at the first mask of prompt {@code p} of a batch.
      *
      * @param logits the model's answer for {@link #scoredTokenIds()}, columns in that order
+     * @throws IllegalStateException under a multi-mask policy with a word of several pieces, which one mask cannot
+     *         score (use {@link #labelWordScores(List)})
      */
     public LabelWordScores wordScores(MaskLogits logits, int p) {
+        if (multiMask != null && multiMask.maxPieces() > 1) {
+            throw new IllegalStateException("MultiTokenPolicy." + verbalizer.policy() + " scores each piece of a "
+                    + "multi-piece label word at a mask of its own, which one MaskLogits row cannot give; use "
+                    + "labelWordScores(prompts)");
+        }
         if (logits.logits().width() != scoredIds.length) {
             throw new IllegalArgumentException("logits have " + logits.logits().width() + " columns; request exactly "
                     + "scoredTokenIds() (" + scoredIds.length + " ids)");
@@ -306,7 +353,10 @@ public final class PromptClassifier {
     }
 
     private Classification classification(MaskLogits logits, int p) {
-        LabelWordScores scores = wordScores(logits, p);
+        return classification(wordScores(logits, p));
+    }
+
+    private Classification classification(LabelWordScores scores) {
         double[] probs = calibratedMapper.map(scores);
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
@@ -382,10 +432,9 @@ public final class PromptClassifier {
         }
         double[] mean = new double[labels.size()];
         for (int from = 0; from < prompts.size(); from += batchSize) {
-            List<RenderedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
-            MaskLogits logits = renderedLogits(batch);
-            for (int p = 0; p < batch.size(); p++) {
-                double[] q = mapper.map(wordScores(logits, p));
+            for (LabelWordScores scores : renderedScores(prompts.subList(from, Math.min(prompts.size(),
+                    from + batchSize)))) {
+                double[] q = mapper.map(scores);
                 for (int k = 0; k < mean.length; k++) {
                     mean[k] += q[k] / prompts.size();
                 }
@@ -412,6 +461,8 @@ public final class PromptClassifier {
         private Truncation truncation = Truncation.defaults();
         private Calibration calibration = Calibration.none();
         private SoftPrompt softPrompt;
+        private MultiMaskDecoding decoding = MultiMaskDecoding.PARALLEL;
+        private boolean decodingSet;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -496,6 +547,20 @@ public final class PromptClassifier {
         }
 
         /**
+         * How multi-piece label words are decoded under a multi-mask policy ({@link MultiTokenPolicy#MULTI_MASK},
+         * {@link MultiTokenPolicy#MULTI_MASK_MEAN}); default {@link MultiMaskDecoding#PARALLEL}. Setting it with
+         * another policy is refused by {@link #build()}.
+         */
+        public Builder multiMaskDecoding(MultiMaskDecoding decoding) {
+            if (decoding == null) {
+                throw new IllegalArgumentException("decoding must not be null; the default is PARALLEL");
+            }
+            this.decoding = decoding;
+            this.decodingSet = true;
+            return this;
+        }
+
+        /**
          * Builds the classifier, resolving the label words against the model's tokenizer.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or mapper, a template whose fixed part
@@ -503,7 +568,10 @@ public final class PromptClassifier {
          *         {@link Verbalizer#resolve}); for a calibration input the template cannot encode (an unknown or
          *         missing field, naming the input), or a fixed prior that does not cover exactly the classes; for
          *         a template with {@code [P]} slots without soft-prompt vectors, vectors without slots, or a number
-         *         or length of vectors that does not match the slots and the model's hidden size
+         *         or length of vectors that does not match the slots and the model's hidden size; under a
+         *         multi-mask policy also for a template without exactly one {@code [MASK]}, one with {@code [P]}
+         *         slots, or a word with more pieces than the limit leaves masks for; and for a
+         *         {@link #multiMaskDecoding} without a multi-mask policy
          * @throws IllegalStateException when the estimated prior of a class is 0 (nothing to divide by)
          */
         public PromptClassifier build() {
@@ -518,6 +586,16 @@ public final class PromptClassifier {
                 throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
             }
             checkSoftPrompt();
+            if (decodingSet && !verbalizer.policy().multiMask()) {
+                throw new IllegalArgumentException("multiMaskDecoding(" + decoding + ") needs a multi-mask policy, "
+                        + "but the verbalizer's is MultiTokenPolicy." + verbalizer.policy() + "; use "
+                        + "verbalizer.withPolicy(MultiTokenPolicy.MULTI_MASK)");
+            }
+            if (verbalizer.policy().multiMask() && template.softCount() > 0) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has soft-prompt slots [P], "
+                        + "which MultiTokenPolicy." + verbalizer.policy() + " cannot widen around; use single-piece "
+                        + "label words or a template without [P]");
+            }
             return new PromptClassifier(this);
         }
 

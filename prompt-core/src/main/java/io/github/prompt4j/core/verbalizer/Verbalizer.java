@@ -136,7 +136,7 @@ public final class Verbalizer {
                 if (ids.length > 1 && policy == MultiTokenPolicy.REJECT) {
                     throw new IllegalArgumentException("label word '" + word + "' of class '" + label + "' is "
                             + ids.length + " word pieces " + pieces + "; use a single-piece word or "
-                            + "MultiTokenPolicy.FIRST, MEAN or MAX");
+                            + "MultiTokenPolicy.FIRST, MEAN, MAX or MULTI_MASK");
                 }
                 LabelWord resolved = new LabelWord(label, word, ids, pieces);
                 LabelWord twin = byPieces.putIfAbsent(Arrays.stream(ids).boxed().toList(), resolved);
