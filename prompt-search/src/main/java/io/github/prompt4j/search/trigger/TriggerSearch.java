@@ -371,6 +371,7 @@ public final class TriggerSearch {
         return out;
     }
 
+    /** The template with each trigger slot spelled as its token; slots still holding the mask token stay {@code [T]}. */
     private String filled(int[] ids) {
         StringBuilder sb = new StringBuilder();
         String text = template.text();
@@ -378,7 +379,9 @@ public final class TriggerSearch {
         int i = 0;
         while (i < text.length()) {
             if (text.startsWith("[T]", i)) {
-                sb.append(model.tokenizer().idToToken(ids[slot++]));
+                int id = ids[slot++];
+                // A slot still holding the mask token reads as an unfilled slot, never as a second [MASK].
+                sb.append(id == model.tokenizer().specialTokens().mask() ? "[T]" : model.tokenizer().idToToken(id));
                 i += 3;
             } else {
                 sb.append(text.charAt(i++));

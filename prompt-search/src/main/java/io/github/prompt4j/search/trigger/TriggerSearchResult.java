@@ -26,7 +26,8 @@ import java.util.TreeMap;
  *
  * @param modelName the model's {@code info().name()}
  * @param template the template text with {@code [T]} slots
- * @param filledTemplate the template with each {@code [T]} replaced by its trigger token, for reading
+ * @param filledTemplate the template with each {@code [T]} replaced by its trigger token, for reading; a slot that
+ *        still holds the mask token stays {@code [T]}
  * @param triggerIds the best triggers' vocabulary ids, one per slot
  * @param triggerTokens their vocabulary spellings
  * @param labelWords class to label words (empty for fact retrieval)
