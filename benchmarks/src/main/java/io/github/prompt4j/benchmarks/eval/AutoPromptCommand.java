@@ -103,6 +103,12 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "seed of the subsets and the search (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--init", split = "\\s+", paramLabel = "\"TOKEN ...\"",
+            description = "starting token of each trigger slot, spelled as in the vocabulary, separated by spaces "
+                    + "(default: every slot "
+                    + "starts as the mask token, as in the paper)")
+    List<String> init = List.of();
+
     @Option(names = "--halving", negatable = true, defaultValue = "false",
             description = "score candidates by successive halving instead of all on a full batch (default: off)")
     boolean halving;
@@ -155,13 +161,17 @@ final class AutoPromptCommand implements Callable<Integer> {
                 Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
             TriggerSearch search;
             try {
-                search = TriggerSearch.builder(model).template(template).verbalizer(verbalizer)
+                TriggerSearch.Builder builder = TriggerSearch.builder(model).template(template).verbalizer(verbalizer)
                         .train(SearchSupport.toSearch(trainSet)).dev(SearchSupport.toSearch(select))
                         .iterations(iterations).candidates(candidates).gradientBatchSize(modelOptions.batchSize)
                         .evaluationBatchSize(modelOptions.batchSize).forwardBatchSize(modelOptions.batchSize)
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
-                        .seed(seed).listener(listener(bar, steps, checkpoint)).build();
+                        .seed(seed).listener(listener(bar, steps, checkpoint));
+                if (!init.isEmpty()) {
+                    builder.initialTriggers(init);
+                }
+                search = builder.build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -243,6 +253,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("devLimit", devLimit);
         s.put("seed", seed);
         s.put("halving", halving);
+        s.put("init", String.join(" ", init));
         s.put("batchSize", modelOptions.batchSize);
         root.put("model", r.modelName());
         root.put("filledTemplate", r.filledTemplate());
