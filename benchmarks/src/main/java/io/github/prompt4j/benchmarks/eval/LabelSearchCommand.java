@@ -56,6 +56,11 @@ final class LabelSearchCommand implements Callable<Integer> {
             description = "label words kept per class (default: ${DEFAULT-VALUE})")
     int wordsPerClass;
 
+    @Option(names = "--candidate-pool", defaultValue = "200", paramLabel = "N",
+            description = "only the N words most probable at the mask compete; 0 = whole vocabulary, as the paper "
+                    + "(default: ${DEFAULT-VALUE})")
+    int candidatePool;
+
     @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "use a seeded random subset of N training examples")
     Optional<Integer> limit = Optional.empty();
@@ -85,7 +90,7 @@ final class LabelSearchCommand implements Callable<Integer> {
             try {
                 result = LabelWordSearch.builder(model).template(template).train(SearchSupport.toSearch(examples))
                         .classes(data.labels()).wordsPerClass(wordsPerClass).batchSize(modelOptions.batchSize)
-                        .build().run();
+                        .candidatePool(candidatePool).build().run();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -113,6 +118,7 @@ final class LabelSearchCommand implements Callable<Integer> {
         ObjectNode settings = root.putObject("settings");
         settings.put("template", template.text());
         settings.put("wordsPerClass", wordsPerClass);
+        settings.put("candidatePool", candidatePool);
         limit.ifPresent(l -> settings.put("limit", l));
         settings.put("seed", seed);
         root.put("model", modelName);

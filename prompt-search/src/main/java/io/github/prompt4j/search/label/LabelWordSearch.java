@@ -36,11 +36,21 @@ import org.slf4j.LoggerFactory;
  * once ignoring case. The classifier's own bias is constant per class and does not change a class's ranking, so it is
  * not part of the score.
  *
+ * <p><b>Candidate pool.</b> Scoring the whole vocabulary (the paper) favours rare tokens whose embeddings happen to
+ * point along the classifier's weights but which the model almost never predicts at the mask, so their summed
+ * probability carries little signal (bert-base-cased, {@code "{sentence} this movie was [MASK] ."}, 1000 SST-2
+ * training sentences: bony/skeleton/disability vs Advance/Andrei/airborne, 51.3% dev accuracy). By default only the
+ * {@link Builder#candidatePool(int) 200} allowed words with the highest mean log-probability at the mask over (up to
+ * 256 of) the training prompts compete (missing/ridiculous/ruined vs directed/praised/well, 67.0%);
+ * {@code candidatePool(0)} scores the whole vocabulary as the paper does.
+ *
  * <p>Configured instances are immutable and thread-safe; the model is shared, not owned.
  */
 public final class LabelWordSearch {
 
     private static final Logger log = LoggerFactory.getLogger(LabelWordSearch.class);
+    /** Training prompts the candidate pool is estimated on. */
+    static final int POOL_SAMPLE = 256;
 
     private final MaskedLanguageModel model;
     private final Template template;
@@ -53,6 +63,7 @@ public final class LabelWordSearch {
     private final int batchSize;
     private final int maxLength;
     private final int maxIterations;
+    private final int candidatePool;
 
     private LabelWordSearch(Builder b, List<String> classes) {
         this.model = b.model;
@@ -66,6 +77,7 @@ public final class LabelWordSearch {
         this.batchSize = b.batchSize;
         this.maxLength = b.maxLength;
         this.maxIterations = b.maxIterations;
+        this.candidatePool = b.candidatePool;
     }
 
     /** A builder for a search over {@code model}. */
@@ -106,9 +118,13 @@ public final class LabelWordSearch {
         log.info("label-word classifier: {} examples, train accuracy {}, {} L-BFGS iterations", x.length,
                 String.format("%.4f", accuracy), fit.iterations());
         double[][] scores = wordScores(fit.weights());
-        Map<String, List<ScoredWord>> words = select(scores, tokenizer);
+        boolean[] allowed = filter.allowed(tokenizer, Set.of());
+        if (candidatePool > 0) {
+            allowed = plausible(x, allowed);
+        }
+        Map<String, List<ScoredWord>> words = select(scores, allowed, tokenizer);
         return new LabelWordSearchResult(model.info().name(), template.text(), words, accuracy, l2, withOutputBias,
-                fit.iterations(), train.size());
+                fit.iterations(), train.size(), candidatePool);
     }
 
     /** {@code s_c(w) = w_c . e_w (+ b_w)} for every class and word: {@code [classes][V]}. */
@@ -132,9 +148,60 @@ public final class LabelWordSearch {
         return out;
     }
 
-    private Map<String, List<ScoredWord>> select(double[][] scores, Tokenizer tokenizer) {
+    /**
+     * The allowed words among the {@code candidatePool} with the highest mean log-probability at the mask over the
+     * first (up to {@value #POOL_SAMPLE}) training prompts: {@code log p(w | x) = e_w . h + b_w - logsumexp}.
+     */
+    boolean[] plausible(double[][] hidden, boolean[] allowed) {
+        EmbeddingMatrix e = model.outputEmbeddings();
+        float[] bias = model.outputBias();
+        int v = e.rows();
+        int dim = e.dim();
+        int n = Math.min(hidden.length, POOL_SAMPLE);
+        float[][] h = new float[n][dim];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < dim; j++) {
+                h[i][j] = (float) hidden[i][j];
+            }
+        }
+        // logits[i][w] for the sample, one vocabulary row at a time (the matrix may be memory-mapped).
+        double[][] logits = new double[n][v];
+        FloatBuffer buffer = e.asReadOnlyBuffer();
+        float[] row = new float[dim];
+        for (int w = 0; w < v; w++) {
+            buffer.get(w * dim, row);
+            for (int i = 0; i < n; i++) {
+                float dot = 0;
+                for (int j = 0; j < dim; j++) {
+                    dot += row[j] * h[i][j];
+                }
+                logits[i][w] = dot + bias[w];
+            }
+        }
+        double[] mean = new double[v];
+        for (double[] z : logits) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double value : z) {
+                max = Math.max(max, value);
+            }
+            double sum = 0;
+            for (double value : z) {
+                sum += Math.exp(value - max);
+            }
+            double lse = max + Math.log(sum);
+            for (int w = 0; w < v; w++) {
+                mean[w] += (z[w] - lse) / n;
+            }
+        }
+        boolean[] out = new boolean[v];
+        for (int id : TopK.largest(mean, allowed, candidatePool)) {
+            out[id] = true;
+        }
+        return out;
+    }
+
+    private Map<String, List<ScoredWord>> select(double[][] scores, boolean[] allowed, Tokenizer tokenizer) {
         int v = scores[0].length;
-        boolean[] allowed = filter.allowed(tokenizer, Set.of());
         Set<String> taken = new HashSet<>();
         List<List<ScoredWord>> perClass = new ArrayList<>();
         for (int c = 0; c < scores.length; c++) {
@@ -158,8 +225,9 @@ public final class LabelWordSearch {
         }
         int count = perClass.stream().mapToInt(List::size).min().orElse(0);
         if (count == 0) {
-            throw new IllegalStateException("no vocabulary word passes the filter " + filter + " for some class; "
-                    + "relax the filter");
+            throw new IllegalStateException("no vocabulary word passes the filter " + filter + " for some class "
+                    + "among a candidate pool of " + (candidatePool == 0 ? "the whole vocabulary" : candidatePool
+                    + " words") + "; relax the filter or enlarge the pool");
         }
         Map<String, List<ScoredWord>> out = new LinkedHashMap<>();
         for (int c = 0; c < classes.size(); c++) {
@@ -191,6 +259,7 @@ public final class LabelWordSearch {
         private int batchSize = 32;
         private int maxLength = 128;
         private int maxIterations = 500;
+        private int candidatePool = 200;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -253,6 +322,15 @@ public final class LabelWordSearch {
             return this;
         }
 
+        /**
+         * How many words compete: the allowed words most probable at the mask on average over the training prompts
+         * (default 200; 0 = the whole vocabulary, as the paper). See the class comment for why.
+         */
+        public Builder candidatePool(int words) {
+            this.candidatePool = words;
+            return this;
+        }
+
         /** L-BFGS iteration cap (default 500). */
         public Builder maxIterations(int iterations) {
             this.maxIterations = iterations;
@@ -271,6 +349,10 @@ public final class LabelWordSearch {
             }
             if (train.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
+            }
+            if (candidatePool < 0) {
+                throw new IllegalArgumentException("candidatePool must be 0 (whole vocabulary) or positive, got "
+                        + candidatePool);
             }
             if (wordsPerClass < 1 || batchSize < 1 || maxLength < 1 || maxIterations < 1) {
                 throw new IllegalArgumentException("wordsPerClass, batchSize, maxLength and maxIterations must be "

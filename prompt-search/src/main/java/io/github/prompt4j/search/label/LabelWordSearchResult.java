@@ -21,9 +21,11 @@ import java.util.Map;
  * @param withOutputBias whether the MLM output bias was added to the word scores
  * @param fitIterations L-BFGS iterations of the fit
  * @param forwardPasses sequences run through the model
+ * @param candidatePool words that competed (the most probable at the mask), 0 for the whole vocabulary
  */
 public record LabelWordSearchResult(String modelName, String template, Map<String, List<ScoredWord>> words,
-        double trainAccuracy, double l2, boolean withOutputBias, int fitIterations, long forwardPasses) {
+        double trainAccuracy, double l2, boolean withOutputBias, int fitIterations, long forwardPasses,
+        int candidatePool) {
 
     public LabelWordSearchResult {
         Map<String, List<ScoredWord>> copy = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.github.prompt4j.search.label;
 
+import io.github.prompt4j.search.vocab.VocabularyFilter;
+import io.github.prompt4j.core.model.MaskLogits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -132,5 +134,40 @@ class LabelWordSearchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabelWordSearch.builder(m)
                 .template(TEMPLATE).train(onlyPositive).classes(List.of("negative", "positive")).build());
         assertTrue(e.getMessage().contains("'negative'"), e.getMessage());
+    }
+
+    @Test
+    void candidatePoolHoldsTheWordsMostProbableAtTheMaskOnAverage() {
+        LinearBagModel model = Planted.model();
+        List<Example> train = Planted.examples(40, 0);
+        int pool = 4;
+        LabelWordSearchResult r = LabelWordSearch.builder(model).template(TEMPLATE).train(train).wordsPerClass(1)
+                .candidatePool(pool).build().run();
+        // independent expectation: the model's own full-vocabulary log-probabilities, averaged over the prompts
+        List<EncodedPrompt> prompts = train.stream().map(e -> TEMPLATE.encoder(model.tokenizer())
+                .encode(e.fields().get("sentence"))).toList();
+        MaskLogits logits = model.maskLogits(prompts);
+        boolean[] allowed = VocabularyFilter.defaults().withExcludeContinuations(true).allowed(model.tokenizer(),
+                java.util.Set.of());
+        int v = logits.logits().width();
+        double[] mean = new double[v];
+        for (int p = 0; p < prompts.size(); p++) {
+            for (int w = 0; w < v; w++) {
+                mean[w] += logits.logProb(p, 0, w) / prompts.size();
+            }
+        }
+        java.util.Set<Integer> expected = new java.util.HashSet<>();
+        java.util.stream.IntStream.range(0, v).filter(w -> allowed[w]).boxed()
+                .sorted((a, b) -> Double.compare(mean[b], mean[a])).limit(pool).forEach(expected::add);
+        assertEquals(pool, r.candidatePool());
+        for (List<ScoredWord> words : r.words().values()) {
+            for (ScoredWord w : words) {
+                assertTrue(expected.contains(w.id()), w.word() + " is not among the " + pool + " most probable "
+                        + "words " + expected);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabelWordSearch
+                .builder(model).template(TEMPLATE).train(train).candidatePool(-1).build());
+        assertTrue(e.getMessage().contains("candidatePool"), e.getMessage());
     }
 }
