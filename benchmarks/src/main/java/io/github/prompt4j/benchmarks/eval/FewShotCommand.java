@@ -1,0 +1,459 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.core.calibration.Calibration;
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.select.Criterion;
+import io.github.prompt4j.search.select.PromptCandidate;
+import io.github.prompt4j.search.select.PromptEnsemble;
+import io.github.prompt4j.search.select.PromptScore;
+import io.github.prompt4j.search.select.PromptScorer;
+import io.github.prompt4j.search.select.PromptSelection;
+import io.github.prompt4j.search.soft.SoftPromptResult;
+import io.github.prompt4j.search.soft.SoftPromptTrainer;
+import io.github.prompt4j.search.trigger.CandidateEvaluation;
+import io.github.prompt4j.search.trigger.SearchListener;
+import io.github.prompt4j.search.trigger.TriggerSearch;
+import io.github.prompt4j.search.trigger.TriggerSearchResult;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code eval few-shot}: the k-shot comparison of LM-BFF's SST-2 splits (Gao et al. 2021): for every seed directory
+ * {@code 16-<seed>/} (train.tsv and dev.tsv of 32 examples, test.tsv), the test accuracy of a manual prompt, the same
+ * prompt with contextual calibration, a soft prompt trained on train (early stopping on dev), AutoPrompt triggers
+ * searched on train (selected on dev), and an ensemble of the manual prompts ranked best on dev; then the mean and
+ * sample standard deviation over seeds and the time of each method.
+ *
+ * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
+ * watched) holds the settings, the model and every seed's accuracies, times and chosen prompts.
+ */
+@Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
+                + "ensemble; mean and standard deviation over seeds.",
+            "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
+                + "--json out/fewshot.json"})
+final class FewShotCommand implements Callable<Integer> {
+
+    /** The methods compared, in report order. */
+    enum Method {
+        MANUAL("manual"),
+        CALIBRATED("manual + contextual calibration"),
+        SOFT("soft prompt"),
+        AUTOPROMPT("AutoPrompt"),
+        ENSEMBLE("ensemble (top 3 on dev, calibrated)");
+
+        final String title;
+
+        Method(String title) {
+            this.title = title;
+        }
+
+        String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The manual templates of the ensemble grid, each with the two verbalizers of {@link #ENSEMBLE_WORDS}. */
+    static final List<String> ENSEMBLE_TEMPLATES = List.of("{sentence} It was [MASK] .",
+            "{sentence} This movie is [MASK] .", "{sentence} A [MASK] film .", "{sentence} I thought it was [MASK] .");
+
+    /** Negative and positive words of the ensemble's verbalizers. */
+    static final List<List<String>> ENSEMBLE_WORDS = List.of(List.of("terrible", "great"), List.of("bad", "good"));
+
+    private static final Logger log = LoggerFactory.getLogger(FewShotCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--data", defaultValue = "../shared/data/sst2/lmbff/k-shot", paramLabel = "DIR",
+            description = "directory of the seed splits 16-<seed>/{train,dev,test}.tsv (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--shots", defaultValue = "16", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "examples per class, the prefix of the split directories (default: ${DEFAULT-VALUE})")
+    int shots;
+
+    @Option(names = "--seeds", defaultValue = "13,21,42,87,100", split = ",", paramLabel = "S,S,...",
+            description = "the split seeds (default: ${DEFAULT-VALUE})")
+    List<Long> seeds;
+
+    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble", split = ",",
+            paramLabel = "M,M,...", description = "methods to run (default: ${DEFAULT-VALUE})")
+    List<Method> methods;
+
+    @Option(names = "--template", defaultValue = "{sentence} It was [MASK] .", paramLabel = "TEXT",
+            converter = Converters.TemplateText.class,
+            description = "manual template (default: ${DEFAULT-VALUE})")
+    Template template;
+
+    @Option(names = "--label", paramLabel = "CLASS=WORD", converter = Converters.Label.class,
+            description = "a class and its label word, shared by manual, soft and AutoPrompt (default: 0=terrible "
+                    + "1=great)")
+    List<LabelOption> labels = new ArrayList<>();
+
+    @Option(names = "--soft-template", defaultValue = "{sentence} [P] [P] [P] [P] [MASK] .", paramLabel = "TEXT",
+            converter = Converters.TemplateText.class,
+            description = "soft-prompt template with [P] slots (default: ${DEFAULT-VALUE})")
+    Template softTemplate;
+
+    @Option(names = "--soft-init", defaultValue = "It was really very", split = "\\s+", paramLabel = "\"WORD ...\"",
+            description = "starting word of each [P] slot (default: ${DEFAULT-VALUE})")
+    List<String> softInit;
+
+    @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "most soft-prompt epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--soft-batch", defaultValue = "8", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "soft-prompt training examples per update (default: ${DEFAULT-VALUE})")
+    int softBatch;
+
+    @Option(names = "--learning-rate", defaultValue = "3e-3", paramLabel = "LR",
+            description = "soft-prompt Adam learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--autoprompt-template", defaultValue = "{sentence} [T] [T] [T] [MASK] .", paramLabel = "TEXT",
+            converter = Converters.TemplateText.class,
+            description = "AutoPrompt template with [T] slots (default: ${DEFAULT-VALUE})")
+    Template autopromptTemplate;
+
+    @Option(names = "--autoprompt-init", defaultValue = "It was really", split = "\\s+", paramLabel = "\"TOKEN ...\"",
+            description = "starting token of each [T] slot (default: ${DEFAULT-VALUE})")
+    List<String> autopromptInit;
+
+    @Option(names = "--iterations", defaultValue = "6", paramLabel = "N",
+            description = "AutoPrompt search steps (default: ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--candidates", defaultValue = "10", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "AutoPrompt candidate tokens per step, scored by successive halving "
+                    + "(default: ${DEFAULT-VALUE})")
+    int candidates;
+
+    @Option(names = "--ensemble-size", defaultValue = "3", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "manual prompts in the ensemble, the best on dev (default: ${DEFAULT-VALUE})")
+    int ensembleSize;
+
+    @Option(names = "--test-limit", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "evaluate on the first N test examples only (smoke checks)")
+    Optional<Integer> testLimit = Optional.empty();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the JSON report here")
+    Optional<Path> json = Optional.empty();
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "show a progress bar on standard error (default: on)")
+    boolean progress;
+
+    /**
+     * The split directory of each seed, in order.
+     *
+     * @throws ParameterException naming the first directory or file that is missing
+     */
+    List<Path> seedDirectories() {
+        if (seeds.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give at least one seed, e.g. --seeds 13,21,42");
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (long seed : seeds) {
+            Path dir = data.resolve(shots + "-" + seed);
+            for (String split : List.of("train.tsv", "dev.tsv", "test.tsv")) {
+                if (!Files.isRegularFile(dir.resolve(split))) {
+                    throw new ParameterException(spec.commandLine(), "seed " + seed + " has no split file "
+                            + dir.resolve(split) + "; point --data at the k-shot directory holding " + shots + "-"
+                            + seed + "/ or drop the seed from --seeds");
+                }
+            }
+            dirs.add(dir);
+        }
+        return dirs;
+    }
+
+    /**
+     * The verbalizer of {@code --label} (0=terrible, 1=great when none is given), after checking the templates.
+     *
+     * @throws ParameterException naming the fix
+     */
+    Verbalizer verbalizer() {
+        if (softTemplate.softCount() != softInit.size()) {
+            throw new ParameterException(spec.commandLine(), "--soft-template '" + softTemplate.text() + "' has "
+                    + softTemplate.softCount() + " slot(s) [P] but --soft-init gives " + softInit.size()
+                    + " word(s); give one word per slot");
+        }
+        if (autopromptTemplate.triggerCount() != autopromptInit.size()) {
+            throw new ParameterException(spec.commandLine(), "--autoprompt-template '" + autopromptTemplate.text()
+                    + "' has " + autopromptTemplate.triggerCount() + " slot(s) [T] but --autoprompt-init gives "
+                    + autopromptInit.size() + " token(s); give one token per slot");
+        }
+        if (iterations < 0) {
+            throw new ParameterException(spec.commandLine(), "--iterations must be 0 or more, got " + iterations);
+        }
+        List<LabelOption> classes = labels.isEmpty()
+                ? List.of(LabelOption.parse("0=terrible"), LabelOption.parse("1=great")) : labels;
+        if (classes.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
+                    + "--label 1=great; got " + classes.size());
+        }
+        try {
+            return LabelOption.verbalizer(classes, MultiTokenPolicy.REJECT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Instant started = Instant.now();
+        Verbalizer verbalizer = verbalizer();
+        List<Path> dirs = seedDirectories();
+        Map<Method, double[]> accuracy = new EnumMap<>(Method.class);
+        Map<Method, double[]> seconds = new EnumMap<>(Method.class);
+        methods.forEach(m -> {
+            accuracy.put(m, new double[dirs.size()]);
+            seconds.put(m, new double[dirs.size()]);
+        });
+        ObjectNode report = SearchSupport.object();
+        try (OnnxMaskedLanguageModel model = modelOptions.open()) {
+            ArrayNode seedNodes = header(report, started, model.info().name());
+            for (int s = 0; s < dirs.size(); s++) {
+                long seed = seeds.get(s);
+                Dataset train = DatasetReader.read(dirs.get(s).resolve("train.tsv"));
+                Dataset dev = DatasetReader.read(dirs.get(s).resolve("dev.tsv"));
+                Dataset testData = DatasetReader.read(dirs.get(s).resolve("test.tsv"));
+                List<Example> test = testData.first(testLimit.orElse(Integer.MAX_VALUE));
+                ObjectNode seedNode = seedNodes.addObject();
+                seedNode.put("seed", seed).put("trainSha256", train.sha256()).put("devSha256", dev.sha256())
+                        .put("testSha256", testData.sha256()).put("testExamples", test.size());
+                ObjectNode results = seedNode.putObject("methods");
+                for (Method m : methods) {
+                    log.info("seed {}: {} on {} test examples", seed, m.title, test.size());
+                    long t0 = System.nanoTime();
+                    ObjectNode details = results.putObject(m.key());
+                    double acc = run(m, model, verbalizer, seed, train.examples(), dev.examples(), test, details);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    accuracy.get(m)[s] = acc;
+                    seconds.get(m)[s] = secs;
+                    details.put("testAccuracy", acc).put("seconds", secs);
+                    log.info("seed {}: {} test accuracy {} in {} s", seed, m.title,
+                            String.format(Locale.ROOT, "%.4f", acc), String.format(Locale.ROOT, "%.1f", secs));
+                }
+                summary(report, accuracy, seconds, s + 1);
+                json.ifPresent(f -> SearchSupport.write(report, f));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(markdown(accuracy, seconds));
+        out.flush();
+        json.ifPresent(f -> log.info("wrote {}", f));
+        return 0;
+    }
+
+    /** Runs one method on one seed's splits and returns its test accuracy, recording what it chose in details. */
+    private double run(Method method, OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed,
+            List<Example> train, List<Example> dev, List<Example> test, ObjectNode details) {
+        int batch = modelOptions.batchSize;
+        switch (method) {
+            case MANUAL, CALIBRATED -> {
+                PromptClassifier c = PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
+                        .mapper(LabelMapper.sum()).batchSize(batch)
+                        .calibration(method == Method.CALIBRATED ? Calibration.contextual() : Calibration.none())
+                        .build();
+                c.prior().ifPresent(p -> p.forEach(details.putObject("prior")::put));
+                return accuracy(method, c::classifyAllFields, template, test);
+            }
+            case SOFT -> {
+                SoftPromptResult r = SoftPromptTrainer.builder(model).template(softTemplate).verbalizer(verbalizer)
+                        .train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev)).initWords(softInit)
+                        .epochs(epochs).batchSize(softBatch).learningRate(learningRate).forwardBatchSize(batch)
+                        .seed(seed).build().run();
+                details.put("bestEpoch", r.bestEpoch()).put("epochsRun", r.epochsRun())
+                        .put("bestDevAccuracy", r.bestDevAccuracy());
+                return accuracy(method, r.classifier(model)::classifyAllFields, softTemplate, test);
+            }
+            case AUTOPROMPT -> {
+                TriggerSearchResult r = TriggerSearch.builder(model).template(autopromptTemplate)
+                        .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev))
+                        .iterations(iterations).candidates(candidates).initialTriggers(autopromptInit)
+                        .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).gradientBatchSize(batch)
+                        .evaluationBatchSize(batch).forwardBatchSize(batch).seed(seed)
+                        .listener(SearchListener.logging()).build().run();
+                details.put("filledTemplate", r.filledTemplate()).put("bestIteration", r.bestIteration());
+                return accuracy(method, r.classifier(model)::classifyAllFields, r.boundTemplate(), test);
+            }
+            case ENSEMBLE -> {
+                PromptScorer scorer = PromptScorer.builder(model).mapper(LabelMapper.sum())
+                        .calibration(Calibration.contextual()).batchSize(batch).build();
+                PromptSelection ranked = scorer.rank(ensembleGrid(verbalizer), SearchSupport.toSearch(dev),
+                        Criterion.ACCURACY);
+                ArrayNode devScores = details.putArray("devRanking");
+                for (PromptScore p : ranked.ranked()) {
+                    devScores.addObject().put("prompt", p.candidate().name()).put("devAccuracy", p.accuracy());
+                }
+                List<PromptCandidate> top = ranked.top(ensembleSize);
+                ArrayNode members = details.putArray("members");
+                top.forEach(c -> members.add(c.name()));
+                PromptEnsemble ensemble = scorer.ensemble(top);
+                return accuracy(method, ensemble::classifyAllFields, template, test);
+            }
+            default -> throw new IllegalStateException("no run for method " + method);
+        }
+    }
+
+    /** The ensemble's candidates: every grid template with every word pair, classes as in the verbalizer. */
+    private static List<PromptCandidate> ensembleGrid(Verbalizer verbalizer) {
+        List<String> classes = verbalizer.labels();
+        if (classes.size() != 2) {
+            throw new IllegalArgumentException("the ensemble grid has negative/positive words for two classes, but "
+                    + "--label gives " + classes + "; give two classes, negative first");
+        }
+        List<Verbalizer> verbalizers = new ArrayList<>();
+        for (List<String> words : ENSEMBLE_WORDS) {
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            map.put(classes.get(0), List.of(words.get(0)));
+            map.put(classes.get(1), List.of(words.get(1)));
+            verbalizers.add(Verbalizer.of(map));
+        }
+        return PromptCandidate.grid(ENSEMBLE_TEMPLATES.stream().map(Template::parse).toList(), verbalizers);
+    }
+
+    /** The accuracy of a classifier on the test examples, fed in batches with a progress bar. */
+    private double accuracy(Method method, Function<List<Map<String, String>>, List<Classification>> classify,
+            Template fields, List<Example> test) {
+        List<Map<String, String>> inputs = test.stream().map(e -> e.valuesFor(fields)).toList();
+        int correct = 0;
+        int batch = modelOptions.batchSize;
+        try (Progress bar = Progress.start(method.key(), "sent.", inputs.size(), progress)) {
+            for (int from = 0; from < inputs.size(); from += batch) {
+                int to = Math.min(inputs.size(), from + batch);
+                List<Classification> predicted = classify.apply(inputs.subList(from, to));
+                for (int i = from; i < to; i++) {
+                    if (predicted.get(i - from).label().equals(test.get(i).label())) {
+                        correct++;
+                    }
+                }
+                bar.step(to - from);
+            }
+        }
+        return (double) correct / inputs.size();
+    }
+
+    private ArrayNode header(ObjectNode root, Instant started, String modelName) {
+        root.put("command", "few-shot");
+        root.put("startedAt", started.toString());
+        root.put("model", modelName);
+        ObjectNode s = root.putObject("settings");
+        s.put("data", data.toString());
+        s.put("shots", shots);
+        seeds.forEach(s.putArray("seeds")::add);
+        methods.forEach(m -> s.withArray("methods").add(m.key()));
+        s.put("template", template.text());
+        s.put("labels", labels.isEmpty() ? "[0=terrible, 1=great]" : labels.toString());
+        s.put("mapper", "sum");
+        s.put("softTemplate", softTemplate.text());
+        s.put("softInit", String.join(" ", softInit));
+        s.put("epochs", epochs);
+        s.put("softBatch", softBatch);
+        s.put("learningRate", learningRate);
+        s.put("autopromptTemplate", autopromptTemplate.text());
+        s.put("autopromptInit", String.join(" ", autopromptInit));
+        s.put("iterations", iterations);
+        s.put("candidates", candidates);
+        s.put("candidateEvaluation", CandidateEvaluation.SUCCESSIVE_HALVING.name());
+        ENSEMBLE_TEMPLATES.forEach(s.putArray("ensembleTemplates")::add);
+        ENSEMBLE_WORDS.forEach(w -> s.withArray("ensembleWords").add(String.join("/", w)));
+        s.put("ensembleSize", ensembleSize);
+        s.put("ensembleCalibration", "contextual");
+        testLimit.ifPresent(l -> s.put("testLimit", l));
+        s.put("batchSize", modelOptions.batchSize);
+        return root.putArray("seeds");
+    }
+
+    private void summary(ObjectNode root, Map<Method, double[]> accuracy, Map<Method, double[]> seconds, int done) {
+        ObjectNode sum = root.putObject("summary");
+        sum.put("seedsDone", done);
+        for (Method m : methods) {
+            double[] acc = java.util.Arrays.copyOf(accuracy.get(m), done);
+            double[] secs = java.util.Arrays.copyOf(seconds.get(m), done);
+            sum.putObject(m.key()).put("title", m.title).put("meanAccuracy", mean(acc)).put("stdAccuracy", std(acc))
+                    .put("meanSeconds", mean(secs)).put("totalSeconds", mean(secs) * done);
+        }
+    }
+
+    /** The comparison as a Markdown table: one row per method, mean ± std, one column per seed, mean time. */
+    String markdown(Map<Method, double[]> accuracy, Map<Method, double[]> seconds) {
+        StringBuilder md = new StringBuilder("| method | test accuracy (mean ± std) |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (long seed : seeds) {
+            md.append(" seed ").append(seed).append(" |");
+            rule.append("---|");
+        }
+        md.append(" time per seed (s) |\n");
+        rule.append("---|\n");
+        md.append(rule);
+        for (Method m : methods) {
+            double[] acc = accuracy.get(m);
+            md.append("| ").append(m.title).append(" | ").append(percent(mean(acc))).append(" ± ")
+                    .append(percent(std(acc))).append(" |");
+            for (double a : acc) {
+                md.append(' ').append(percent(a)).append(" |");
+            }
+            md.append(String.format(Locale.ROOT, " %.1f |%n", mean(seconds.get(m))));
+        }
+        return md.toString();
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f", 100 * fraction);
+    }
+
+    static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+
+    /** Sample standard deviation (n - 1 in the denominator); 0 for a single value. */
+    static double std(double[] values) {
+        if (values.length < 2) {
+            return 0;
+        }
+        double mean = mean(values);
+        double ss = 0;
+        for (double v : values) {
+            ss += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(ss / (values.length - 1));
+    }
+}

@@ -1,0 +1,90 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class FewShotCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private FewShotCommand parse(String... args) {
+        CommandLine cmd = EvalCommandLine.create(new PrintWriter(out), new PrintWriter(err));
+        return (FewShotCommand) cmd.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    private int run(String... args) {
+        return EvalCommandLine.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void defaultsAreTheFiveLmBffSeedsAllMethodsAndTheManualPrompt() {
+        FewShotCommand c = parse("few-shot", "--model", "bert-base-cased");
+        assertEquals(List.of(13L, 21L, 42L, 87L, 100L), c.seeds);
+        assertEquals(Path.of("../shared/data/sst2/lmbff/k-shot"), c.data);
+        assertEquals(List.of(FewShotCommand.Method.values()), c.methods);
+        assertEquals("{sentence} It was [MASK] .", c.template.text());
+        assertEquals(List.of("It", "was", "really", "very"), c.softInit);
+        assertEquals(List.of("It", "was", "really"), c.autopromptInit);
+        assertEquals(8, c.epochs);
+        assertEquals(6, c.iterations);
+        assertEquals(3, c.ensembleSize);
+        assertTrue(c.testLimit.isEmpty());
+    }
+
+    @Test
+    void theDefaultVerbalizerIsTerribleAgainstGreat() {
+        FewShotCommand c = parse("few-shot", "--model", "bert-base-cased");
+        c.spec = CommandLine.Model.CommandSpec.forAnnotatedObject(c);
+        assertEquals(Map.of("0", List.of("terrible"), "1", List.of("great")), c.verbalizer().words());
+    }
+
+    @Test
+    void seedsMethodsAndLimitParse() {
+        FewShotCommand c = parse("few-shot", "--model", "bert-base-cased", "--seeds", "13,42", "--methods",
+                "manual,Ensemble", "--test-limit", "16", "--label", "0=bad", "--label", "1=good");
+        assertEquals(List.of(13L, 42L), c.seeds);
+        assertEquals(List.of(FewShotCommand.Method.MANUAL, FewShotCommand.Method.ENSEMBLE), c.methods);
+        assertEquals(16, c.testLimit.orElseThrow());
+        assertEquals(2, c.labels.size());
+    }
+
+    @Test
+    void aMissingSeedDirectoryIsAUsageErrorNamingTheFile() throws IOException {
+        Path seed13 = Files.createDirectories(dir.resolve("16-13"));
+        for (String split : List.of("train.tsv", "dev.tsv", "test.tsv")) {
+            Files.writeString(seed13.resolve(split), "sentence\tlabel\ngood .\t1\n");
+        }
+        assertEquals(2, run("few-shot", "--model", "bert-base-cased", "--data", dir.toString(), "--seeds", "13,21"));
+        assertTrue(err.toString().contains("seed 21 has no split file " + dir.resolve("16-21").resolve("train.tsv")),
+                err.toString());
+    }
+
+    @Test
+    void slotWordsMustMatchTheSlots() {
+        assertEquals(2, run("few-shot", "--model", "bert-base-cased", "--soft-init", "It was"));
+        assertTrue(err.toString().contains("has 4 slot(s) [P] but --soft-init gives 2 word(s)"), err.toString());
+    }
+
+    @Test
+    void sampleStandardDeviationDividesByNMinusOne() {
+        double[] values = {0.5, 0.7, 0.9};
+        assertEquals(0.7, FewShotCommand.mean(values), 1e-12);
+        assertEquals(0.2, FewShotCommand.std(values), 1e-12);
+        assertEquals(0, FewShotCommand.std(new double[] {0.8}));
+    }
+}
