@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
@@ -134,15 +133,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         if (iterations < 0) {
             throw new ParameterException(spec.commandLine(), "--iterations must be 0 or more, got " + iterations);
         }
-        if (labels.size() < 2) {
-            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
-                    + "--label 1=fantastic; got " + labels.size());
-        }
-        try {
-            return LabelOption.verbalizer(labels, MultiTokenPolicy.REJECT);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
-        }
+        return SearchSupport.searchVerbalizer(spec, labels, "fantastic");
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.select.Criterion;
@@ -220,15 +219,7 @@ final class FewShotCommand implements Callable<Integer> {
         }
         List<LabelOption> classes = labels.isEmpty()
                 ? List.of(LabelOption.parse("0=terrible"), LabelOption.parse("1=great")) : labels;
-        if (classes.size() < 2) {
-            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
-                    + "--label 1=great; got " + classes.size());
-        }
-        try {
-            return LabelOption.verbalizer(classes, MultiTokenPolicy.REJECT);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
-        }
+        return SearchSupport.searchVerbalizer(spec, classes, "great");
     }
 
     @Override

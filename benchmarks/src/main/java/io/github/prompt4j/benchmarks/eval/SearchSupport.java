@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /** What the search subcommands share: data conversion to prompt-search's examples, seeded subsets, JSON output. */
 final class SearchSupport {
@@ -54,5 +58,24 @@ final class SearchSupport {
     /** Writes the tree as indented JSON, creating parent directories. */
     static void write(ObjectNode node, Path file) {
         ReportWriter.write(file, text(node));
+    }
+
+    /**
+     * The verbalizer of a search command's {@code --label} options: at least two classes, single word pieces only
+     * (searches score one mask).
+     *
+     * @param example a second class's word for the error message, e.g. {@code "fantastic"}
+     * @throws ParameterException naming the problem, for fewer than two classes or a word the search cannot use
+     */
+    static Verbalizer searchVerbalizer(CommandSpec spec, List<LabelOption> labels, String example) {
+        if (labels.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
+                    + "--label 1=" + example + "; got " + labels.size());
+        }
+        try {
+            return LabelOption.verbalizer(labels, MultiTokenPolicy.REJECT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
+        }
     }
 }
