@@ -9,6 +9,7 @@ import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import io.github.prompt4j.search.trigger.SearchStep;
 import io.github.prompt4j.search.trigger.TriggerSearch;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
@@ -112,6 +113,20 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "score candidates by successive halving instead of all on a full batch (default: off)")
     boolean halving;
 
+    @Option(names = "--loss", defaultValue = "label-likelihood", paramLabel = "label-likelihood|class-cross-entropy",
+            converter = Converters.Loss.class,
+            description = "training loss: -log p(gold label words) as the paper, or the cross-entropy of the gold "
+                    + "class among the label words, which rewards separating the classes (default: ${DEFAULT-VALUE})")
+    SearchLoss loss;
+
+    @Option(names = "--accumulation", defaultValue = "1", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "gradient batches summed per step (default: ${DEFAULT-VALUE})")
+    int accumulation;
+
+    @Option(names = "--beam", defaultValue = "1", paramLabel = "B", converter = Converters.PositiveInt.class,
+            description = "trigger sequences kept per step; 1 is the paper (default: ${DEFAULT-VALUE})")
+    int beam;
+
     @Option(names = "--out", defaultValue = "autoprompt-out", paramLabel = "DIR",
             description = "directory of the prompt, checkpoint and report (default: ${DEFAULT-VALUE})")
     Path out;
@@ -158,6 +173,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .evaluationBatchSize(modelOptions.batchSize).forwardBatchSize(modelOptions.batchSize)
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
+                        .loss(loss).accumulationSteps(accumulation).beamWidth(beam)
                         .seed(seed).listener(listener(bar, steps, checkpoint));
                 if (!init.isEmpty()) {
                     builder.initialTriggers(init);

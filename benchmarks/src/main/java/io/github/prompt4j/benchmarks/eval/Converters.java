@@ -1,6 +1,7 @@
 package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.classify.MultiMaskDecoding;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import io.github.prompt4j.core.template.Template;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -62,6 +63,21 @@ final class Converters {
                 }
             }
             throw new TypeConversionException("'" + value + "' is not a decoding; use parallel or left-to-right");
+        }
+    }
+
+    /** {@code --loss label-likelihood|class-cross-entropy} (case and {@code -}/{@code _} do not matter). */
+    static final class Loss implements ITypeConverter<SearchLoss> {
+        @Override
+        public SearchLoss convert(String value) {
+            String name = value.strip().replace('-', '_').toUpperCase(Locale.ROOT);
+            for (SearchLoss l : SearchLoss.values()) {
+                if (l.name().equals(name)) {
+                    return l;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a search loss; use label-likelihood (the "
+                    + "paper's) or class-cross-entropy");
         }
     }
 

@@ -19,6 +19,7 @@ import io.github.prompt4j.search.soft.SoftPromptResult;
 import io.github.prompt4j.search.soft.SoftPromptTrainer;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import io.github.prompt4j.search.trigger.TriggerSearch;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.PrintWriter;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -87,6 +90,13 @@ final class FewShotCommand implements Callable<Integer> {
     static final List<List<String>> ENSEMBLE_WORDS = List.of(List.of("terrible", "great"), List.of("bad", "good"));
 
     private static final Logger log = LoggerFactory.getLogger(FewShotCommand.class);
+
+    /**
+     * Test-set classifications of prompts that do not depend on the seed (the manual prompt, calibrated or not, and
+     * the ensemble's grid members), keyed by prompt and test-file digest: LM-BFF's seeds share one test file, so
+     * each such prompt runs over it once, and a reused result is identical to a rerun (inference is deterministic).
+     */
+    private final Map<String, List<Classification>> testCache = new HashMap<>();
 
     @Spec
     CommandSpec spec;
@@ -158,6 +168,12 @@ final class FewShotCommand implements Callable<Integer> {
             description = "AutoPrompt candidate tokens per step, scored by successive halving "
                     + "(default: ${DEFAULT-VALUE})")
     int candidates;
+
+    @Option(names = "--autoprompt-loss", defaultValue = "class-cross-entropy",
+            paramLabel = "label-likelihood|class-cross-entropy", converter = Converters.Loss.class,
+            description = "AutoPrompt training loss; with 32 examples the paper's label likelihood rarely accepts a "
+                    + "candidate (default: ${DEFAULT-VALUE})")
+    SearchLoss autopromptLoss;
 
     @Option(names = "--ensemble-size", defaultValue = "3", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "manual prompts in the ensemble, the best on dev (default: ${DEFAULT-VALUE})")
@@ -250,7 +266,8 @@ final class FewShotCommand implements Callable<Integer> {
                     log.info("seed {}: {} on {} test examples", seed, m.title, test.size());
                     long t0 = System.nanoTime();
                     ObjectNode details = results.putObject(m.key());
-                    double acc = run(m, model, verbalizer, seed, train.examples(), dev.examples(), test, details);
+                    double acc = run(m, model, verbalizer, seed, train.examples(), dev.examples(),
+                            new TestSet(test, testData.sha256()), details);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     accuracy.get(m)[s] = acc;
                     seconds.get(m)[s] = secs;
@@ -271,7 +288,7 @@ final class FewShotCommand implements Callable<Integer> {
 
     /** Runs one method on one seed's splits and returns its test accuracy, recording what it chose in details. */
     private double run(Method method, OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed,
-            List<Example> train, List<Example> dev, List<Example> test, ObjectNode details) {
+            List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
         int batch = modelOptions.batchSize;
         switch (method) {
             case MANUAL, CALIBRATED -> {
@@ -280,7 +297,8 @@ final class FewShotCommand implements Callable<Integer> {
                         .calibration(method == Method.CALIBRATED ? Calibration.contextual() : Calibration.none())
                         .build();
                 c.prior().ifPresent(p -> p.forEach(details.putObject("prior")::put));
-                return accuracy(method, c::classifyAllFields, template, test);
+                return accuracy(test, cached(method.key(), test, () -> classify(method, c::classifyAllFields,
+                        template, test)));
             }
             case SOFT -> {
                 SoftPromptResult r = SoftPromptTrainer.builder(model).template(softTemplate).verbalizer(verbalizer)
@@ -289,17 +307,19 @@ final class FewShotCommand implements Callable<Integer> {
                         .seed(seed).build().run();
                 details.put("bestEpoch", r.bestEpoch()).put("epochsRun", r.epochsRun())
                         .put("bestDevAccuracy", r.bestDevAccuracy());
-                return accuracy(method, r.classifier(model)::classifyAllFields, softTemplate, test);
+                return accuracy(test, classify(method, r.classifier(model)::classifyAllFields, softTemplate, test));
             }
             case AUTOPROMPT -> {
                 TriggerSearchResult r = TriggerSearch.builder(model).template(autopromptTemplate)
                         .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev))
                         .iterations(iterations).candidates(candidates).initialTriggers(autopromptInit)
-                        .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).gradientBatchSize(batch)
+                        .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).loss(autopromptLoss)
+                        .gradientBatchSize(batch)
                         .evaluationBatchSize(batch).forwardBatchSize(batch).seed(seed)
                         .listener(SearchListener.logging()).build().run();
                 details.put("filledTemplate", r.filledTemplate()).put("bestIteration", r.bestIteration());
-                return accuracy(method, r.classifier(model)::classifyAllFields, r.boundTemplate(), test);
+                return accuracy(test, classify(method, r.classifier(model)::classifyAllFields, r.boundTemplate(),
+                        test));
             }
             case ENSEMBLE -> {
                 PromptScorer scorer = PromptScorer.builder(model).mapper(LabelMapper.sum())
@@ -314,7 +334,13 @@ final class FewShotCommand implements Callable<Integer> {
                 ArrayNode members = details.putArray("members");
                 top.forEach(c -> members.add(c.name()));
                 PromptEnsemble ensemble = scorer.ensemble(top);
-                return accuracy(method, ensemble::classifyAllFields, template, test);
+                List<List<Classification>> perMember = new ArrayList<>();
+                for (int i = 0; i < top.size(); i++) {
+                    PromptClassifier member = ensemble.members().get(i);
+                    perMember.add(cached("ensemble member " + top.get(i).name(), test,
+                            () -> classify(method, member::classifyAllFields, template, test)));
+                }
+                return accuracy(test, ensemble.combine(perMember));
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }
@@ -337,25 +363,48 @@ final class FewShotCommand implements Callable<Integer> {
         return PromptCandidate.grid(ENSEMBLE_TEMPLATES.stream().map(Template::parse).toList(), verbalizers);
     }
 
-    /** The accuracy of a classifier on the test examples, fed in batches with a progress bar. */
-    private double accuracy(Method method, Function<List<Map<String, String>>, List<Classification>> classify,
-            Template fields, List<Example> test) {
-        List<Map<String, String>> inputs = test.stream().map(e -> e.valuesFor(fields)).toList();
-        int correct = 0;
+    /** The test examples of a seed and the digest of their file, which keys {@link #testCache}. */
+    private record TestSet(List<Example> examples, String sha256) {
+    }
+
+    /** A seed-independent prompt's test classifications: computed on first use, then reused for every seed. */
+    private List<Classification> cached(String prompt, TestSet test, Supplier<List<Classification>> compute) {
+        String key = prompt + " on " + test.sha256() + " (" + test.examples().size() + " examples)";
+        List<Classification> hit = testCache.get(key);
+        if (hit != null) {
+            log.info("reusing the test classifications of {}", key);
+            return hit;
+        }
+        List<Classification> computed = compute.get();
+        testCache.put(key, computed);
+        return computed;
+    }
+
+    /** Classifies the test examples in batches with a progress bar. */
+    private List<Classification> classify(Method method,
+            Function<List<Map<String, String>>, List<Classification>> classify, Template fields, TestSet test) {
+        List<Map<String, String>> inputs = test.examples().stream().map(e -> e.valuesFor(fields)).toList();
+        List<Classification> out = new ArrayList<>(inputs.size());
         int batch = modelOptions.batchSize;
         try (Progress bar = Progress.start(method.key(), "sent.", inputs.size(), progress)) {
             for (int from = 0; from < inputs.size(); from += batch) {
                 int to = Math.min(inputs.size(), from + batch);
-                List<Classification> predicted = classify.apply(inputs.subList(from, to));
-                for (int i = from; i < to; i++) {
-                    if (predicted.get(i - from).label().equals(test.get(i).label())) {
-                        correct++;
-                    }
-                }
+                out.addAll(classify.apply(inputs.subList(from, to)));
                 bar.step(to - from);
             }
         }
-        return (double) correct / inputs.size();
+        return out;
+    }
+
+    /** The fraction of test examples whose predicted class is their label. */
+    private static double accuracy(TestSet test, List<Classification> predicted) {
+        int correct = 0;
+        for (int i = 0; i < predicted.size(); i++) {
+            if (predicted.get(i).label().equals(test.examples().get(i).label())) {
+                correct++;
+            }
+        }
+        return (double) correct / predicted.size();
     }
 
     private ArrayNode header(ObjectNode root, Instant started, String modelName) {
@@ -380,6 +429,7 @@ final class FewShotCommand implements Callable<Integer> {
         s.put("iterations", iterations);
         s.put("candidates", candidates);
         s.put("candidateEvaluation", CandidateEvaluation.SUCCESSIVE_HALVING.name());
+        s.put("autopromptLoss", autopromptLoss.name());
         ENSEMBLE_TEMPLATES.forEach(s.putArray("ensembleTemplates")::add);
         ENSEMBLE_WORDS.forEach(w -> s.withArray("ensembleWords").add(String.join("/", w)));
         s.put("ensembleSize", ensembleSize);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Classifies with several prompts at once: the weighted mean of the members' class distributions,
@@ -118,10 +119,37 @@ public final class PromptEnsemble {
         return combine(m -> m.classifyAllFields(inputs));
     }
 
+    /**
+     * Combines classifications the members made earlier (for instance cached across runs that share members) into
+     * the ensemble's, exactly as the classify methods do.
+     *
+     * @param memberResults one list per member, in {@link #members()} order, each with one classification per input
+     *        in the same input order
+     * @throws IllegalArgumentException if the member count or the input counts disagree
+     */
+    public List<Classification> combine(List<List<Classification>> memberResults) {
+        if (memberResults.size() != members.size()) {
+            throw new IllegalArgumentException(memberResults.size() + " result lists for " + members.size()
+                    + " members; give one list per member, in members() order");
+        }
+        for (int m = 1; m < memberResults.size(); m++) {
+            if (memberResults.get(m).size() != memberResults.get(0).size()) {
+                throw new IllegalArgumentException("member " + m + " has " + memberResults.get(m).size()
+                        + " classifications but member 0 has " + memberResults.get(0).size()
+                        + "; every member must classify the same inputs");
+            }
+        }
+        return combineByIndex(memberResults::get);
+    }
+
     private List<Classification> combine(Function<PromptClassifier, List<Classification>> run) {
+        return combineByIndex(m -> run.apply(members.get(m)));
+    }
+
+    private List<Classification> combineByIndex(IntFunction<List<Classification>> run) {
         double[][] mean = null;
         for (int m = 0; m < members.size(); m++) {
-            List<Classification> results = run.apply(members.get(m));
+            List<Classification> results = run.apply(m);
             if (mean == null) {
                 mean = new double[results.size()][labels.size()];
             }

@@ -22,25 +22,37 @@ final class Objective {
     static final String DEV_LOSS = "dev_loss";
 
     private final SearchMode mode;
+    private final SearchLoss loss;
     private final List<String> classes;
     private final int[][] classIds;
     private final int[] labelIds;
     private final int[] candidates;
 
-    private Objective(SearchMode mode, List<String> classes, int[][] classIds, int[] candidates) {
+    private Objective(SearchMode mode, SearchLoss loss, List<String> classes, int[][] classIds, int[] candidates) {
         this.mode = mode;
+        this.loss = loss;
         this.classes = classes;
         this.classIds = classIds;
         this.labelIds = Arrays.stream(classIds).flatMapToInt(Arrays::stream).distinct().toArray();
         this.candidates = candidates;
     }
 
-    static Objective classification(List<String> classes, int[][] classIds) {
-        return new Objective(SearchMode.CLASSIFICATION, List.copyOf(classes), classIds, new int[0]);
+    static Objective classification(SearchLoss loss, List<String> classes, int[][] classIds) {
+        return new Objective(SearchMode.CLASSIFICATION, loss, List.copyOf(classes), classIds, new int[0]);
     }
 
     static Objective facts(int[] candidates) {
-        return new Objective(SearchMode.FACT_RETRIEVAL, List.of(), new int[0][], candidates);
+        return new Objective(SearchMode.FACT_RETRIEVAL, SearchLoss.LABEL_LIKELIHOOD, List.of(), new int[0][],
+                candidates);
+    }
+
+    SearchLoss lossFunction() {
+        return loss;
+    }
+
+    /** Every class's label-word ids, distinct: the normalising set of {@link SearchLoss#CLASS_CROSS_ENTROPY}. */
+    int[] labelIds() {
+        return labelIds.clone();
     }
 
     SearchMode mode() {
@@ -82,13 +94,23 @@ final class Objective {
         return mode == SearchMode.CLASSIFICATION ? labelIds : candidates;
     }
 
-    /** {@code -log sum_{g in gold} p(g | first mask)} of prompt {@code p}, from subset logits and the normaliser. */
-    static double loss(MaskLogits logits, int p, int[] gold, Map<Integer, Integer> columns) {
-        double[] values = new double[gold.length];
-        for (int i = 0; i < gold.length; i++) {
-            values[i] = logits.logit(p, 0, columns.get(gold[i]));
+    /**
+     * The search loss of prompt {@code p} at its first mask, from subset logits (whose columns must include
+     * {@link #scoredIds}) and the full-vocabulary normaliser: {@code -log sum_{g in gold} p(g)}, minus, for
+     * {@link SearchLoss#CLASS_CROSS_ENTROPY}, the same over all label words.
+     */
+    double loss(MaskLogits logits, int p, int[] gold, Map<Integer, Integer> columns) {
+        double goldMass = logMass(logits, p, gold, columns);
+        return loss == SearchLoss.CLASS_CROSS_ENTROPY ? logMass(logits, p, labelIds, columns) - goldMass
+                : logits.logNormalizer(p, 0) - goldMass;
+    }
+
+    private static double logMass(MaskLogits logits, int p, int[] ids, Map<Integer, Integer> columns) {
+        double[] values = new double[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            values[i] = logits.logit(p, 0, columns.get(ids[i]));
         }
-        return logits.logNormalizer(p, 0) - logSumExp(values);
+        return logSumExp(values);
     }
 
     static Map<Integer, Integer> columns(int[] ids) {

@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  * retrieval).
  *
  * <p>Each step: draw {@code accumulationSteps} batches of training examples, sum the gradient of the loss
- * {@code -log sum_{w in gold} p(w | mask)} with respect to the input embedding of one trigger slot j (chosen at random
+ * ({@code -log sum_{w in gold} p(w | mask)}, or the class cross-entropy of {@link SearchLoss}) with respect to the input embedding of one trigger slot j (chosen at random
  * or round-robin), propose the k tokens with the largest {@code -(grad_j . e_w)} that pass the
  * {@link VocabularyFilter}, score the replacements with forward passes on a fresh evaluation batch (exhaustively or by
  * successive halving), and keep the best {@code beamWidth} sequences; the current triggers change only when a
@@ -209,20 +209,11 @@ public final class TriggerSearch {
             double[] sum = new double[model.info().hiddenSize()];
             int batch = settings.gradientBatchSize();
             for (int from = 0; from < sample.length; from += batch) {
-                List<GradientRequest> requests = new ArrayList<>();
+                List<Instance> chunk = new ArrayList<>();
                 for (int i = from; i < Math.min(sample.length, from + batch); i++) {
-                    Instance inst = train.get(sample[i]);
-                    requests.add(GradientRequest.of(inst.with(triggers), inst.gold(),
-                            new int[] {inst.triggerPositions()[position]}));
+                    chunk.add(train.get(sample[i]));
                 }
-                List<LabelLossGradient> grads = model.labelLossGradients(requests);
-                gradient += requests.size();
-                for (LabelLossGradient g : grads) {
-                    float[] row = g.gradient(0);
-                    for (int j = 0; j < sum.length; j++) {
-                        sum[j] += row[j];
-                    }
-                }
+                gradient += addGradient(model, objective, chunk, triggers, position, sum);
             }
             return sum;
         }
@@ -295,7 +286,7 @@ public final class TriggerSearch {
                 forward += prompts.size();
                 Map<Integer, Integer> columns = Objective.columns(ids);
                 for (int p = 0; p < chunk.size(); p++) {
-                    losses[chunk.get(p)[0]][chunk.get(p)[1]] = Objective.loss(logits, p, instances.get(p).gold(),
+                    losses[chunk.get(p)[0]][chunk.get(p)[1]] = objective.loss(logits, p, instances.get(p).gold(),
                             columns);
                 }
             }
@@ -335,6 +326,36 @@ public final class TriggerSearch {
                     labelWords, metrics, settings, state.passes(), state.elapsedMillis(), state.iteration(),
                     state.bestIteration(), state);
         }
+    }
+
+    /**
+     * Adds the search loss's gradient at trigger slot {@code position}, summed over {@code batch}, to {@code sum}
+     * with one gradient call; returns the sequences it ran. The class cross-entropy's gradient is the gold words'
+     * label-loss gradient minus that of all label words (the model returns label-loss gradients only): two requests
+     * per example.
+     */
+    static int addGradient(MaskedLanguageModel model, Objective objective, List<Instance> batch, int[] triggers,
+            int position, double[] sum) {
+        boolean crossEntropy = objective.lossFunction() == SearchLoss.CLASS_CROSS_ENTROPY;
+        int[] allLabels = objective.labelIds();
+        List<GradientRequest> requests = new ArrayList<>();
+        for (Instance inst : batch) {
+            int[] at = {inst.triggerPositions()[position]};
+            EncodedPrompt prompt = inst.with(triggers);
+            requests.add(GradientRequest.of(prompt, inst.gold(), at));
+            if (crossEntropy) {
+                requests.add(GradientRequest.of(prompt, allLabels, at));
+            }
+        }
+        List<LabelLossGradient> grads = model.labelLossGradients(requests);
+        for (int r = 0; r < grads.size(); r++) {
+            float[] row = grads.get(r).gradient(0);
+            double sign = crossEntropy && r % 2 == 1 ? -1 : 1;
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += sign * row[j];
+            }
+        }
+        return requests.size();
     }
 
     private static double mean(double[] values, int n) {
@@ -415,6 +436,7 @@ public final class TriggerSearch {
         private VocabularyFilter filter;
         private boolean excludeGoldObjects = true;
         private int maxLength = 128;
+        private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
         private long seed = 0;
         private SearchListener listener = SearchListener.logging();
 
@@ -572,6 +594,15 @@ public final class TriggerSearch {
             return this;
         }
 
+        /** Classification: the training loss (default {@link SearchLoss#LABEL_LIKELIHOOD}, the paper's). */
+        public Builder loss(SearchLoss loss) {
+            if (loss == null) {
+                throw new IllegalArgumentException("loss must not be null; the paper's is SearchLoss.LABEL_LIKELIHOOD");
+            }
+            this.loss = loss;
+            return this;
+        }
+
         /** The random seed (default 0). */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -625,9 +656,13 @@ public final class TriggerSearch {
                 Map<String, int[]> classIds = verbalizer != null ? resolve(verbalizer, tokenizer, words)
                         : checkIds(labelTokens, tokenizer, words);
                 classIds.values().forEach(ids -> Arrays.stream(ids).forEach(labelIds::add));
-                objective = Objective.classification(new ArrayList<>(classIds.keySet()),
+                objective = Objective.classification(loss, new ArrayList<>(classIds.keySet()),
                         classIds.values().toArray(new int[0][]));
             } else {
+                if (loss != SearchLoss.LABEL_LIKELIHOOD) {
+                    throw new IllegalArgumentException("fact retrieval has one loss, -log p(object | mask); " + loss
+                            + " applies to classification only");
+                }
                 objective = Objective.facts(factCandidates != null ? factCandidates
                         : FactRetrieval.wholeVocabulary(tokenizer));
             }
@@ -669,7 +704,7 @@ public final class TriggerSearch {
                 }
                 initIds[i] = id.getAsInt();
             }
-            TriggerSearchSettings settings = new TriggerSearchSettings(mode, init, candidates, gradientBatchSize,
+            TriggerSearchSettings settings = new TriggerSearchSettings(mode, loss, init, candidates, gradientBatchSize,
                     accumulationSteps, evaluationBatchSize, forwardBatchSize, iterations, positionChoice, beamWidth,
                     candidateEvaluation, racingStartSize, vocabFilter, mode == SearchMode.FACT_RETRIEVAL
                             && excludeGoldObjects, limit, seed);

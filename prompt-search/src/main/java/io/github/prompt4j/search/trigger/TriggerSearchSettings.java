@@ -9,6 +9,7 @@ import java.util.List;
  * <p>Immutable; serialises to JSON.
  *
  * @param mode classification or fact retrieval
+ * @param loss the training loss; {@link SearchLoss#LABEL_LIKELIHOOD} (the paper) when absent from older JSON
  * @param initialTriggers the starting token of each trigger slot, spelled as in the vocabulary
  * @param candidates k, the candidate replacements proposed per step from the gradient
  * @param gradientBatchSize examples per gradient batch
@@ -25,12 +26,19 @@ import java.util.List;
  * @param maxLength longest prompt in tokens, special tokens included
  * @param seed the random seed; the same seed and data give the same triggers
  */
-public record TriggerSearchSettings(SearchMode mode, List<String> initialTriggers, int candidates,
+public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<String> initialTriggers, int candidates,
         int gradientBatchSize, int accumulationSteps, int evaluationBatchSize, int forwardBatchSize, int iterations,
         PositionChoice positionChoice, int beamWidth, CandidateEvaluation candidateEvaluation, int racingStartSize,
         VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
 
     public TriggerSearchSettings {
+        if (loss == null) {
+            loss = SearchLoss.LABEL_LIKELIHOOD;
+        }
+        if (mode == SearchMode.FACT_RETRIEVAL && loss != SearchLoss.LABEL_LIKELIHOOD) {
+            throw new IllegalArgumentException("fact retrieval has one loss, -log p(object | mask); " + loss
+                    + " applies to classification only");
+        }
         if (mode == null || positionChoice == null || candidateEvaluation == null || filter == null) {
             throw new IllegalArgumentException("mode, positionChoice, candidateEvaluation and filter must be set");
         }
@@ -59,7 +67,7 @@ public record TriggerSearchSettings(SearchMode mode, List<String> initialTrigger
 
     /** A copy with another number of steps (e.g. to extend a finished search with {@link TriggerSearch#resume}). */
     public TriggerSearchSettings withIterations(int steps) {
-        return new TriggerSearchSettings(mode, initialTriggers, candidates, gradientBatchSize, accumulationSteps,
+        return new TriggerSearchSettings(mode, loss, initialTriggers, candidates, gradientBatchSize, accumulationSteps,
                 evaluationBatchSize, forwardBatchSize, steps, positionChoice, beamWidth, candidateEvaluation,
                 racingStartSize, filter, excludeGoldObjects, maxLength, seed);
     }

@@ -55,6 +55,25 @@ class PromptEnsembleTest {
     }
 
     @Test
+    void combiningCachedMemberResultsEqualsClassifyingAgain() {
+        PromptClassifier a = member(plain, Calibration.none());
+        PromptClassifier b = member(biased, Calibration.none());
+        PromptEnsemble e = PromptEnsemble.weighted(List.of(a, b), new double[] {3, 1});
+        List<String> texts = List.of("bad film", "good fun");
+        List<Classification> combined = e.combine(List.of(a.classifyAll(texts), b.classifyAll(texts)));
+        // hand-computed as in weightsAreNormalised: "bad film" has P(neg) sigma(2) and 1/2
+        assertEquals((3 * sigmoid(2) + 0.5) / 4, combined.get(0).probability("negative"), 1e-6);
+        assertEquals((3 * sigmoid(4) + sigmoid(6)) / 4, combined.get(1).probability("positive"), 1e-6);
+        assertEquals(List.of("negative", "positive"), combined.stream().map(Classification::label).toList());
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> e.combine(List.of(a.classifyAll(texts))));
+        assertTrue(count.getMessage().contains("1 result lists for 2 members"), count.getMessage());
+        IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class,
+                () -> e.combine(List.of(a.classifyAll(texts), b.classifyAll(List.of("bad film")))));
+        assertTrue(sizes.getMessage().contains("member 1 has 1 classifications"), sizes.getMessage());
+    }
+
+    @Test
     void weightsAreNormalised() {
         PromptEnsemble e = PromptEnsemble.weighted(List.of(member(plain, Calibration.none()),
                 member(biased, Calibration.none())), new double[] {3, 1});

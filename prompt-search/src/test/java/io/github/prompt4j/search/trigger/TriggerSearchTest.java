@@ -35,6 +35,116 @@ class TriggerSearchTest {
                 .train(Planted.examples(40, 0)).dev(Planted.examples(10, 100)).listener(SearchListener.none());
     }
 
+    private static Objective crossEntropy() {
+        return Objective.classification(SearchLoss.CLASS_CROSS_ENTROPY, List.of("negative", "positive"),
+                new int[][] {{FakeTokenizer.id("terrible")}, {FakeTokenizer.id("great")}});
+    }
+
+    private static Instance instance(String sentence, int goldClass) {
+        EncodedPrompt p = THREE.encoder(Planted.model().tokenizer()).encode(sentence);
+        int[] gold = {FakeTokenizer.id(goldClass == 0 ? "terrible" : "great")};
+        return new Instance(p, p.triggerPositions(), gold, goldClass);
+    }
+
+    /** Class cross-entropy from two label losses of the model's own gradient path: -log p(gold) + log p(all). */
+    private static double crossEntropyByLabelLosses(LinearBagModel model, Instance inst, int[] triggers, int slot,
+            float[] vector) {
+        EncodedPrompt p = inst.with(triggers);
+        int[] all = {FakeTokenizer.id("terrible"), FakeTokenizer.id("great")};
+        List<LabelLossGradient> l = model.labelLossGradients(List.of(
+                new GradientRequest(p, inst.gold(), Map.of(slot, vector), new int[0]),
+                new GradientRequest(p, all, Map.of(slot, vector), new int[0])));
+        return l.get(0).loss() - l.get(1).loss();
+    }
+
+    @Test
+    void classCrossEntropyGradientMatchesFiniteDifferencesOfTheLoss() {
+        LinearBagModel model = Planted.model();
+        Objective objective = crossEntropy();
+        List<Instance> batch = List.of(instance("the movie good fun", 1), instance("a film sad", 0),
+                instance("it was bad awful happy", 0));
+        int[] triggers = {FakeTokenizer.id("the"), PLOT, FakeTokenizer.id("movie")};
+        int position = 1;
+        double[] grad = new double[Planted.DIM];
+        assertEquals(6, TriggerSearch.addGradient(model, objective, batch, triggers, position, grad),
+                "two gradient sequences per example");
+        for (int j = 0; j < Planted.DIM; j++) {
+            double eps = 1e-3;
+            double diff = 0;
+            for (Instance inst : batch) {
+                int slot = inst.triggerPositions()[position];
+                float[] plus = model.inputEmbeddings().row(PLOT);
+                float[] minus = plus.clone();
+                plus[j] += eps;
+                minus[j] -= eps;
+                diff += (crossEntropyByLabelLosses(model, inst, triggers, slot, plus)
+                        - crossEntropyByLabelLosses(model, inst, triggers, slot, minus)) / (2 * eps);
+            }
+            assertEquals(diff, grad[j], 2e-3, "d cross-entropy / d x[" + j + "]");
+        }
+    }
+
+    @Test
+    void classCrossEntropyOfTheForwardPathIsMinusLogTheGoldClassShare() {
+        LinearBagModel model = Planted.model();
+        Objective objective = crossEntropy();
+        Instance inst = instance("the movie good", 1);
+        int[] triggers = {FakeTokenizer.id("the"), PLOT, FakeTokenizer.id("movie")};
+        int[] ids = objective.scoredIds(List.of(inst));
+        var logits = model.maskLogits(List.of(inst.with(triggers)), ids);
+        double great = logits.logit(0, 0, Arrays.asList(ids[0], ids[1]).indexOf(FakeTokenizer.id("great")));
+        double terrible = logits.logit(0, 0, Arrays.asList(ids[0], ids[1]).indexOf(FakeTokenizer.id("terrible")));
+        double expected = -Math.log(Math.exp(great) / (Math.exp(great) + Math.exp(terrible)));
+        assertEquals(expected, objective.loss(logits, 0, inst.gold(), Objective.columns(ids)), 1e-9);
+        Objective likelihood = Objective.classification(SearchLoss.LABEL_LIKELIHOOD, List.of("negative",
+                "positive"), new int[][] {{FakeTokenizer.id("terrible")}, {FakeTokenizer.id("great")}});
+        assertEquals(logits.logNormalizer(0, 0) - great,
+                likelihood.loss(logits, 0, inst.gold(), Objective.columns(ids)), 1e-9);
+    }
+
+    @Test
+    void classCrossEntropyDoesNotRewardATriggerThatRaisesEveryLabelWordAlike() {
+        // plot adds the same amount to both label words' logits: the paper's loss drops, the class share barely moves
+        LinearBagModel model = Planted.model();
+        Instance inst = instance("the movie good", 1);
+        int[] without = {FakeTokenizer.id("the"), FakeTokenizer.id("a"), FakeTokenizer.id("movie")};
+        int[] with = {FakeTokenizer.id("the"), PLOT, FakeTokenizer.id("movie")};
+        Objective ce = crossEntropy();
+        Objective likelihood = Objective.classification(SearchLoss.LABEL_LIKELIHOOD, List.of("negative",
+                "positive"), new int[][] {{FakeTokenizer.id("terrible")}, {FakeTokenizer.id("great")}});
+        int[] ids = ce.scoredIds(List.of(inst));
+        var before = model.maskLogits(List.of(inst.with(without)), ids);
+        var after = model.maskLogits(List.of(inst.with(with)), ids);
+        double likelihoodDrop = likelihood.loss(before, 0, inst.gold(), Objective.columns(ids))
+                - likelihood.loss(after, 0, inst.gold(), Objective.columns(ids));
+        double crossEntropyChange = Math.abs(ce.loss(before, 0, inst.gold(), Objective.columns(ids))
+                - ce.loss(after, 0, inst.gold(), Objective.columns(ids)));
+        assertTrue(likelihoodDrop > 0.5, "the paper's loss drops by " + likelihoodDrop);
+        assertTrue(crossEntropyChange < 0.05 * likelihoodDrop, "the class cross-entropy moves by "
+                + crossEntropyChange);
+    }
+
+    @Test
+    void crossEntropySearchRecordsItsLossAndRoundTripsThroughJson() {
+        TriggerSearchResult r = planted(Planted.model(), THREE).loss(SearchLoss.CLASS_CROSS_ENTROPY).candidates(4)
+                .iterations(3).seed(5).build().run();
+        assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, r.settings().loss());
+        assertEquals(r.toJson(), TriggerSearchResult.fromJson(r.toJson()).toJson());
+        assertEquals(2 * 3 * 32, r.passes().gradientPasses(), "3 steps x 32 examples x 2 requests");
+        String old = r.toJson().replaceAll("\"loss\"\\s*:\\s*\"CLASS_CROSS_ENTROPY\"\\s*,", "");
+        assertFalse(old.contains("CLASS_CROSS_ENTROPY"), "the test removed the field");
+        assertEquals(SearchLoss.LABEL_LIKELIHOOD, TriggerSearchResult.fromJson(old).settings().loss(),
+                "JSON saved before the loss existed reads as the paper's loss");
+    }
+
+    @Test
+    void factRetrievalRefusesTheClassCrossEntropy() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TriggerSearch
+                .builder(Planted.model()).template(THREE).factRetrieval().loss(SearchLoss.CLASS_CROSS_ENTROPY)
+                .train(Planted.examples(4, 0)).dev(Planted.examples(4, 10)).build());
+        assertTrue(e.getMessage().contains("classification only"), e.getMessage());
+    }
+
     @Test
     void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
         LinearBagModel model = Planted.model();
