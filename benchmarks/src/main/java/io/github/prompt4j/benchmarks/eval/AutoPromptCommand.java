@@ -123,6 +123,12 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "gradient batches summed per step (default: ${DEFAULT-VALUE})")
     int accumulation;
 
+    @Option(names = "--confirm", defaultValue = "0", paramLabel = "N",
+            description = "fresh training examples on which a step's winner must beat the current triggers again "
+                    + "before it is accepted; 0 accepts the evaluation batch's winner as the paper "
+                    + "(default: ${DEFAULT-VALUE})")
+    int confirm;
+
     @Option(names = "--beam", defaultValue = "1", paramLabel = "B", converter = Converters.PositiveInt.class,
             description = "trigger sequences kept per step; 1 is the paper (default: ${DEFAULT-VALUE})")
     int beam;
@@ -173,7 +179,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .evaluationBatchSize(modelOptions.batchSize).forwardBatchSize(modelOptions.batchSize)
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
-                        .loss(loss).accumulationSteps(accumulation).beamWidth(beam)
+                        .loss(loss).accumulationSteps(accumulation).beamWidth(beam).confirmationBatchSize(confirm)
                         .seed(seed).listener(listener(bar, steps, checkpoint));
                 if (!init.isEmpty()) {
                     builder.initialTriggers(init);

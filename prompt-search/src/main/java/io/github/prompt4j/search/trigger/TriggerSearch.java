@@ -181,6 +181,18 @@ public final class TriggerSearch {
                 }
             }
             boolean accepted = !Arrays.equals(next.get(0), beam.get(0));
+            double trainLoss = losses[order[0]];
+            if (accepted && settings.confirmationBatchSize() > 0) {
+                // the best of k noisy batch means beats the current one by chance too often (winner's curse):
+                // the winner must win again on examples that did not choose it
+                int[] fresh = sample(rng, train.size(), settings.confirmationBatchSize());
+                double[] check = evaluate(List.of(beam.get(0), next.get(0)), 2, fresh);
+                if (!(check[1] < check[0])) {
+                    next = beam;
+                    accepted = false;
+                    trainLoss = losses[0];
+                }
+            }
             double currentDev = state.currentDevMetric();
             int[] best = state.bestTriggers();
             Map<String, Double> bestMetrics = state.bestDevMetrics();
@@ -194,7 +206,6 @@ public final class TriggerSearch {
                     bestIteration = it;
                 }
             }
-            double trainLoss = losses[order[0]];
             TriggerSearchState after = new TriggerSearchState(state.modelName(), state.template(), settings, it,
                     next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), elapsedMillis());
             listener.onStep(new SearchStep(it, settings.iterations(), position, next.get(0), tokens(next.get(0)),
@@ -433,6 +444,7 @@ public final class TriggerSearch {
         private int beamWidth = 1;
         private CandidateEvaluation candidateEvaluation = CandidateEvaluation.EXHAUSTIVE;
         private int racingStartSize = 8;
+        private int confirmationBatchSize;
         private VocabularyFilter filter;
         private boolean excludeGoldObjects = true;
         private int maxLength = 128;
@@ -574,6 +586,16 @@ public final class TriggerSearch {
         }
 
         /**
+         * Fresh training examples on which a step's winning candidate must beat the current triggers again before it
+         * is accepted (default 0: accept the evaluation batch's winner, as the paper). Costs two forward passes per
+         * example on steps whose winner differs from the current triggers.
+         */
+        public Builder confirmationBatchSize(int size) {
+            this.confirmationBatchSize = size;
+            return this;
+        }
+
+        /**
          * Which tokens may be proposed (default: {@link VocabularyFilter#defaults()} for classification; for fact
          * retrieval additionally capitalised and non-alphabetic tokens and continuations are excluded).
          */
@@ -706,7 +728,7 @@ public final class TriggerSearch {
             }
             TriggerSearchSettings settings = new TriggerSearchSettings(mode, loss, init, candidates, gradientBatchSize,
                     accumulationSteps, evaluationBatchSize, forwardBatchSize, iterations, positionChoice, beamWidth,
-                    candidateEvaluation, racingStartSize, vocabFilter, mode == SearchMode.FACT_RETRIEVAL
+                    candidateEvaluation, racingStartSize, confirmationBatchSize, vocabFilter, mode == SearchMode.FACT_RETRIEVAL
                             && excludeGoldObjects, limit, seed);
             return new TriggerSearch(this, settings, objective, trainSet, devSet, allowed, initIds, words);
         }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param beamWidth number of trigger sequences kept (1 = AutoPrompt)
  * @param candidateEvaluation exhaustive or successive halving
  * @param racingStartSize examples in the first successive-halving round
+ * @param confirmationBatchSize fresh examples on which a step's winner must beat the current triggers again before
+ *        it is accepted; 0 (the paper, and older JSON) accepts the evaluation batch's winner directly
  * @param filter which tokens may be proposed
  * @param excludeGoldObjects fact retrieval: never propose a training fact's gold object (it would leak the answer)
  * @param maxLength longest prompt in tokens, special tokens included
@@ -29,7 +31,7 @@ import java.util.List;
 public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<String> initialTriggers, int candidates,
         int gradientBatchSize, int accumulationSteps, int evaluationBatchSize, int forwardBatchSize, int iterations,
         PositionChoice positionChoice, int beamWidth, CandidateEvaluation candidateEvaluation, int racingStartSize,
-        VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
+        int confirmationBatchSize,        VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
 
     public TriggerSearchSettings {
         if (loss == null) {
@@ -53,6 +55,10 @@ public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<Strin
         positive("forwardBatchSize", forwardBatchSize);
         positive("beamWidth", beamWidth);
         positive("racingStartSize", racingStartSize);
+        if (confirmationBatchSize < 0) {
+            throw new IllegalArgumentException("confirmationBatchSize must be >= 0 (0 = no confirmation), got "
+                    + confirmationBatchSize);
+        }
         positive("maxLength", maxLength);
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
@@ -69,6 +75,6 @@ public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<Strin
     public TriggerSearchSettings withIterations(int steps) {
         return new TriggerSearchSettings(mode, loss, initialTriggers, candidates, gradientBatchSize, accumulationSteps,
                 evaluationBatchSize, forwardBatchSize, steps, positionChoice, beamWidth, candidateEvaluation,
-                racingStartSize, filter, excludeGoldObjects, maxLength, seed);
+                racingStartSize, confirmationBatchSize, filter, excludeGoldObjects, maxLength, seed);
     }
 }

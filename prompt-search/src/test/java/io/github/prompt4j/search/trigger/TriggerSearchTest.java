@@ -146,6 +146,74 @@ class TriggerSearchTest {
     }
 
     @Test
+    void confirmationRescoresTheWinnerAgainstTheCurrentTriggersOnFreshExamples() {
+        // one step; exhaustive: 9 sequences x 16 = 144; the winner (plot) differs from the current triggers, so
+        // it and the current are scored again on 20 fresh examples (40 passes); dev 10 before and 10 after
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, ONE).candidates(8).evaluationBatchSize(16).confirmationBatchSize(20)
+                .iterations(1).build().run();
+        assertArrayEquals(new int[] {PLOT}, r.triggerIds(), "plot lowers every example's loss, so it is confirmed");
+        assertEquals(10 + 144 + 40 + 10, r.passes().forwardPasses());
+        assertEquals(model.forwardSequences(), r.passes().forwardPasses());
+        assertEquals(20, r.settings().confirmationBatchSize());
+        String old = r.toJson().replaceAll("\"confirmationBatchSize\"\\s*:\\s*20\\s*,", "");
+        assertFalse(old.contains("confirmationBatchSize"), "the test removed the field");
+        assertEquals(0, TriggerSearchResult.fromJson(old).settings().confirmationBatchSize(),
+                "JSON saved before confirmation existed reads as no confirmation");
+    }
+
+    /** Mean class cross-entropy over the 40 planted training examples, by hand from the two label logits. */
+    private static double wholeTrainCrossEntropy(LinearBagModel model, int trigger) {
+        int great = FakeTokenizer.id("great");
+        int terrible = FakeTokenizer.id("terrible");
+        double sum = 0;
+        List<Example> train = Planted.examples(40, 0);
+        for (Example e : train) {
+            EncodedPrompt p = ONE.withTriggerIds(trigger).encoder(model.tokenizer()).encode(e.fields().get("sentence"));
+            var logits = model.maskLogits(List.of(p), new int[] {terrible, great});
+            double gold = logits.logit(0, 0, e.label().equals("positive") ? 1 : 0);
+            double other = logits.logit(0, 0, e.label().equals("positive") ? 0 : 1);
+            sum += Math.log1p(Math.exp(other - gold));
+        }
+        return sum / train.size();
+    }
+
+    @Test
+    void confirmedStepsLowerTheLossOnTheConfirmationExamplesAndOthersKeepTheTriggers() {
+        // confirmation on 40 examples = the whole planted training set (sampling is without replacement), so a step
+        // may accept its winner only if the winner's mean loss over the training set is lower than the current one's
+        LinearBagModel model = Planted.model();
+        List<SearchStep> steps = new ArrayList<>();
+        TriggerSearchResult r = planted(model, ONE).loss(SearchLoss.CLASS_CROSS_ENTROPY).candidates(8)
+                .evaluationBatchSize(2).confirmationBatchSize(40).iterations(8).seed(4)
+                .listener(new SearchListener() {
+                    @Override
+                    public void onStep(SearchStep step) {
+                        steps.add(step);
+                    }
+
+                    @Override
+                    public void onCheckpoint(TriggerSearchState state) {
+                    }
+                }).build().run();
+        int current = model.tokenizer().specialTokens().mask();
+        int kept = 0;
+        for (SearchStep step : steps) {
+            int next = step.triggerIds()[0];
+            if (step.accepted()) {
+                assertTrue(wholeTrainCrossEntropy(model, next) < wholeTrainCrossEntropy(model, current),
+                        "step " + step.iteration() + " accepted " + next + " over " + current);
+            } else {
+                assertEquals(current, next, "a rejected step keeps the triggers");
+                kept++;
+            }
+            current = next;
+        }
+        assertTrue(kept > 0, "with 2-example evaluation batches some winner is a fluke the confirmation rejects");
+        assertEquals(8, r.iterations());
+    }
+
+    @Test
     void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
         LinearBagModel model = Planted.model();
         EncodedPrompt prompt = THREE.encoder(model.tokenizer()).encode("the movie good");
