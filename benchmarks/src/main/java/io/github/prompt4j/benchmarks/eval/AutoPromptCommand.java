@@ -95,6 +95,12 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "search on a seeded random subset of N training examples")
     Optional<Integer> trainLimit = Optional.empty();
 
+    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "search on training examples of at least N words only (SST-2's training set is mostly "
+                    + "short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
+    int trainMinWords;
+
     @Option(names = "--dev-limit", defaultValue = "200", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "select on a seeded random subset of N dev examples (default: ${DEFAULT-VALUE})")
     int devLimit;
@@ -141,6 +147,16 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "show a progress bar on standard error (default: on)")
     boolean progress;
 
+    /** Whitespace-separated words over all text columns of an example. */
+    static int words(Example e) {
+        int n = 0;
+        for (String text : e.fields().values()) {
+            String t = text.strip();
+            n += t.isEmpty() ? 0 : t.split("\\s+").length;
+        }
+        return n;
+    }
+
     /**
      * The verbalizer of {@code --label}, after checking the template has trigger slots and the step count.
      *
@@ -164,7 +180,12 @@ final class AutoPromptCommand implements Callable<Integer> {
         Dataset trainData = DatasetReader.read(train);
         Dataset devData = DatasetReader.read(dev);
         Optional<Dataset> evalData = eval.map(DatasetReader::read);
-        List<Example> trainSet = SearchSupport.sample(trainData.examples(), trainLimit.orElse(Integer.MAX_VALUE),
+        List<Example> eligible = trainData.examples().stream().filter(e -> words(e) >= trainMinWords).toList();
+        if (eligible.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no training example of " + train + " has "
+                    + trainMinWords + " or more words; lower --train-min-words");
+        }
+        List<Example> trainSet = SearchSupport.sample(eligible, trainLimit.orElse(Integer.MAX_VALUE),
                 seed);
         List<Example> select = SearchSupport.sample(devData.examples(), devLimit, seed + 1);
         Path checkpoint = out.resolve(CHECKPOINT);
@@ -263,6 +284,11 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("iterations", iterations);
         s.put("candidates", candidates);
         trainLimit.ifPresent(l -> s.put("trainLimit", l));
+        s.put("trainMinWords", trainMinWords);
+        s.put("loss", loss.name());
+        s.put("accumulation", accumulation);
+        s.put("beam", beam);
+        s.put("confirm", confirm);
         s.put("devLimit", devLimit);
         s.put("seed", seed);
         s.put("halving", halving);

@@ -3,6 +3,7 @@ package io.github.prompt4j.benchmarks.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,6 +44,7 @@ class FewShotCommandTest {
         assertEquals(8, c.epochs);
         assertEquals(6, c.iterations);
         assertEquals(3, c.ensembleSize);
+        assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, c.autopromptLoss);
         assertTrue(c.testLimit.isEmpty());
     }
 

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.search.fact.RankingMetrics;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +100,33 @@ class SearchCommandsTest {
         assertFalse(c.halving);
         assertEquals(Optional.empty(), c.eval);
         assertEquals(Path.of("autoprompt-out"), c.out);
+        assertEquals(SearchLoss.LABEL_LIKELIHOOD, c.loss, "the paper's loss unless asked");
+        assertEquals(0, c.confirm);
+        assertEquals(1, c.accumulation);
+        assertEquals(1, c.beam);
+        assertEquals(1, c.trainMinWords);
+    }
+
+    @Test
+    void autopromptTakesTheLossConfirmationAndSentenceLengthFilter() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--dev", "d.tsv", "--label", "0=bad", "--label", "1=good", "--loss", "Class-Cross-Entropy",
+                "--confirm", "128", "--accumulation", "3", "--beam", "2", "--train-min-words", "12");
+        assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, c.loss);
+        assertEquals(128, c.confirm);
+        assertEquals(3, c.accumulation);
+        assertEquals(2, c.beam);
+        assertEquals(12, c.trainMinWords);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
+                "--label", "0=bad", "--label", "1=good", "--loss", "hinge"));
+        assertTrue(err.toString().contains("'hinge' is not a search loss"), err.toString());
+    }
+
+    @Test
+    void wordsCountEveryTextColumn() {
+        // hand-counted: 3 + 2 words; blank columns count none
+        assertEquals(5, AutoPromptCommand.words(new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1")));
+        assertEquals(0, AutoPromptCommand.words(new Example(Map.of("a", "   "), "1")));
     }
 
     @Test
