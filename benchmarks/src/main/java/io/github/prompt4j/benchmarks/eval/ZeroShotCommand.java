@@ -88,7 +88,8 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     @Option(names = "--calibrate", paramLabel = "TEXT",
             description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
-                    + "this content-free input, e.g. N/A")
+                    + "this content-free input, e.g. N/A; the report then also gives the uncalibrated metrics of "
+                    + "the same forward passes")
     Optional<String> calibrate = Optional.empty();
 
     @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
