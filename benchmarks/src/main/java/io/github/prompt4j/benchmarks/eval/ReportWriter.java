@@ -17,8 +17,10 @@ import java.util.Map;
 /**
  * Renders evaluation reports as JSON (for machines and the README's provenance) and as a Markdown table (for people).
  *
- * <p>The JSON of a zero-shot report has the objects {@code settings}, {@code model}, {@code data}, {@code metrics}
- * and {@code timing}; accuracies and F1 are fractions in [0, 1], times in seconds. Stateless and thread-safe.
+ * <p>The JSON of a zero-shot report has the objects {@code settings}, {@code model}, {@code data}, {@code metrics},
+ * {@code uncalibrated} (with calibration, the metrics of the uncalibrated distributions of the same forward passes;
+ * null without) and {@code timing}; accuracies and F1 are fractions in [0, 1], times in seconds. Stateless and
+ * thread-safe.
  */
 final class ReportWriter {
 
@@ -82,6 +84,11 @@ final class ReportWriter {
         data.put("evaluated", d.evaluated());
 
         root.set("metrics", metrics(r.metrics()));
+        if (r.uncalibrated().isPresent()) {
+            root.set("uncalibrated", metrics(r.uncalibrated().get()));
+        } else {
+            root.putNull("uncalibrated");
+        }
 
         ObjectNode timing = root.putObject("timing");
         timing.put("modelOpenSeconds", r.timing().modelOpenSeconds());
@@ -130,7 +137,8 @@ final class ReportWriter {
 
     /**
      * The report as Markdown: one summary row (model, data, template, label words, accuracy with its interval in
-     * percent, macro-F1, throughput) and the confusion matrix.
+     * percent, macro-F1, throughput) and the confusion matrix; with calibration, an uncalibrated row (same forward
+     * passes) above the calibrated one, and the uncalibrated confusion matrix below the calibrated one.
      */
     static String markdown(ZeroShotReport r) {
         StringBuilder md = new StringBuilder();
@@ -141,20 +149,31 @@ final class ReportWriter {
         for (LabelOption o : r.settings().labels()) {
             words.append(words.length() == 0 ? "" : "; ").append(o);
         }
-        md.append("| ").append(cell(r.model().name()))
-                .append(" | ").append(cell(Path.of(r.data().file()).getFileName().toString()))
-                .append(" | ").append(r.data().evaluated())
-                .append(" | `").append(cell(r.settings().template())).append('`')
-                .append(" | ").append(cell(words.toString()))
-                .append(r.settings().multiMask().map(d -> " (multi-mask, " + lower(d).replace('_', '-') + ")").orElse(""))
-                .append(" | ").append(lower(r.settings().mapper()))
-                .append(r.settings().calibration().map(t -> ", calibrated on \"" + cell(t) + "\"").orElse(""))
-                .append(" | ").append(percentWithInterval(c.accuracy()))
-                .append(" | ").append(String.format(Locale.ROOT, "%.4f", c.macroF1()))
-                .append(" | ").append(String.format(Locale.ROOT, "%.1f", r.timing().sentencesPerSecond()))
-                .append(" |\n\n");
+        r.uncalibrated().ifPresent(u -> md.append(summaryRow(r, words.toString(), u, ", uncalibrated")));
+        md.append(summaryRow(r, words.toString(), c, r.settings().calibration()
+                .map(t -> ", calibrated on \"" + cell(t) + "\"").orElse("")));
+        md.append('\n');
+        if (r.uncalibrated().isPresent()) {
+            md.append("Calibrated:\n\n");
+        }
         md.append(confusionTable(c));
+        r.uncalibrated().ifPresent(u -> md.append("\nUncalibrated:\n\n").append(confusionTable(u)));
         return md.toString();
+    }
+
+    /** One summary row of {@link #markdown}: the run's settings with the given metrics and mapper note. */
+    private static String summaryRow(ZeroShotReport r, String words, ClassificationMetrics c, String mapperNote) {
+        return "| " + cell(r.model().name())
+                + " | " + cell(Path.of(r.data().file()).getFileName().toString())
+                + " | " + r.data().evaluated()
+                + " | `" + cell(r.settings().template()) + '`'
+                + " | " + cell(words)
+                + r.settings().multiMask().map(d -> " (multi-mask, " + lower(d).replace('_', '-') + ")").orElse("")
+                + " | " + lower(r.settings().mapper()) + mapperNote
+                + " | " + percentWithInterval(c.accuracy())
+                + " | " + String.format(Locale.ROOT, "%.4f", c.macroF1())
+                + " | " + String.format(Locale.ROOT, "%.1f", r.timing().sentencesPerSecond())
+                + " |\n";
     }
 
     /** The confusion matrix as a Markdown table, gold classes as rows, with the predicted counts underneath. */

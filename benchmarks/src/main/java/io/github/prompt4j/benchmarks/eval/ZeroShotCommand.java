@@ -88,7 +88,8 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     @Option(names = "--calibrate", paramLabel = "TEXT",
             description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
-                    + "this content-free input, e.g. N/A")
+                    + "this content-free input, e.g. N/A; the report then also gives the uncalibrated metrics of "
+                    + "the same forward passes")
     Optional<String> calibrate = Optional.empty();
 
     @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
@@ -263,29 +264,67 @@ final class ZeroShotCommand implements Callable<Integer> {
                 log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
                         prior);
             }
-            List<String> predicted = new ArrayList<>(inputs.size());
             long t1 = System.nanoTime();
+            Predictions predictions;
             try (Progress bar = Progress.start("zero-shot", "sent.", inputs.size(), progress)) {
-                for (int from = 0; from < inputs.size(); from += settings.batchSize()) {
-                    List<Map<String, String>> chunk = inputs.subList(from,
-                            Math.min(inputs.size(), from + settings.batchSize()));
-                    for (Classification c : classifier.classifyAllFields(chunk)) {
-                        predicted.add(c.label());
-                    }
-                    bar.step(chunk.size());
-                }
+                predictions = predict(classifier, verbalizer, baseMapper, inputs, settings.batchSize(), bar);
             }
             double classifySeconds = (System.nanoTime() - t1) / 1e9;
             List<String> gold = examples.stream().map(Example::label).toList();
+            Optional<ClassificationMetrics> uncalibrated = predictions.uncalibrated().map(u ->
+                    ClassificationMetrics.of(settings.classLabels(), gold, u, seed));
             ZeroShotReport report = new ZeroShotReport(started, settings, ModelProvenance.of(model),
                     DataProvenance.of(data, examples.size()), prior,
-                    ClassificationMetrics.of(settings.classLabels(), gold, predicted, seed),
-                    new Timing(openSeconds, classifySeconds, examples.size()));
+                    ClassificationMetrics.of(settings.classLabels(), gold, predictions.predicted(), seed),
+                    uncalibrated, new Timing(openSeconds, classifySeconds, examples.size()));
+            uncalibrated.ifPresent(u -> log.info("uncalibrated accuracy {} (same forward passes)",
+                    ReportWriter.percentWithInterval(u.accuracy())));
             log.info("accuracy {} on {} examples in {} s", ReportWriter.percentWithInterval(
                     report.metrics().accuracy()), examples.size(), String.format("%.1f", classifySeconds));
             emit(report);
         }
         return 0;
+    }
+
+    /**
+     * The predicted classes of one pass over the inputs.
+     *
+     * @param predicted the classifier's predictions (calibrated when it is), in input order
+     * @param uncalibrated for a calibrated classifier, the predictions of its base mapper from the same word scores;
+     *        empty for an uncalibrated one
+     */
+    record Predictions(List<String> predicted, Optional<List<String>> uncalibrated) {
+        Predictions {
+            predicted = List.copyOf(predicted);
+            uncalibrated = uncalibrated.map(List::copyOf);
+        }
+    }
+
+    /**
+     * Classifies the inputs in chunks of {@code batchSize}, each input scored once: with calibration, the uncalibrated
+     * prediction comes from the same word scores (see {@link Uncalibrated}), not from a second pass.
+     *
+     * @param classifier the classifier, calibrated or not
+     * @param verbalizer its verbalizer
+     * @param baseMapper the mapper it was built with, before calibration
+     * @param bar advanced by the number of inputs of each chunk
+     */
+    static Predictions predict(PromptClassifier classifier, Verbalizer verbalizer, LabelMapper baseMapper,
+            List<Map<String, String>> inputs, int batchSize, Progress bar) {
+        boolean calibrated = classifier.prior().isPresent();
+        List<String> predicted = new ArrayList<>(inputs.size());
+        List<String> uncalibrated = new ArrayList<>(calibrated ? inputs.size() : 0);
+        for (int from = 0; from < inputs.size(); from += batchSize) {
+            List<Map<String, String>> chunk = inputs.subList(from, Math.min(inputs.size(), from + batchSize));
+            for (Classification c : classifier.classifyAllFields(chunk)) {
+                predicted.add(c.label());
+                if (calibrated) {
+                    uncalibrated.add(Uncalibrated.of(c, verbalizer, baseMapper).label());
+                }
+            }
+            bar.step(chunk.size());
+        }
+        return new Predictions(predicted, calibrated ? Optional.of(uncalibrated) : Optional.empty());
     }
 
     /** The builder with the {@code --multi-mask} decoding, when given. */
