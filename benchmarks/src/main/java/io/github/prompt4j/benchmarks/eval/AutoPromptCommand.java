@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,12 @@ import picocli.CommandLine.Spec;
 final class AutoPromptCommand implements Callable<Integer> {
 
     static final String PROMPT = "autoprompt-prompt.json";
+
+    /** Metric added to the saved prompt: accuracy on every example of {@code --dev}. */
+    static final String DEV_FILE_ACCURACY = "dev_file_accuracy";
+
+    /** Metric added to the saved prompt: accuracy on every example of {@code --eval}. */
+    static final String EVAL_FILE_ACCURACY = "eval_file_accuracy";
     static final String CHECKPOINT = "autoprompt-checkpoint.json";
     static final String REPORT = "autoprompt-report.json";
     static final String PLOT = "autoprompt-steps.png";
@@ -229,6 +236,13 @@ final class AutoPromptCommand implements Callable<Integer> {
             ClassificationMetrics devMetrics = evaluate(classifier, bound, verbalizer.labels(), devData.examples());
             Optional<ClassificationMetrics> evalMetrics = evalData.map(d -> evaluate(classifier, bound,
                     verbalizer.labels(), d.examples()));
+            // the saved prompt also carries its accuracy on the whole --dev (and --eval) file, not only on the
+            // selection subset the search saw
+            Map<String, Double> measured = new LinkedHashMap<>();
+            measured.put(DEV_FILE_ACCURACY, devMetrics.accuracy().estimate());
+            evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
+            result = result.withMetrics(measured);
+            ReportWriter.write(out.resolve(PROMPT), result.toJson());
             ObjectNode report = report(started, result, devData, devMetrics, evalData, evalMetrics, steps);
             SearchSupport.write(report, out.resolve(REPORT));
             if (!steps.isEmpty()) {

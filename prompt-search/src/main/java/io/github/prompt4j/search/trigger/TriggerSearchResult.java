@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * metrics, the settings, the model and the work it took; plus the final state, to extend the search later.
  *
  * <p>Metric names: classification {@code dev_accuracy}; fact retrieval {@code dev_p@1}, {@code dev_p@10},
- * {@code dev_mrr}; both {@code dev_loss} (mean label loss on dev) and {@code train_loss} (the current triggers' loss on the last evaluation batch).
+ * {@code dev_mrr}; both {@code dev_loss} (mean label loss on dev) and {@code train_loss} (the current triggers' loss on the last evaluation batch);
+ * plus any added by {@link #withMetrics}.
  *
  * <p>Immutable; serialises to JSON ({@link #toJson()}, {@link #fromJson(String)}).
  *
@@ -112,6 +113,17 @@ public record TriggerSearchResult(String modelName, String template, String fill
         return PromptClassifier.builder(model).template(boundTemplate()).verbalizer(verbalizer())
                 .mapper(LabelMapper.sum()).maxLength(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()))
                 .calibration(calibration).build();
+    }
+
+    /**
+     * A copy with further metrics measured after the search, e.g. the accuracy on a whole dev file, so the saved
+     * prompt carries them; an existing name is replaced.
+     */
+    public TriggerSearchResult withMetrics(Map<String, Double> measured) {
+        Map<String, Double> all = new LinkedHashMap<>(metrics);
+        all.putAll(measured);
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords, all,
+                settings, passes, elapsedMillis, iterations, bestIteration, state);
     }
 
     /** This result as JSON. */

@@ -214,6 +214,17 @@ class TriggerSearchTest {
     }
 
     @Test
+    void addedMetricsTravelWithTheSavedResult() {
+        TriggerSearchResult r = planted(Planted.model(), ONE).candidates(4).iterations(1).build().run();
+        TriggerSearchResult more = r.withMetrics(Map.of("dev_file_accuracy", 0.79, "dev_accuracy", 0.5));
+        assertEquals(0.79, TriggerSearchResult.fromJson(more.toJson()).metrics().get("dev_file_accuracy"), 0.0);
+        assertEquals(0.5, more.metrics().get("dev_accuracy"), 0.0, "a measured metric replaces one of the same name");
+        assertEquals(r.metrics().get("dev_loss"), more.metrics().get("dev_loss"));
+        assertEquals(r.filledTemplate(), more.filledTemplate());
+        assertFalse(r.metrics().containsKey("dev_file_accuracy"), "the original is unchanged");
+    }
+
+    @Test
     void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
         LinearBagModel model = Planted.model();
         EncodedPrompt prompt = THREE.encoder(model.tokenizer()).encode("the movie good");
