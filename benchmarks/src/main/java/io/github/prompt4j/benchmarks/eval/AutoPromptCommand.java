@@ -230,7 +230,6 @@ final class AutoPromptCommand implements Callable<Integer> {
             } else {
                 result = search.run();
             }
-            ReportWriter.write(out.resolve(PROMPT), result.toJson());
             PromptClassifier classifier = result.classifier(model);
             Template bound = result.boundTemplate();
             ClassificationMetrics devMetrics = evaluate(classifier, bound, verbalizer.labels(), devData.examples());

@@ -1,8 +1,8 @@
 package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.classify.MultiMaskDecoding;
-import io.github.prompt4j.search.trigger.SearchLoss;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -52,32 +52,43 @@ final class Converters {
         }
     }
 
-    /** {@code --multi-mask parallel|left-to-right} (case and {@code -}/{@code _} do not matter). */
-    static final class MultiMask implements ITypeConverter<MultiMaskDecoding> {
+    /**
+     * An enum option spelled as a constant's name, ignoring case and with {@code -} for {@code _}
+     * ({@code left-to-right} is {@code LEFT_TO_RIGHT}).
+     */
+    private abstract static class ByName<E extends Enum<E>> implements ITypeConverter<E> {
+        private final Class<E> type;
+        private final String expected;
+
+        /** @param expected the error's end after "'VALUE' is not ", naming the choices */
+        ByName(Class<E> type, String expected) {
+            this.type = type;
+            this.expected = expected;
+        }
+
         @Override
-        public MultiMaskDecoding convert(String value) {
+        public E convert(String value) {
             String name = value.strip().replace('-', '_').toUpperCase(Locale.ROOT);
-            for (MultiMaskDecoding d : MultiMaskDecoding.values()) {
-                if (d.name().equals(name)) {
-                    return d;
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(name)) {
+                    return e;
                 }
             }
-            throw new TypeConversionException("'" + value + "' is not a decoding; use parallel or left-to-right");
+            throw new TypeConversionException("'" + value + "' is not " + expected);
         }
     }
 
-    /** {@code --loss label-likelihood|class-cross-entropy} (case and {@code -}/{@code _} do not matter). */
-    static final class Loss implements ITypeConverter<SearchLoss> {
-        @Override
-        public SearchLoss convert(String value) {
-            String name = value.strip().replace('-', '_').toUpperCase(Locale.ROOT);
-            for (SearchLoss l : SearchLoss.values()) {
-                if (l.name().equals(name)) {
-                    return l;
-                }
-            }
-            throw new TypeConversionException("'" + value + "' is not a search loss; use label-likelihood (the "
-                    + "paper's) or class-cross-entropy");
+    /** {@code --multi-mask parallel|left-to-right}. */
+    static final class MultiMask extends ByName<MultiMaskDecoding> {
+        MultiMask() {
+            super(MultiMaskDecoding.class, "a decoding; use parallel or left-to-right");
+        }
+    }
+
+    /** {@code --loss label-likelihood|class-cross-entropy}. */
+    static final class Loss extends ByName<SearchLoss> {
+        Loss() {
+            super(SearchLoss.class, "a search loss; use label-likelihood (the paper's) or class-cross-entropy");
         }
     }
 

@@ -370,30 +370,19 @@ final class FewShotCommand implements Callable<Integer> {
     /** A seed-independent prompt's test classifications: computed on first use, then reused for every seed. */
     private List<Classification> cached(String prompt, TestSet test, Supplier<List<Classification>> compute) {
         String key = prompt + " on " + test.sha256() + " (" + test.examples().size() + " examples)";
-        List<Classification> hit = testCache.get(key);
-        if (hit != null) {
+        if (testCache.containsKey(key)) {
             log.info("reusing the test classifications of {}", key);
-            return hit;
         }
-        List<Classification> computed = compute.get();
-        testCache.put(key, computed);
-        return computed;
+        return testCache.computeIfAbsent(key, k -> compute.get());
     }
 
     /** Classifies the test examples in batches with a progress bar. */
     private List<Classification> classify(Method method,
             Function<List<Map<String, String>>, List<Classification>> classify, Template fields, TestSet test) {
         List<Map<String, String>> inputs = test.examples().stream().map(e -> e.valuesFor(fields)).toList();
-        List<Classification> out = new ArrayList<>(inputs.size());
-        int batch = modelOptions.batchSize;
         try (Progress bar = Progress.start(method.key(), "sent.", inputs.size(), progress)) {
-            for (int from = 0; from < inputs.size(); from += batch) {
-                int to = Math.min(inputs.size(), from + batch);
-                out.addAll(classify.apply(inputs.subList(from, to)));
-                bar.step(to - from);
-            }
+            return Batches.classify(classify, inputs, modelOptions.batchSize, bar);
         }
-        return out;
     }
 
     /** The fraction of test examples whose predicted class is their label. */

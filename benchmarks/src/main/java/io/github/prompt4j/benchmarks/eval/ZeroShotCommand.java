@@ -314,15 +314,11 @@ final class ZeroShotCommand implements Callable<Integer> {
         boolean calibrated = classifier.prior().isPresent();
         List<String> predicted = new ArrayList<>(inputs.size());
         List<String> uncalibrated = new ArrayList<>(calibrated ? inputs.size() : 0);
-        for (int from = 0; from < inputs.size(); from += batchSize) {
-            List<Map<String, String>> chunk = inputs.subList(from, Math.min(inputs.size(), from + batchSize));
-            for (Classification c : classifier.classifyAllFields(chunk)) {
-                predicted.add(c.label());
-                if (calibrated) {
-                    uncalibrated.add(Uncalibrated.of(c, verbalizer, baseMapper).label());
-                }
+        for (Classification c : Batches.classify(classifier::classifyAllFields, inputs, batchSize, bar)) {
+            predicted.add(c.label());
+            if (calibrated) {
+                uncalibrated.add(Uncalibrated.of(c, verbalizer, baseMapper).label());
             }
-            bar.step(chunk.size());
         }
         return new Predictions(predicted, calibrated ? Optional.of(uncalibrated) : Optional.empty());
     }

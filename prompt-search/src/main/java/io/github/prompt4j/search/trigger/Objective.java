@@ -155,11 +155,7 @@ final class Objective {
             int best = 0;
             double bestScore = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < classIds.length; c++) {
-                double[] v = new double[classIds[c].length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = logits.logit(p, 0, columns.get(classIds[c][i]));
-                }
-                double score = logSumExp(v);
+                double score = logMass(logits, p, classIds[c], columns);
                 if (score > bestScore) {
                     bestScore = score;
                     best = c;

@@ -671,6 +671,7 @@ public final class TriggerSearch {
             }
             Tokenizer tokenizer = model.tokenizer();
             SearchMode mode = facts ? SearchMode.FACT_RETRIEVAL : SearchMode.CLASSIFICATION;
+            TriggerSearchSettings.checkLoss(mode, loss);
             Objective objective;
             Map<String, List<String>> words = new LinkedHashMap<>();
             Set<Integer> labelIds = new HashSet<>();
@@ -681,10 +682,6 @@ public final class TriggerSearch {
                 objective = Objective.classification(loss, new ArrayList<>(classIds.keySet()),
                         classIds.values().toArray(new int[0][]));
             } else {
-                if (loss != SearchLoss.LABEL_LIKELIHOOD) {
-                    throw new IllegalArgumentException("fact retrieval has one loss, -log p(object | mask); " + loss
-                            + " applies to classification only");
-                }
                 objective = Objective.facts(factCandidates != null ? factCandidates
                         : FactRetrieval.wholeVocabulary(tokenizer));
             }
@@ -728,8 +725,8 @@ public final class TriggerSearch {
             }
             TriggerSearchSettings settings = new TriggerSearchSettings(mode, loss, init, candidates, gradientBatchSize,
                     accumulationSteps, evaluationBatchSize, forwardBatchSize, iterations, positionChoice, beamWidth,
-                    candidateEvaluation, racingStartSize, confirmationBatchSize, vocabFilter, mode == SearchMode.FACT_RETRIEVAL
-                            && excludeGoldObjects, limit, seed);
+                    candidateEvaluation, racingStartSize, confirmationBatchSize, vocabFilter,
+                    mode == SearchMode.FACT_RETRIEVAL && excludeGoldObjects, limit, seed);
             return new TriggerSearch(this, settings, objective, trainSet, devSet, allowed, initIds, words);
         }
 

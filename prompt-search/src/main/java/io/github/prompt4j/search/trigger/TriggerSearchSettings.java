@@ -31,16 +31,13 @@ import java.util.List;
 public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<String> initialTriggers, int candidates,
         int gradientBatchSize, int accumulationSteps, int evaluationBatchSize, int forwardBatchSize, int iterations,
         PositionChoice positionChoice, int beamWidth, CandidateEvaluation candidateEvaluation, int racingStartSize,
-        int confirmationBatchSize,        VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
+        int confirmationBatchSize, VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
 
     public TriggerSearchSettings {
         if (loss == null) {
             loss = SearchLoss.LABEL_LIKELIHOOD;
         }
-        if (mode == SearchMode.FACT_RETRIEVAL && loss != SearchLoss.LABEL_LIKELIHOOD) {
-            throw new IllegalArgumentException("fact retrieval has one loss, -log p(object | mask); " + loss
-                    + " applies to classification only");
-        }
+        checkLoss(mode, loss);
         if (mode == null || positionChoice == null || candidateEvaluation == null || filter == null) {
             throw new IllegalArgumentException("mode, positionChoice, candidateEvaluation and filter must be set");
         }
@@ -62,6 +59,14 @@ public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<Strin
         positive("maxLength", maxLength);
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        }
+    }
+
+    /** Fact retrieval has the one loss {@code -log p(object | mask)}; the builder checks before encoding any data. */
+    static void checkLoss(SearchMode mode, SearchLoss loss) {
+        if (mode == SearchMode.FACT_RETRIEVAL && loss != SearchLoss.LABEL_LIKELIHOOD) {
+            throw new IllegalArgumentException("fact retrieval has one loss, -log p(object | mask); " + loss
+                    + " applies to classification only");
         }
     }
 

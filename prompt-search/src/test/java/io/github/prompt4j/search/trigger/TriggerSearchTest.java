@@ -185,17 +185,8 @@ class TriggerSearchTest {
         LinearBagModel model = Planted.model();
         List<SearchStep> steps = new ArrayList<>();
         TriggerSearchResult r = planted(model, ONE).loss(SearchLoss.CLASS_CROSS_ENTROPY).candidates(8)
-                .evaluationBatchSize(2).confirmationBatchSize(40).iterations(8).seed(4)
-                .listener(new SearchListener() {
-                    @Override
-                    public void onStep(SearchStep step) {
-                        steps.add(step);
-                    }
-
-                    @Override
-                    public void onCheckpoint(TriggerSearchState state) {
-                    }
-                }).build().run();
+                .evaluationBatchSize(2).confirmationBatchSize(40).iterations(8).seed(4).listener(steps::add)
+                .build().run();
         int current = model.tokenizer().specialTokens().mask();
         int kept = 0;
         for (SearchStep step : steps) {
