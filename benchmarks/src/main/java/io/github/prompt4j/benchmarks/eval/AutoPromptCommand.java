@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +56,8 @@ final class AutoPromptCommand implements Callable<Integer> {
 
     /** Metric added to the saved prompt: accuracy on every example of {@code --dev}. */
     static final String DEV_FILE_ACCURACY = "dev_file_accuracy";
+    /** Selection-subset accuracy of the label words after the label-search stage. */
+    static final String LABEL_SEARCH_ACCURACY = "label_search_dev_accuracy";
 
     /** Metric added to the saved prompt: accuracy on every example of {@code --eval}. */
     static final String EVAL_FILE_ACCURACY = "eval_file_accuracy";
@@ -146,6 +149,23 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "trigger sequences kept per step; 1 is the paper (default: ${DEFAULT-VALUE})")
     int beam;
 
+    @Option(names = "--label-search", defaultValue = "0", paramLabel = "K",
+            description = "after the triggers, search label words on the found template (logistic regression on the "
+                    + "mask's hidden state) and add up to K per class to the --label words, keeping the count (0 to K) "
+                    + "most accurate on the dev selection subset (default: ${DEFAULT-VALUE}, keep the --label words)")
+    int labelSearch;
+
+    @Option(names = "--label-search-limit", defaultValue = "1000", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "training examples (the first N of the search's) the label search fits on "
+                    + "(default: ${DEFAULT-VALUE})")
+    int labelSearchLimit;
+
+    @Option(names = "--max-minutes", paramLabel = "M", converter = Converters.PositiveInt.class,
+            description = "wall-clock budget of the whole search, resumed parts included: no step starts that would "
+                    + "likely end past it (default: none, run all --iterations)")
+    Optional<Integer> maxMinutes = Optional.empty();
+
     @Option(names = "--out", defaultValue = "autoprompt-out", paramLabel = "DIR",
             description = "directory of the prompt, checkpoint and report (default: ${DEFAULT-VALUE})")
     Path out;
@@ -176,6 +196,10 @@ final class AutoPromptCommand implements Callable<Integer> {
         }
         if (iterations < 0) {
             throw new ParameterException(spec.commandLine(), "--iterations must be 0 or more, got " + iterations);
+        }
+        if (labelSearch < 0) {
+            throw new ParameterException(spec.commandLine(), "--label-search must be 0 (off) or more, got "
+                    + labelSearch);
         }
         return SearchSupport.searchVerbalizer(spec, labels, "fantastic");
     }
@@ -208,7 +232,8 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
                         .loss(loss).accumulationSteps(accumulation).beamWidth(beam).confirmationBatchSize(confirm)
-                        .seed(seed).listener(listener(bar, steps, checkpoint));
+                        .seed(seed).listener(listener(bar, steps, checkpoint))
+                        .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null));
                 if (!init.isEmpty()) {
                     builder.initialTriggers(init);
                 }
@@ -230,6 +255,15 @@ final class AutoPromptCommand implements Callable<Integer> {
             } else {
                 result = search.run();
             }
+            Optional<LabelStage> labelStage = Optional.empty();
+            if (labelSearch > 0) {
+                LabelStage stage = LabelStage.run(model, result, labelSearch, SearchSupport.toSearch(
+                        trainSet.subList(0, Math.min(labelSearchLimit, trainSet.size()))),
+                        SearchSupport.toSearch(select), modelOptions.batchSize);
+                result = result.withLabelWords(stage.chosen())
+                        .withMetrics(Map.of(LABEL_SEARCH_ACCURACY, stage.selectionAccuracy()));
+                labelStage = Optional.of(stage);
+            }
             PromptClassifier classifier = result.classifier(model);
             Template bound = result.boundTemplate();
             ClassificationMetrics devMetrics = evaluate(classifier, bound, verbalizer.labels(), devData.examples());
@@ -243,6 +277,10 @@ final class AutoPromptCommand implements Callable<Integer> {
             result = result.withMetrics(measured);
             ReportWriter.write(out.resolve(PROMPT), result.toJson());
             ObjectNode report = report(started, result, devData, devMetrics, evalData, evalMetrics, steps);
+            labelStage.ifPresent(st -> {
+                report.set("labelSearch", st.toJson());
+                report.put("totalSearchSeconds", report.get("searchSeconds").asDouble() + st.seconds());
+            });
             SearchSupport.write(report, out.resolve(REPORT));
             if (!steps.isEmpty()) {
                 SearchPlot.write(steps, result.filledTemplate(), "dev accuracy", out.resolve(PLOT));
@@ -252,6 +290,13 @@ final class AutoPromptCommand implements Callable<Integer> {
                     ReportWriter.percentWithInterval(devMetrics.accuracy()));
             evalMetrics.ifPresent(m -> w.printf("eval accuracy: %s%n", ReportWriter.percentWithInterval(
                     m.accuracy())));
+            labelStage.ifPresent(st -> w.printf("label words: %s (%d searched per class added of %d tried; "
+                    + "%.1f%% on the %d selection examples; %.0f s)%n", st.chosen().words(), st.added(),
+                    labelSearch, 100 * st.selectionAccuracy(), select.size(), st.seconds()));
+            if (result.iterations() < iterations) {
+                w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
+                        result.iterations(), iterations, result.elapsedMillis() / 1000.0);
+            }
             w.printf("passes: %d forward, %d gradient; wrote %s%n", result.passes().forwardPasses(),
                     result.passes().gradientPasses(), out.resolve(PROMPT));
             w.flush();
@@ -303,6 +348,9 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("beam", beam);
         s.put("confirm", confirm);
         s.put("devLimit", devLimit);
+        maxMinutes.ifPresent(m -> s.put("maxMinutes", m));
+        s.put("labelSearch", labelSearch);
+        s.put("labelSearchLimit", labelSearchLimit);
         s.put("seed", seed);
         s.put("halving", halving);
         s.put("init", String.join(" ", init));
@@ -311,6 +359,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         root.put("filledTemplate", r.filledTemplate());
         ArrayNode triggers = root.putArray("triggers");
         r.triggerTokens().forEach(triggers::add);
+        root.put("stepsRun", r.iterations());
         root.put("bestIteration", r.bestIteration());
         ObjectNode passes = root.putObject("passes");
         passes.put("forward", r.passes().forwardPasses());

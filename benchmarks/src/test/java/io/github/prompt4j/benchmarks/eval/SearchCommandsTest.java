@@ -123,6 +123,25 @@ class SearchCommandsTest {
     }
 
     @Test
+    void autopromptTakesTheLabelStageAndTimeBudget() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--dev", "d.tsv", "--label", "0=bad", "--label", "1=good", "--label-search", "5",
+                "--label-search-limit", "500", "--max-minutes", "52");
+        assertEquals(5, c.labelSearch);
+        assertEquals(500, c.labelSearchLimit);
+        assertEquals(Optional.of(52), c.maxMinutes);
+        AutoPromptCommand d = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--dev", "d.tsv", "--label", "0=bad", "--label", "1=good");
+        assertEquals(0, d.labelSearch, "off unless asked");
+        assertEquals(Optional.empty(), d.maxMinutes);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--dev",
+                "missing.tsv", "--label", "0=bad", "--label", "1=good", "--label-search", "-1"));
+        assertTrue(err.toString().contains("--label-search must be 0 (off) or more, got -1"), err.toString());
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
+                "--label", "0=bad", "--label", "1=good", "--max-minutes", "0"));
+    }
+
+    @Test
     void wordsCountEveryTextColumn() {
         // hand-counted: 3 + 2 words; blank columns count none
         assertEquals(5, AutoPromptCommand.words(new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1")));

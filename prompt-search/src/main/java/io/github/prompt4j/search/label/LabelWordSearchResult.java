@@ -4,9 +4,11 @@ import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The label words found for each class, best first, with the settings and the classifier's fit.
@@ -37,6 +39,45 @@ public record LabelWordSearchResult(String modelName, String template, Map<Strin
     public Verbalizer verbalizer() {
         Verbalizer.Builder b = Verbalizer.builder();
         words.forEach((label, list) -> b.add(label, list.stream().map(ScoredWord::word).toArray(String[]::new)));
+        return b.build();
+    }
+
+    /**
+     * The seed words of each class followed by its {@code k} best searched words that are not already a seed word
+     * of any class (as AutoPrompt's label search, but keeping the words a user chose): searched words extend a
+     * hand-made verbalizer instead of replacing it. {@code k = 0} gives the seed words.
+     *
+     * @throws IllegalArgumentException for a negative {@code k}, classes that differ from the search's, or fewer
+     *         than {@code k} new searched words for a class (search with more words per class)
+     */
+    public Verbalizer extend(Verbalizer seeds, int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("words to add per class must be >= 0, got " + k);
+        }
+        if (!seeds.labels().equals(classes())) {
+            throw new IllegalArgumentException("seed classes " + seeds.labels() + " differ from the searched classes "
+                    + classes() + "; search on data with the verbalizer's classes");
+        }
+        Set<String> taken = new HashSet<>();
+        seeds.words().values().forEach(taken::addAll);
+        Verbalizer.Builder b = Verbalizer.builder().policy(seeds.policy());
+        for (String label : seeds.labels()) {
+            List<String> out = new ArrayList<>(seeds.words().get(label));
+            for (ScoredWord w : words.get(label)) {
+                if (out.size() == seeds.words().get(label).size() + k) {
+                    break;
+                }
+                if (!taken.contains(w.word())) {
+                    out.add(w.word());
+                }
+            }
+            if (out.size() < seeds.words().get(label).size() + k) {
+                throw new IllegalArgumentException("class '" + label + "' has " + (out.size()
+                        - seeds.words().get(label).size()) + " searched words besides the seed words, " + k
+                        + " asked; search with more words per class");
+            }
+            b.add(label, out.toArray(String[]::new));
+        }
         return b.build();
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * AutoPrompt trigger search (Shin et al., EMNLP 2020): finds discrete trigger tokens for the {@code [T]} slots of a
@@ -51,7 +52,10 @@ import java.util.SplittableRandom;
  *
  * <p>Deterministic: step i draws its position and batches from a generator seeded by {@code (seed, i)}, so the same
  * seed, data and model give the same triggers, and a search resumed from a saved {@link TriggerSearchState} ends
- * where an uninterrupted one does. Configured instances are immutable; {@link #run()} may be called from one thread
+ * where an uninterrupted one does. An optional {@linkplain Builder#timeBudget time budget} ends a search early, before
+ * a step that would likely overrun it; where it stops then depends on the machine's speed, so the result records the
+ * steps it ran ({@link TriggerSearchResult#iterations()}), and resuming with a larger budget continues
+ * deterministically. Configured instances are immutable; {@link #run()} may be called from one thread
  * at a time per instance's listener. The model is shared, not owned.
  */
 public final class TriggerSearch {
@@ -66,6 +70,8 @@ public final class TriggerSearch {
     private final int[] initialIds;
     private final Map<String, List<String>> labelWords;
     private final SearchListener listener;
+    private final Duration timeBudget;
+    private final LongSupplier ticker;
 
     private TriggerSearch(Builder b, TriggerSearchSettings settings, Objective objective, List<Instance> train,
             List<Instance> dev, boolean[] allowed, int[] initialIds, Map<String, List<String>> labelWords) {
@@ -79,6 +85,8 @@ public final class TriggerSearch {
         this.initialIds = initialIds;
         this.labelWords = labelWords;
         this.listener = b.listener;
+        this.timeBudget = b.timeBudget;
+        this.ticker = b.ticker;
     }
 
     /** A builder for a search over {@code model}. */
@@ -128,7 +136,7 @@ public final class TriggerSearch {
         private PassCounts priorPasses = PassCounts.zero();
 
         TriggerSearchResult from(TriggerSearchState saved) {
-            startNanos = System.nanoTime();
+            startNanos = ticker.getAsLong();
             TriggerSearchState state = saved;
             if (state == null) {
                 Map<String, Double> devMetrics = devMetrics(initialIds);
@@ -139,8 +147,15 @@ public final class TriggerSearch {
                 priorMillis = saved.elapsedMillis();
                 priorPasses = saved.passes();
             }
+            // a step's cost estimate: the longest step of this run, at first the saved mean
+            long longestStep = saved != null && saved.iteration() > 0 ? saved.elapsedMillis() / saved.iteration() : 0;
             while (state.iteration() < settings.iterations()) {
+                long before = elapsedMillis();
+                if (timeBudget != null && before + longestStep > timeBudget.toMillis()) {
+                    break;
+                }
                 state = step(state);
+                longestStep = Math.max(longestStep, elapsedMillis() - before);
             }
             return result(state);
         }
@@ -324,7 +339,7 @@ public final class TriggerSearch {
         }
 
         private long elapsedMillis() {
-            return priorMillis + (System.nanoTime() - startNanos) / 1_000_000;
+            return priorMillis + (ticker.getAsLong() - startNanos) / 1_000_000;
         }
 
         private TriggerSearchResult result(TriggerSearchState state) {
@@ -451,6 +466,8 @@ public final class TriggerSearch {
         private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
         private long seed = 0;
         private SearchListener listener = SearchListener.logging();
+        private Duration timeBudget;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -637,6 +654,28 @@ public final class TriggerSearch {
                 throw new IllegalArgumentException("listener must not be null; use SearchListener.none()");
             }
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Wall-clock budget of the whole search, resumed parts included (default: none). Before each step the search
+         * stops if the time spent plus its longest step so far would pass the budget, so it ends within the budget
+         * unless a step runs far longer than the ones before it. Not a setting: it changes where a search stops, not
+         * what its steps do, so a search stopped by its budget resumes like one stopped by its iteration count.
+         *
+         * @param budget a positive duration, or {@code null} for none
+         */
+        public Builder timeBudget(Duration budget) {
+            if (budget != null && (budget.isZero() || budget.isNegative())) {
+                throw new IllegalArgumentException("time budget must be positive, got " + budget);
+            }
+            this.timeBudget = budget;
+            return this;
+        }
+
+        /** The clock, in nanoseconds (default {@link System#nanoTime}); tests drive the time budget with it. */
+        Builder ticker(LongSupplier nanos) {
+            this.ticker = nanos;
             return this;
         }
 

@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * @param settings the search settings
  * @param passes forward and gradient passes used
  * @param elapsedMillis wall time
- * @param iterations steps done
+ * @param iterations steps done; fewer than {@code settings().iterations()} when a time budget stopped the search
  * @param bestIteration the step that found the best triggers (0 = the initial triggers)
  * @param state the final state, for {@link TriggerSearch#resume}
  */
@@ -124,6 +124,25 @@ public record TriggerSearchResult(String modelName, String template, String fill
         all.putAll(measured);
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords, all,
                 settings, passes, elapsedMillis, iterations, bestIteration, state);
+    }
+
+    /**
+     * A copy with other label words, e.g. extended by a label-word search on the found template
+     * ({@code LabelWordSearchResult.extend}); the classes must stay the same. The search's metrics were measured
+     * with the original words: measure the new ones and add them with {@link #withMetrics}.
+     *
+     * @throws IllegalArgumentException for a fact-retrieval result or other classes
+     */
+    public TriggerSearchResult withLabelWords(Verbalizer words) {
+        if (labelWords.isEmpty()) {
+            throw new IllegalArgumentException("a " + settings.mode() + " result has no label words to replace");
+        }
+        if (!words.labels().equals(List.copyOf(labelWords.keySet()))) {
+            throw new IllegalArgumentException("new label words have classes " + words.labels() + ", the search "
+                    + labelWords.keySet() + "; keep the classes");
+        }
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words.words(),
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state);
     }
 
     /** This result as JSON. */

@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.core.testing.FakeTokenizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.testing.LinearBagModel;
 import io.github.prompt4j.search.testing.Planted;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +125,28 @@ class LabelWordSearchTest {
         }
         LabelWordSearchResult back = LabelWordSearchResult.fromJson(r.toJson());
         assertEquals(r, back);
+    }
+
+    @Test
+    void extendKeepsTheSeedWordsAndAddsTheBestNewSearchedOnes() {
+        Map<String, List<ScoredWord>> words = new LinkedHashMap<>();
+        words.put("negative", List.of(new ScoredWord("bad", 1, 3.0), new ScoredWord("great", 2, 2.5),
+                new ScoredWord("terrible", 3, 2.0), new ScoredWord("dull", 4, 1.0)));
+        words.put("positive", List.of(new ScoredWord("fine", 5, 2.0), new ScoredWord("superb", 6, 1.5),
+                new ScoredWord("fun", 7, 1.0), new ScoredWord("neat", 8, 0.5)));
+        LabelWordSearchResult r = new LabelWordSearchResult("m", "{sentence} [MASK] .", words, 0.9, 1e-2, true, 7,
+                40, 0);
+        Verbalizer seeds = Verbalizer.builder().add("negative", "terrible").add("positive", "great").build();
+        assertEquals(seeds.words(), r.extend(seeds, 0).words());
+        // "great" is the other class's seed and "terrible" already a seed: both skipped
+        assertEquals(Map.of("negative", List.of("terrible", "bad", "dull"), "positive", List.of("great", "fine",
+                "superb")), r.extend(seeds, 2).words());
+        assertEquals(List.of("negative", "positive"), r.extend(seeds, 1).labels());
+        IllegalArgumentException few = assertThrows(IllegalArgumentException.class, () -> r.extend(seeds, 3));
+        assertTrue(few.getMessage().contains("'negative' has 2 searched words"), few.getMessage());
+        Verbalizer swapped = Verbalizer.builder().add("positive", "great").add("negative", "terrible").build();
+        assertThrows(IllegalArgumentException.class, () -> r.extend(swapped, 1));
+        assertThrows(IllegalArgumentException.class, () -> r.extend(seeds, -1));
     }
 
     @Test

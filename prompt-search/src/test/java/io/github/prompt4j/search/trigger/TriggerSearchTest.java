@@ -18,6 +18,7 @@ import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.testing.LinearBagModel;
 import io.github.prompt4j.search.testing.Planted;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -216,6 +217,22 @@ class TriggerSearchTest {
     }
 
     @Test
+    void replacedLabelWordsTravelWithTheSavedResultAndReachTheClassifier() {
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, ONE).candidates(4).iterations(1).build().run();
+        Verbalizer more = Verbalizer.builder().add("negative", "terrible", "plot").add("positive", "great").build();
+        TriggerSearchResult extended = TriggerSearchResult.fromJson(r.withLabelWords(more).toJson());
+        assertEquals(more.words(), extended.labelWords());
+        assertEquals(List.of("terrible", "plot", "great"), extended.classifier(model).labelWords().stream()
+                .map(w -> w.word()).toList());
+        assertEquals(r.filledTemplate(), extended.filledTemplate());
+        assertEquals(Map.of("negative", List.of("terrible"), "positive", List.of("great")), r.labelWords(),
+                "the original is unchanged");
+        Verbalizer swapped = Verbalizer.builder().add("positive", "great").add("negative", "terrible").build();
+        assertThrows(IllegalArgumentException.class, () -> r.withLabelWords(swapped));
+    }
+
+    @Test
     void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
         LinearBagModel model = Planted.model();
         EncodedPrompt prompt = THREE.encoder(model.tokenizer()).encode("the movie good");
@@ -387,6 +404,37 @@ class TriggerSearchTest {
         assertEquals(whole.bestIteration(), resumed.bestIteration());
         TriggerSearch otherSeed = planted(Planted.model(), THREE).candidates(4).iterations(8).seed(14).build();
         assertThrows(IllegalArgumentException.class, () -> otherSeed.resume(saved));
+    }
+
+    /** A search whose clock is its model's work: 4 gradient sequences a step, 2.5 minutes each. */
+    private static TriggerSearch budgeted(int iterations, Duration budget) {
+        LinearBagModel model = Planted.model();
+        long perSequence = Duration.ofSeconds(150).toNanos();
+        TriggerSearch.Builder b = planted(model, THREE).candidates(4).gradientBatchSize(4).iterations(iterations)
+                .seed(13).ticker(() -> model.gradientSequences() * perSequence);
+        return (budget == null ? b : b.timeBudget(budget)).build();
+    }
+
+    @Test
+    void timeBudgetStopsBeforeAStepThatWouldOverrunItAndResumesDeterministically() {
+        // steps take 10 min: with 35 min, a fourth step (30 + 10 > 35) must not start
+        TriggerSearchResult stopped = budgeted(20, Duration.ofMinutes(35)).run();
+        assertEquals(3, stopped.iterations());
+        assertEquals(Duration.ofMinutes(30).toMillis(), stopped.elapsedMillis());
+        assertEquals(20, stopped.settings().iterations(), "the budget is not a setting");
+        // resumed with the same budget: the saved mean step (10 min) does not fit either
+        TriggerSearchState saved = TriggerSearchState.fromJson(stopped.state().toJson());
+        assertEquals(3, budgeted(20, Duration.ofMinutes(35)).resume(saved).iterations());
+        // a 60-minute budget runs steps 4 to 6 (ending at exactly 60) and ends where an unbudgeted search does
+        TriggerSearchResult resumed = budgeted(20, Duration.ofMinutes(60)).resume(saved);
+        assertEquals(6, resumed.iterations());
+        assertEquals(Duration.ofMinutes(60).toMillis(), resumed.elapsedMillis());
+        TriggerSearchResult whole = budgeted(6, null).run();
+        assertArrayEquals(whole.triggerIds(), resumed.triggerIds());
+        assertArrayEquals(whole.state().currentTriggers(), resumed.state().currentTriggers());
+        assertEquals(whole.passes(), resumed.passes());
+        assertThrows(IllegalArgumentException.class,
+                () -> planted(Planted.model(), THREE).timeBudget(Duration.ZERO));
     }
 
     @Test
