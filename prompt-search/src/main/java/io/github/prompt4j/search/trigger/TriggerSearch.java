@@ -142,25 +142,30 @@ public final class TriggerSearch {
                 Map<String, Double> devMetrics = devMetrics(initialIds);
                 state = new TriggerSearchState(model.info().name(), template.text(), settings, 0,
                         List.of(initialIds), devMetrics.get(objective.primaryMetric()), initialIds, devMetrics, 0,
-                        Double.NaN, passes(), elapsedMillis());
+                        Double.NaN, passes(), elapsedMillis(), 0);
             } else {
                 priorMillis = saved.elapsedMillis();
                 priorPasses = saved.passes();
             }
-            // a step's cost estimate: the longest step of this run, at first the saved mean
-            long longestStep = saved != null && saved.iteration() > 0 ? saved.elapsedMillis() / saved.iteration() : 0;
             while (state.iteration() < settings.iterations()) {
-                long before = elapsedMillis();
-                if (timeBudget != null && before + longestStep > timeBudget.toMillis()) {
+                if (timeBudget != null && elapsedMillis() + stepEstimate(state) > timeBudget.toMillis()) {
                     break;
                 }
                 state = step(state);
-                longestStep = Math.max(longestStep, elapsedMillis() - before);
             }
             return result(state);
         }
 
+        /** The longest step so far; for a state saved without it (older JSON), the mean step. */
+        private long stepEstimate(TriggerSearchState state) {
+            if (state.longestStepMillis() > 0 || state.iteration() == 0) {
+                return state.longestStepMillis();
+            }
+            return state.elapsedMillis() / state.iteration();
+        }
+
         private TriggerSearchState step(TriggerSearchState state) {
+            long stepStart = elapsedMillis();
             int it = state.iteration() + 1;
             SplittableRandom rng = new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * it));
             int slots = initialIds.length;
@@ -222,7 +227,8 @@ public final class TriggerSearch {
                 }
             }
             TriggerSearchState after = new TriggerSearchState(state.modelName(), state.template(), settings, it,
-                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), elapsedMillis());
+                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), elapsedMillis(),
+                    Math.max(state.longestStepMillis(), elapsedMillis() - stepStart));
             listener.onStep(new SearchStep(it, settings.iterations(), position, next.get(0), tokens(next.get(0)),
                     trainLoss, accepted, currentDev, bestMetrics.get(objective.primaryMetric()), after.passes(),
                     Duration.ofMillis(after.elapsedMillis())));
@@ -659,9 +665,10 @@ public final class TriggerSearch {
 
         /**
          * Wall-clock budget of the whole search, resumed parts included (default: none). Before each step the search
-         * stops if the time spent plus its longest step so far would pass the budget, so it ends within the budget
-         * unless a step runs far longer than the ones before it. Not a setting: it changes where a search stops, not
-         * what its steps do, so a search stopped by its budget resumes like one stopped by its iteration count.
+         * stops if the time spent plus its longest step so far (kept in the saved state) would pass the budget, so it
+         * ends within the budget unless a step runs far longer than all before it. Not a setting: it changes where a
+         * search stops, not what its steps do, so a search stopped by its budget resumes like one stopped by its
+         * iteration count.
          *
          * @param budget a positive duration, or {@code null} for none
          */

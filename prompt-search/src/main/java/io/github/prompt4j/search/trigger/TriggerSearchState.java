@@ -26,10 +26,12 @@ import java.util.TreeMap;
  * @param trainLoss loss of {@code beam[0]} on the last evaluation batch; NaN before the first step
  * @param passes passes so far
  * @param elapsedMillis wall time so far
+ * @param longestStepMillis wall time of the longest step so far, the time budget's estimate of the next step; 0 before
+ *        the first step and in older JSON
  */
 public record TriggerSearchState(String modelName, String template, TriggerSearchSettings settings, int iteration,
         List<int[]> beam, double currentDevMetric, int[] bestTriggers, Map<String, Double> bestDevMetrics,
-        int bestIteration, double trainLoss, PassCounts passes, long elapsedMillis) {
+        int bestIteration, double trainLoss, PassCounts passes, long elapsedMillis, long longestStepMillis) {
 
     public TriggerSearchState {
         if (modelName == null || template == null || settings == null || passes == null) {

@@ -433,6 +433,17 @@ class TriggerSearchTest {
         assertArrayEquals(whole.triggerIds(), resumed.triggerIds());
         assertArrayEquals(whole.state().currentTriggers(), resumed.state().currentTriggers());
         assertEquals(whole.passes(), resumed.passes());
+        // the estimate is the longest step, kept in the state: a remembered 25-minute step leaves room for one more
+        assertEquals(Duration.ofMinutes(10).toMillis(), saved.longestStepMillis());
+        TriggerSearchState slow = new TriggerSearchState(saved.modelName(), saved.template(), saved.settings(),
+                saved.iteration(), saved.beam(), saved.currentDevMetric(), saved.bestTriggers(),
+                saved.bestDevMetrics(), saved.bestIteration(), saved.trainLoss(), saved.passes(),
+                saved.elapsedMillis(), Duration.ofMinutes(25).toMillis());
+        assertEquals(4, budgeted(20, Duration.ofMinutes(60)).resume(slow).iterations());
+        // a state from older JSON has no longest step: the mean step (10 minutes) stands in
+        String old = saved.toJson().replaceAll(",?\\s*\"longestStepMillis\"\\s*:\\s*\\d+", "");
+        assertEquals(0, TriggerSearchState.fromJson(old).longestStepMillis(), old);
+        assertEquals(6, budgeted(20, Duration.ofMinutes(60)).resume(TriggerSearchState.fromJson(old)).iterations());
         assertThrows(IllegalArgumentException.class,
                 () -> planted(Planted.model(), THREE).timeBudget(Duration.ZERO));
     }
