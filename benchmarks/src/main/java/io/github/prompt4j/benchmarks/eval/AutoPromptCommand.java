@@ -257,9 +257,16 @@ final class AutoPromptCommand implements Callable<Integer> {
             }
             Optional<LabelStage> labelStage = Optional.empty();
             if (labelSearch > 0) {
-                LabelStage stage = LabelStage.run(model, result, labelSearch, SearchSupport.toSearch(
-                        trainSet.subList(0, Math.min(labelSearchLimit, trainSet.size()))),
-                        SearchSupport.toSearch(select), modelOptions.batchSize);
+                LabelStage stage;
+                try {
+                    stage = LabelStage.run(model, result, labelSearch, SearchSupport.toSearch(
+                            trainSet.subList(0, Math.min(labelSearchLimit, trainSet.size()))),
+                            SearchSupport.toSearch(select), modelOptions.batchSize);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "label search on the found prompt failed: "
+                            + e.getMessage() + "; the triggers are saved in " + checkpoint + ", so rerunning with "
+                            + "other --label-search or --label-search-limit values resumes without searching again");
+                }
                 result = result.withLabelWords(stage.chosen())
                         .withMetrics(Map.of(LABEL_SEARCH_ACCURACY, stage.selectionAccuracy()));
                 labelStage = Optional.of(stage);
