@@ -283,11 +283,8 @@ final class AutoPromptCommand implements Callable<Integer> {
             evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
             result = result.withMetrics(measured);
             ReportWriter.write(out.resolve(PROMPT), result.toJson());
-            ObjectNode report = report(started, result, devData, devMetrics, evalData, evalMetrics, steps);
-            labelStage.ifPresent(st -> {
-                report.set("labelSearch", st.toJson());
-                report.put("totalSearchSeconds", report.get("searchSeconds").asDouble() + st.seconds());
-            });
+            ObjectNode report = report(started, result, labelStage, devData, devMetrics, evalData, evalMetrics,
+                    steps);
             SearchSupport.write(report, out.resolve(REPORT));
             if (!steps.isEmpty()) {
                 SearchPlot.write(steps, result.filledTemplate(), "dev accuracy", out.resolve(PLOT));
@@ -338,8 +335,9 @@ final class AutoPromptCommand implements Callable<Integer> {
         return ClassificationMetrics.of(classes, data.stream().map(Example::label).toList(), predicted, seed);
     }
 
-    private ObjectNode report(Instant started, TriggerSearchResult r, Dataset devData, ClassificationMetrics devMetrics,
-            Optional<Dataset> evalData, Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
+    private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStage> labelStage, Dataset devData,
+            ClassificationMetrics devMetrics, Optional<Dataset> evalData, Optional<ClassificationMetrics> evalMetrics,
+            List<SearchStep> steps) {
         ObjectNode root = SearchSupport.object();
         root.put("command", "autoprompt");
         root.put("startedAt", started.toString());
@@ -372,6 +370,10 @@ final class AutoPromptCommand implements Callable<Integer> {
         passes.put("forward", r.passes().forwardPasses());
         passes.put("gradient", r.passes().gradientPasses());
         root.put("searchSeconds", r.elapsedMillis() / 1000.0);
+        labelStage.ifPresent(st -> {
+            root.set("labelSearch", st.toJson());
+            root.put("totalSearchSeconds", r.elapsedMillis() / 1000.0 + st.seconds());
+        });
         ObjectNode searchMetrics = root.putObject("searchMetrics");
         r.metrics().forEach(searchMetrics::put);
         ObjectNode devNode = ReportWriter.metrics(devMetrics);

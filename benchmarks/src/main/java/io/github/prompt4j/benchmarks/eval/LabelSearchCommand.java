@@ -1,6 +1,5 @@
 package io.github.prompt4j.benchmarks.eval;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
@@ -126,13 +125,7 @@ final class LabelSearchCommand implements Callable<Integer> {
         d.put("file", data.file().toString());
         d.put("sha256", data.sha256());
         d.put("examples", used);
-        ObjectNode words = root.putObject("words");
-        r.words().forEach((label, list) -> {
-            ArrayNode a = words.putArray(label);
-            for (ScoredWord w : list) {
-                a.addObject().put("word", w.word()).put("id", w.id()).put("score", w.score());
-            }
-        });
+        root.set("words", SearchSupport.words(r));
         root.put("trainAccuracy", r.trainAccuracy());
         root.put("forwardPasses", r.forwardPasses());
         root.put("seconds", seconds);

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.label.LabelWordSearch;
 import io.github.prompt4j.search.label.LabelWordSearchResult;
-import io.github.prompt4j.search.label.ScoredWord;
 import io.github.prompt4j.search.select.Criterion;
 import io.github.prompt4j.search.select.PromptCandidate;
 import io.github.prompt4j.search.select.PromptScore;
@@ -16,7 +16,9 @@ import io.github.prompt4j.search.select.PromptScorer;
 import io.github.prompt4j.search.select.PromptSelection;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AutoPrompt's label-word stage after a trigger search: a label-word search on the found template, whose best words
@@ -45,20 +47,19 @@ record LabelStage(LabelWordSearchResult search, List<PromptScore> byAdded, int a
             List<Example> select, int batchSize) {
         long t0 = System.nanoTime();
         Verbalizer seeds = triggers.verbalizer();
+        Template bound = triggers.boundTemplate();
         int most = seeds.words().values().stream().mapToInt(List::size).max().orElse(0);
-        LabelWordSearchResult found = LabelWordSearch.builder(model).template(triggers.boundTemplate()).train(train)
+        LabelWordSearchResult found = LabelWordSearch.builder(model).template(bound).train(train)
                 .classes(seeds.labels()).wordsPerClass(maxAdded + most).batchSize(batchSize).build().run();
         List<PromptCandidate> candidates = new ArrayList<>();
         for (int k = 0; k <= maxAdded; k++) {
-            candidates.add(PromptCandidate.of(triggers.boundTemplate(), found.extend(seeds, k)));
+            candidates.add(PromptCandidate.of(bound, found.extend(seeds, k)));
         }
         PromptSelection ranked = PromptScorer.builder(model).mapper(LabelMapper.sum()).batchSize(batchSize).build()
                 .rank(candidates, select, Criterion.ACCURACY);
-        List<PromptScore> byAdded = new ArrayList<>();
-        for (PromptCandidate c : candidates) {
-            byAdded.add(ranked.ranked().stream().filter(s -> s.candidate().name().equals(c.name())).findFirst()
-                    .orElseThrow());
-        }
+        Map<String, PromptScore> byName = new HashMap<>();
+        ranked.ranked().forEach(s -> byName.put(s.candidate().name(), s));
+        List<PromptScore> byAdded = candidates.stream().map(c -> byName.get(c.name())).toList();
         int added = byAdded.indexOf(ranked.best());
         return new LabelStage(found, byAdded, added, (System.nanoTime() - t0) / 1e9);
     }
@@ -81,13 +82,7 @@ record LabelStage(LabelWordSearchResult search, List<PromptScore> byAdded, int a
         root.put("seconds", seconds);
         root.put("trainAccuracy", search.trainAccuracy());
         root.put("forwardPasses", search.forwardPasses());
-        ObjectNode words = root.putObject("searchedWords");
-        search.words().forEach((label, list) -> {
-            ArrayNode a = words.putArray(label);
-            for (ScoredWord w : list) {
-                a.addObject().put("word", w.word()).put("score", w.score());
-            }
-        });
+        root.set("searchedWords", SearchSupport.words(search));
         ArrayNode options = root.putArray("candidates");
         for (int k = 0; k < byAdded.size(); k++) {
             PromptScore s = byAdded.get(k);

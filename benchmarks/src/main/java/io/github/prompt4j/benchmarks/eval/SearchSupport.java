@@ -2,10 +2,13 @@ package io.github.prompt4j.benchmarks.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.label.LabelWordSearchResult;
+import io.github.prompt4j.search.label.ScoredWord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,6 +42,18 @@ final class SearchSupport {
         List<T> copy = new ArrayList<>(items);
         Collections.shuffle(copy, new Random(seed));
         return List.copyOf(copy.subList(0, Math.min(limit, copy.size())));
+    }
+
+    /** The searched label words of each class, best first, as {@code {class: [{word, id, score}, ...]}}. */
+    static ObjectNode words(LabelWordSearchResult result) {
+        ObjectNode words = object();
+        result.words().forEach((label, list) -> {
+            ArrayNode a = words.putArray(label);
+            for (ScoredWord w : list) {
+                a.addObject().put("word", w.word()).put("id", w.id()).put("score", w.score());
+            }
+        });
+        return words;
     }
 
     /** A fresh JSON object. */

@@ -63,19 +63,13 @@ public record LabelWordSearchResult(String modelName, String template, Map<Strin
         Verbalizer.Builder b = Verbalizer.builder().policy(seeds.policy());
         for (String label : seeds.labels()) {
             List<String> out = new ArrayList<>(seeds.words().get(label));
-            for (ScoredWord w : words.get(label)) {
-                if (out.size() == seeds.words().get(label).size() + k) {
-                    break;
-                }
-                if (!taken.contains(w.word())) {
-                    out.add(w.word());
-                }
+            List<String> added = words.get(label).stream().map(ScoredWord::word).filter(w -> !taken.contains(w))
+                    .limit(k).toList();
+            if (added.size() < k) {
+                throw new IllegalArgumentException("class '" + label + "' has " + added.size() + " searched words "
+                        + "besides the seed words, " + k + " asked; search with more words per class");
             }
-            if (out.size() < seeds.words().get(label).size() + k) {
-                throw new IllegalArgumentException("class '" + label + "' has " + (out.size()
-                        - seeds.words().get(label).size()) + " searched words besides the seed words, " + k
-                        + " asked; search with more words per class");
-            }
+            out.addAll(added);
             b.add(label, out.toArray(String[]::new));
         }
         return b.build();

@@ -226,9 +226,10 @@ public final class TriggerSearch {
                     bestIteration = it;
                 }
             }
+            long stepEnd = elapsedMillis();
             TriggerSearchState after = new TriggerSearchState(state.modelName(), state.template(), settings, it,
-                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), elapsedMillis(),
-                    Math.max(state.longestStepMillis(), elapsedMillis() - stepStart));
+                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), stepEnd,
+                    Math.max(state.longestStepMillis(), stepEnd - stepStart));
             listener.onStep(new SearchStep(it, settings.iterations(), position, next.get(0), tokens(next.get(0)),
                     trainLoss, accepted, currentDev, bestMetrics.get(objective.primaryMetric()), after.passes(),
                     Duration.ofMillis(after.elapsedMillis())));

@@ -122,8 +122,7 @@ public record TriggerSearchResult(String modelName, String template, String fill
     public TriggerSearchResult withMetrics(Map<String, Double> measured) {
         Map<String, Double> all = new LinkedHashMap<>(metrics);
         all.putAll(measured);
-        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords, all,
-                settings, passes, elapsedMillis, iterations, bestIteration, state);
+        return with(labelWords, all);
     }
 
     /**
@@ -141,8 +140,13 @@ public record TriggerSearchResult(String modelName, String template, String fill
             throw new IllegalArgumentException("new label words have classes " + words.labels() + ", the search "
                     + labelWords.keySet() + "; keep the classes");
         }
-        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words.words(),
-                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state);
+        return with(words.words(), metrics);
+    }
+
+    /** This result with other label words and metrics, everything else kept. */
+    private TriggerSearchResult with(Map<String, List<String>> words, Map<String, Double> measured) {
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words, measured,
+                settings, passes, elapsedMillis, iterations, bestIteration, state);
     }
 
     /** This result as JSON. */
