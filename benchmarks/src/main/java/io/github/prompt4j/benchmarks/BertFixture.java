@@ -5,9 +5,11 @@ import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.ModelDirectory;
+import io.github.prompt4j.onnx.export.model.ModelExporter;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.onnx.runtime.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,11 +19,40 @@ final class BertFixture {
     private BertFixture() {
     }
 
-    /** Opens a pretrained model on the CPU from the default cache (converting on first use). */
+    /** Opens a pretrained model on the CPU from the default cache (converting on first use), in FP32. */
     static OnnxMaskedLanguageModel open(String name, int threads) {
-        ModelDirectory dir = ModelCache.defaultCache().get(PretrainedModels.byName(name));
-        return OnnxMaskedLanguageModel.builder().directory(dir.path()).device(Device.CPU).intraOpThreads(threads)
-                .maxBatchSize(1024).maxBatchTokens(1 << 20).build();
+        return open(name, threads, "FP32");
+    }
+
+    /**
+     * Opens a pretrained model on the CPU from the default cache (converting on first use).
+     *
+     * @param engine {@code FP32} (fused contrib operators), {@code INT8}, or {@code FP32_UNFUSED} (standard ONNX
+     *        operators only, the engine before fusion)
+     */
+    static OnnxMaskedLanguageModel open(String name, int threads, String engine) {
+        return open(name, threads, engine, "DEFAULT");
+    }
+
+    /**
+     * As {@link #open(String, int, String)}, with weight prepacking {@code ON}, {@code OFF} or {@code DEFAULT}: the
+     * builder's default, except that {@code FP32_UNFUSED} then runs as the engine did before fusion (prepacking off).
+     */
+    static OnnxMaskedLanguageModel open(String name, int threads, String engine, String prepack) {
+        PretrainedModels model = PretrainedModels.byName(name);
+        ModelDirectory dir = "FP32_UNFUSED".equals(engine)
+                ? ModelCache.defaultCache().get(model, ModelExporter.Fusion.UNFUSED)
+                : ModelCache.defaultCache().get(model);
+        Precision precision = "INT8".equals(engine) ? Precision.INT8 : Precision.FP32;
+        OnnxMaskedLanguageModel.Builder b = OnnxMaskedLanguageModel.builder().directory(dir.path())
+                .device(Device.CPU).intraOpThreads(threads).maxBatchSize(1024).maxBatchTokens(1 << 20)
+                .precision(precision);
+        if (!"DEFAULT".equals(prepack)) {
+            b.prepackWeights("ON".equals(prepack));
+        } else if ("FP32_UNFUSED".equals(engine)) {
+            b.prepackWeights(false);   // the engine before this change: standard operators, shared unpacked weights
+        }
+        return b.build();
     }
 
     /**

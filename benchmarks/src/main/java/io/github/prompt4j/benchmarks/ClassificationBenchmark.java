@@ -48,6 +48,10 @@ public class ClassificationBenchmark {
     @Param({"bert-base-uncased"})
     public String model;
 
+    /** Forward-pass precision, {@code FP32} or {@code INT8}. */
+    @Param({"FP32", "INT8"})
+    public String precision;
+
     @Param({"../shared/data/sst2/glue/dev.tsv"})
     public String data;
 
@@ -73,7 +77,7 @@ public class ClassificationBenchmark {
     @Setup
     public void open() {
         sentences = readSentences(Paths.get(data));
-        mlm = BertFixture.open(model, 0);
+        mlm = BertFixture.open(model, 0, precision);
         classifier = PromptClassifier.builder(mlm)
                 .template(Template.parse("{sentence} It was [MASK]."))
                 .verbalizer(Verbalizer.builder().add("0", "terrible", "bad").add("1", "great", "good").build())

@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Mask-logit throughput of BERT-base on the CPU for a batch of prompts of one length: label-word logits (the
  * classification path) and full-vocabulary logits. The {@code sentences} and {@code gflop} counters are per second:
- * sentences/s and GFLOP/s (compare with {@link MatMulPeakBenchmark}).
+ * sentences/s and GFLOP/s (compare with {@link MatMulPeakBenchmark}). {@code precision}: {@code FP32} (fused contrib
+ * operators, the default engine), {@code INT8}, or {@code FP32_UNFUSED} (standard ONNX operators, the engine before
+ * fusion) so that all three are compared in one run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -35,6 +37,13 @@ public class ForwardBenchmark {
 
     @Param({"bert-base-uncased"})
     public String model;
+
+    @Param({"FP32_UNFUSED", "FP32", "INT8"})
+    public String precision;
+
+    /** Weight prepacking: the builder's default for the precision, or forced {@code ON} / {@code OFF}. */
+    @Param({"DEFAULT"})
+    public String prepack;
 
     @Param({"1", "8", "32"})
     public int batch;
@@ -63,7 +72,7 @@ public class ForwardBenchmark {
 
     @Setup
     public void open() {
-        mlm = BertFixture.open(model, 0);
+        mlm = BertFixture.open(model, 0, precision, prepack);
         prompts = BertFixture.prompts(mlm.tokenizer(), batch, length);
         labelWords = new int[] {mlm.tokenizer().tokenToId("good").orElseThrow(),
             mlm.tokenizer().tokenToId("bad").orElseThrow()};

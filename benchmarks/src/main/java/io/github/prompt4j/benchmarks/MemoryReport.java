@@ -8,6 +8,7 @@ import io.github.prompt4j.onnx.export.model.ModelDirectory;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.onnx.runtime.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import java.util.List;
 
 /**
  * Peak resident memory of a process that opens a model and runs both graphs once, next to the weights file's size.
- * Run alone in its own JVM: {@code java -cp benchmarks.jar io.github.prompt4j.benchmarks.MemoryReport [model]}.
+ * Run alone in its own JVM, once per setting: {@code java -cp benchmarks.jar
+ * io.github.prompt4j.benchmarks.MemoryReport [model [FP32|INT8 [prepack true|false]]]} (defaults: bert-base-uncased,
+ * FP32, the builder's prepacking default).
  */
 public final class MemoryReport {
 
@@ -28,8 +31,15 @@ public final class MemoryReport {
         long weights = Files.size(dir.weightsFile());
         System.out.printf("weights file: %.1f MB%n", weights / 1e6);
         System.out.printf("before open: %s%n", status());
-        try (OnnxMaskedLanguageModel model = OnnxMaskedLanguageModel.builder().directory(dir.path())
-                .device(Device.CPU).build()) {
+        Precision precision = Precision.valueOf(args.length > 1 ? args[1] : "FP32");
+        OnnxMaskedLanguageModel.Builder builder = OnnxMaskedLanguageModel.builder().directory(dir.path())
+                .device(Device.CPU).precision(precision);
+        if (args.length > 2) {
+            builder.prepackWeights(Boolean.parseBoolean(args[2]));
+        }
+        try (OnnxMaskedLanguageModel model = builder.build()) {
+            System.out.printf("%s, %s, prepacked forward weights: %s%n", which.id(), precision,
+                    model.options().prepackWeights());
             Tokenizer tok = model.tokenizer();
             int[] ids = tok.frame(tok.encode("the capital of france is [MASK] .").ids());
             int mask = 0;

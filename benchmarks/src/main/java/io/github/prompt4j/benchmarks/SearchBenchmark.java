@@ -46,6 +46,10 @@ public class SearchBenchmark {
     @Param({"bert-base-cased"})
     public String model;
 
+    /** Forward-pass precision, {@code FP32} or {@code INT8}; gradients are float32 in both. */
+    @Param({"FP32", "INT8"})
+    public String precision;
+
     @Param({"../shared/data/sst2/glue"})
     public String data;
 
@@ -55,7 +59,7 @@ public class SearchBenchmark {
 
     @Setup
     public void open() {
-        mlm = BertFixture.open(model, 0);
+        mlm = BertFixture.open(model, 0, precision);
         List<Example> all = new ArrayList<>(Datasets.sst2Glue(Path.of(data, "train.tsv")));
         Collections.shuffle(all, new Random(1));
         train = all.subList(0, 256);

@@ -3,12 +3,14 @@ package io.github.prompt4j.benchmarks.eval;
 import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.onnx.runtime.Precision;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The options every model-running subcommand shares ({@code --model}, {@code --device}, {@code --batch-size},
+ * The options every model-running subcommand shares ({@code --model}, {@code --device}, {@code --precision},
+ * {@code --batch-size},
  * {@code --threads}, {@code --cache}), as a picocli mixin, and how they open the model.
  */
 final class ModelOptions {
@@ -22,6 +24,11 @@ final class ModelOptions {
             description = "where ONNX Runtime runs; auto uses CUDA when the CUDA build and a GPU are present "
                     + "(default: ${DEFAULT-VALUE})")
     Device device;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "arithmetic of the forward passes (scoring, candidate evaluation, selection, reports); "
+                    + "gradient passes are always fp32 (default: ${DEFAULT-VALUE})")
+    Precision precision;
 
     @Option(names = "--batch-size", defaultValue = "32", converter = Converters.PositiveInt.class, paramLabel = "N",
             description = "prompts per model call (default: ${DEFAULT-VALUE})")
@@ -47,7 +54,7 @@ final class ModelOptions {
                     + threads);
         }
         OnnxMaskedLanguageModel.Builder b = OnnxMaskedLanguageModel.builder().device(device).intraOpThreads(threads)
-                .maxBatchSize(batchSize);
+                .maxBatchSize(batchSize).precision(precision);
         if (model.pretrained().isPresent()) {
             b.pretrained(model.pretrained().get()).cache(cache.map(ModelCache::at).orElseGet(ModelCache::defaultCache));
         } else {

@@ -14,13 +14,16 @@ import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
  * @param sourceChecksum the checkpoint's checksum (SHA-1 of the Maven jar for pretrained models)
  * @param directory the exported model directory
  * @param provider the ONNX Runtime execution provider, {@code CPU} or {@code CUDA}
+ * @param precision the forward passes' precision, {@code FP32} or {@code INT8} (gradients are always float32)
  */
-record ModelProvenance(String name, String source, String sourceChecksum, String directory, String provider) {
+record ModelProvenance(String name, String source, String sourceChecksum, String directory, String provider,
+        String precision) {
 
     /** The provenance of an open model. */
     static ModelProvenance of(OnnxMaskedLanguageModel model) {
         ModelManifest m = model.directory().manifest();
         return new ModelProvenance(m.name(), m.source(), m.sourceChecksum(),
-                model.directory().path().toAbsolutePath().toString(), model.provider());
+                model.directory().path().toAbsolutePath().toString(), model.provider(),
+                model.options().precision().name());
     }
 }

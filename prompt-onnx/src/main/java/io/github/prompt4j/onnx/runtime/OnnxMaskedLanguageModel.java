@@ -22,6 +22,7 @@ import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.ModelDirectory;
 import io.github.prompt4j.onnx.export.model.ModelManifest;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.export.weights.WeightFile;
 import io.github.prompt4j.onnx.runtime.tokenizer.DjlTokenizer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -44,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Open one with {@link #open(PretrainedModels)} (converting through the {@link ModelCache} on first use),
  * {@link #open(Path)} for an exported directory, or {@link #builder()} for options (device, threads, batch limits).
  *
- * <p>Memory: by default the weights file is memory-mapped once and shared by all sessions (see
- * {@link Options#prepackWeights()}). Only the forward session is created at open; the gradient session is created on
+ * <p>Precision: {@link Builder#precision} chooses float32 or int8 forward passes ({@link Precision}); gradients are
+ * float32 either way. Memory: the weights file is memory-mapped once and shared; by default each forward session
+ * also keeps a prepacked copy of its matrix weights (see {@link Options#prepackWeights()}). Only the forward session is created at open; the gradient session is created on
  * the first {@link #labelLossGradients} call and the embeddings forward session (soft prompts) on the first
  * {@link #softMaskLogits} call with a soft vector, so a model used for discrete prompts only never pays for them.
  *
@@ -66,6 +68,12 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     private static final Logger log = LoggerFactory.getLogger(OnnxMaskedLanguageModel.class);
 
+    /**
+     * Most token ids scored by dot products in Java; above it the decoder's full logits are read and the ids' columns
+     * kept (see {@code LabelScoringBenchmark} for the measured crossover).
+     */
+    static final int DOT_PRODUCT_LIMIT = 64;
+
     private final ModelDirectory directory;
     private final ModelManifest manifest;
     private final Options options;
@@ -77,6 +85,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private final MappedEmbeddingMatrix embeddings;
     private final float[] outputBias;
     private final ModelInfo info;
+    private final InputPacker packer;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile OrtSession gradient;
     private volatile OrtSession forwardEmbeds;
@@ -90,17 +99,22 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * @param intraOpThreads ONNX Runtime intra-op threads, 0 = its default (one per core)
      * @param maxBatchSize most sequences per run
      * @param maxBatchTokens most padded tokens (sequences x longest length) per run
-     * @param prepackWeights {@code false} (default): all sessions share one memory-mapped copy of the weights and
-     *        ONNX Runtime's weight prepacking is off (peak memory about 1.3x the weights file); {@code true}: each
-     *        session loads and prepacks its own copy (about 3.5x with the forward and gradient graphs loaded, more
-     *        once the embeddings forward graph is; a few percent faster matrix products on CPU)
+     * @param prepackWeights {@code true}: each forward session (ids, and embeddings once soft prompts are used)
+     *        loads and prepacks its own copy of its matrix weights (faster matrix products on CPU, more memory);
+     *        {@code false}: every session reads one shared memory-mapped copy with ONNX Runtime's prepacking off.
+     *        The gradient session always reads the shared copy. See {@link Builder#prepackWeights} for the
+     *        measured trade
+     * @param precision the arithmetic of forward passes (gradients are always float32)
      */
     public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens,
-            boolean prepackWeights) {
+            boolean prepackWeights, Precision precision) {
 
         public Options {
             if (device == null) {
                 throw new IllegalArgumentException("device must not be null; use Device.AUTO");
+            }
+            if (precision == null) {
+                throw new IllegalArgumentException("precision must not be null; use Precision.FP32 or INT8");
             }
             if (deviceId < 0 || intraOpThreads < 0 || maxBatchSize <= 0 || maxBatchTokens <= 0) {
                 throw new IllegalArgumentException("deviceId and intraOpThreads must be >= 0 (0 threads = ONNX "
@@ -109,9 +123,15 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             }
         }
 
-        /** AUTO device, default threads, 32 sequences or 8192 tokens per batch. */
+        /** AUTO device, default threads, 32 sequences or 8192 tokens per batch, prepacked forward weights, FP32. */
         public static Options defaults() {
-            return new Options(Device.AUTO, 0, 0, 32, 8192, false);
+            return new Options(Device.AUTO, 0, 0, 32, 8192, true, Precision.FP32);
+        }
+
+        /** These options on the CPU (sessions made after a CUDA fallback). */
+        Options onCpu() {
+            return new Options(Device.CPU, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens, prepackWeights,
+                    precision);
         }
     }
 
@@ -125,7 +145,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         private int intraOpThreads;
         private int maxBatchSize = 32;
         private int maxBatchTokens = 8192;
-        private boolean prepackWeights;
+        private Boolean prepackWeights;
+        private Precision precision = Precision.FP32;
 
         private Builder() {
         }
@@ -180,9 +201,24 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             return this;
         }
 
-        /** Whether each session keeps its own prepacked copy of the weights (see {@link Options}); default false. */
+        /**
+         * Whether the forward sessions keep their own prepacked copy of the weights (see {@link Options}); default
+         * on. Measured on 2 AMD EPYC cores, BERT-base, batch 32 x 64 tokens (README performance table): prepacking
+         * makes fp32 forward passes markedly faster and int8 ones faster still, for a larger resident set (one
+         * prepacked copy per forward session beside the shared mapping). Turn it off where memory matters more
+         * than speed, e.g. many models in one JVM.
+         */
         public Builder prepackWeights(boolean prepack) {
             this.prepackWeights = prepack;
+            return this;
+        }
+
+        /**
+         * The arithmetic of forward passes (default {@link Precision#FP32}); gradient passes are float32 either way,
+         * so a search can score candidates in int8 and take gradients in float32 with one model.
+         */
+        public Builder precision(Precision precision) {
+            this.precision = precision;
             return this;
         }
 
@@ -193,8 +229,9 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
          * @throws ModelLoadException naming the file when the directory is incomplete or of another format version
          */
         public OnnxMaskedLanguageModel build() {
-            Options options = new Options(device, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens,
-                    prepackWeights);
+            boolean prepack = prepackWeights == null || prepackWeights;
+            Options options = new Options(device, deviceId, intraOpThreads, maxBatchSize, maxBatchTokens, prepack,
+                    precision);
             ModelDirectory dir = directory;
             if (dir == null) {
                 if (pretrained == null) {
@@ -236,12 +273,18 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         try {
             tok = DjlTokenizer.load(directory.tokenizerJson(),
                     manifest.maxSequenceLength(), manifest.lowerCase());
-            shared = SharedWeights.map(env, directory.weightsFile(), manifest.weights());
+            Map<Path, WeightFile> files = new java.util.LinkedHashMap<>();
+            files.put(directory.weightsFile(), manifest.weights());
+            if (options.precision() == Precision.INT8) {
+                files.put(directory.int8WeightsFile(), manifest.int8Weights());
+            }
+            shared = SharedWeights.map(env, files);
             this.embeddings = new MappedEmbeddingMatrix(shared.buffer(BertParameters.WORD_EMBEDDINGS),
                     config.vocabSize(), config.hiddenSize());
             this.outputBias = new float[config.vocabSize()];
             shared.buffer(BertParameters.HEAD_OUTPUT_BIAS).get(outputBias);
-            SessionFactory.Created created = SessionFactory.create(env, directory.forwardGraph(), options, shared);
+            SessionFactory.Created created = SessionFactory.create(env, forwardGraph(false), options, shared,
+                    options.prepackWeights());
             fwd = created.session();
             this.provider = created.provider();
             if (options.device() == Device.CUDA && !created.fallback().isEmpty()) {
@@ -260,7 +303,16 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         this.weights = shared;
         this.tokenizer = tok;
         this.forward = fwd;
-        log.info("opened {} from {} on {}", manifest.name(), directory.path(), provider);
+        this.packer = new InputPacker(env, manifest.specialTokens().pad(), config.hiddenSize());
+        log.info("opened {} from {} on {} ({})", manifest.name(), directory.path(), provider, options.precision());
+    }
+
+    /** The forward graph of this model's precision, on token ids or (soft prompts) on input embeddings. */
+    private Path forwardGraph(boolean embeds) {
+        if (options.precision() == Precision.INT8) {
+            return embeds ? directory.forwardEmbedsInt8Graph() : directory.forwardInt8Graph();
+        }
+        return embeds ? directory.forwardEmbedsGraph() : directory.forwardGraph();
     }
 
     /** The exported directory this model runs. */
@@ -294,15 +346,33 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         int v = info.vocabularySize();
         int[] all = new int[v];
         Arrays.setAll(all, i -> i);
-        ForwardResult r = runForward(prompts, null, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER), v);
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER), v, null);
         return new MaskLogits(all, new MaskVectors(v, r.maskCounts, r.vectors), r.logNormalizers);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Up to {@value #DOT_PRODUCT_LIMIT} ids are scored by dot products with the head's transformed state; more
+     * ids (LAMA's common vocabulary, whole-vocabulary candidate scoring) take their columns from the graph's own
+     * decoder output, which the log-normaliser computes anyway, so scoring cost no longer grows with the ids.
+     */
     @Override
     public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
         checkTokenIds(tokenIds);
-        return labelLogits(runForward(prompts, null, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER),
-                info.hiddenSize()), tokenIds);
+        return scored(prompts, null, tokenIds);
+    }
+
+    /** Label-word logits for the given ids: dot products for few ids, decoder columns for many. */
+    private MaskLogits scored(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft, int[] tokenIds) {
+        if (tokenIds.length > DOT_PRODUCT_LIMIT) {
+            ForwardResult r = runForward(prompts, soft, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER),
+                    tokenIds.length, tokenIds);
+            return new MaskLogits(tokenIds, new MaskVectors(tokenIds.length, r.maskCounts, r.vectors),
+                    r.logNormalizers);
+        }
+        return labelLogits(runForward(prompts, soft, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER),
+                info.hiddenSize(), null), tokenIds);
     }
 
     /**
@@ -326,8 +396,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 any = true;
             }
         }
-        return labelLogits(runForward(prompts, any ? soft : null, Set.of(Outputs.TRANSFORMED,
-                Outputs.LOG_NORMALIZER), h), tokenIds);
+        return scored(prompts, any ? soft : null, tokenIds);
     }
 
     private void checkTokenIds(int[] tokenIds) {
@@ -372,7 +441,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     @Override
     public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
-        ForwardResult r = runForward(prompts, null, Set.of(Outputs.TRANSFORMED), info.hiddenSize());
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.TRANSFORMED), info.hiddenSize(), null);
         return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
     }
 
@@ -381,7 +450,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * the sequence output). Width = hidden size.
      */
     public MaskVectors maskEncoderStates(List<EncodedPrompt> prompts) {
-        ForwardResult r = runForward(prompts, null, Set.of(Outputs.HIDDEN), info.hiddenSize());
+        ForwardResult r = runForward(prompts, null, Set.of(Outputs.HIDDEN), info.hiddenSize(), null);
         return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
     }
 
@@ -476,10 +545,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     /**
      * Runs the forward graph on token ids, or, when {@code soft} is not null, the embeddings forward graph on input
-     * embeddings with {@code soft.get(i)} (position to vector, lengths checked) replacing rows of prompt i.
+     * embeddings with {@code soft.get(i)} (position to vector, lengths checked) replacing rows of prompt i. With
+     * {@code columns}, the vector output is the logits and only those vocabulary columns are kept.
      */
     private ForwardResult runForward(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft,
-            Set<Outputs> wanted, int width) {
+            Set<Outputs> wanted, int width, int[] columns) {
         int n = prompts.size();
         int[] maskCounts = new int[n];
         int[] firstRow = new int[n + 1];
@@ -496,97 +566,50 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             ensureOpen();
             return new ForwardResult(maskCounts, vectors, norms);
         }
-        Set<Outputs> fetch = EnumSet.copyOf(wanted);
         Outputs vectorOutput = wanted.contains(Outputs.LOGITS) ? Outputs.LOGITS
                 : wanted.contains(Outputs.TRANSFORMED) ? Outputs.TRANSFORMED
                 : wanted.contains(Outputs.HIDDEN) ? Outputs.HIDDEN : null;
         Set<String> names = new java.util.LinkedHashSet<>();
-        for (Outputs o : fetch) {
+        for (Outputs o : wanted) {
             names.add(o.graphName);
         }
+        int full = vectorOutput == Outputs.LOGITS ? info.vocabularySize() : info.hiddenSize();
         for (int[] batch : batches(prompts)) {
-            int b = batch.length;
-            int t = 0;
             int m = 0;
             for (int i : batch) {
-                t = Math.max(t, prompts.get(i).length());
                 m = Math.max(m, prompts.get(i).maskCount());
             }
-            int h = info.hiddenSize();
-            long[] ids = soft == null ? new long[b * t] : null;
-            float[] embeds = soft == null ? null : new float[b * t * h];
-            long[] attention = new long[b * t];
-            long[] types = new long[b * t];
-            long[] masks = new long[b * m];
-            int pad = manifest.specialTokens().pad();
-            for (int r = 0; r < b; r++) {
-                EncodedPrompt p = prompts.get(batch[r]);
-                int[] pi = p.ids();
-                int[] pa = p.attentionMask();
-                int[] pt = p.tokenTypes();
-                int[] pm = p.maskPositions();
-                for (int j = 0; j < t; j++) {
-                    if (ids != null) {
-                        ids[r * t + j] = j < pi.length ? pi[j] : pad;
-                    }
-                    attention[r * t + j] = j < pi.length ? pa[j] : 0;
-                    types[r * t + j] = j < pi.length ? pt[j] : 0;
-                }
-                for (int j = 0; j < pm.length; j++) {
-                    masks[r * m + j] = pm[j];
-                }
-            }
+            int masks = m;
             lifecycle.readLock().lock();
             try {
                 ensureOpen();
-                OrtSession session = forward;
-                if (embeds != null) {
-                    for (int r = 0; r < b; r++) {
-                        fillEmbeddings(prompts.get(batch[r]), soft.get(batch[r]), t, embeds, r * t * h);
-                    }
-                    session = forwardEmbedsSession();
-                }
-                Map<String, OnnxTensor> inputs = new HashMap<>();
-                try {
-                    if (embeds != null) {
-                        inputs.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds),
-                                new long[] {b, t, h}));
-                    } else {
-                        inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
-                                new long[] {b, t}));
-                    }
-                    inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(attention),
-                            new long[] {b, t}));
-                    inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types),
-                            new long[] {b, t}));
-                    inputs.put("mask_positions", OnnxTensor.createTensor(env, LongBuffer.wrap(masks),
-                            new long[] {b, m}));
-                    try (OrtSession.Result result = session.run(inputs, names)) {
-                        FloatBuffer vec = vectorOutput == null ? null : floats(result, vectorOutput.graphName);
-                        FloatBuffer norm = fetch.contains(Outputs.LOG_NORMALIZER)
-                                ? floats(result, Outputs.LOG_NORMALIZER.graphName) : null;
-                        for (int r = 0; r < b; r++) {
-                            int i = batch[r];
-                            for (int k = 0; k < maskCounts[i]; k++) {
-                                int row = firstRow[i] + k;
-                                if (vec != null) {
-                                    vec.get((r * m + k) * width, vectors, row * width, width);
-                                }
-                                if (norm != null) {
-                                    norms[row] = norm.get(r * m + k);
+                OrtSession session = soft == null ? forward : forwardEmbedsSession();
+                packer.forward(session, forwardGraph(soft != null).toString(), prompts, batch, soft,
+                        this::fillEmbeddings, names, result -> {
+                            FloatBuffer vec = vectorOutput == null ? null : floats(result, vectorOutput.graphName);
+                            FloatBuffer norm = wanted.contains(Outputs.LOG_NORMALIZER)
+                                    ? floats(result, Outputs.LOG_NORMALIZER.graphName) : null;
+                            float[] scratch = columns == null ? null : new float[full];
+                            for (int r = 0; r < batch.length; r++) {
+                                int i = batch[r];
+                                for (int k = 0; k < maskCounts[i]; k++) {
+                                    int row = firstRow[i] + k;
+                                    if (vec != null && columns == null) {
+                                        vec.get((r * masks + k) * full, vectors, row * width, width);
+                                    } else if (vec != null) {
+                                        vec.get((r * masks + k) * full, scratch, 0, full);
+                                        int base = row * width;
+                                        for (int j = 0; j < columns.length; j++) {
+                                            vectors[base + j] = scratch[columns[j]];
+                                        }
+                                    }
+                                    if (norm != null) {
+                                        norms[row] = norm.get(r * masks + k);
+                                    }
                                 }
                             }
-                        }
-                    }
-                } finally {
-                    for (OnnxTensor tensor : inputs.values()) {
-                        tensor.close();
-                    }
-                }
-            } catch (OrtException e) {
-                throw new IllegalStateException("ONNX Runtime failed on a batch of " + b + " sequences of length "
-                        + t + " in " + (soft == null ? directory.forwardGraph() : directory.forwardEmbedsGraph())
-                        + ": " + e.getMessage(), e);
+                            return null;
+                        });
             } finally {
                 lifecycle.readLock().unlock();
             }
@@ -644,7 +667,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    s = sameDeviceSession(directory.gradientGraph());
+                    s = sameDeviceSession(directory.gradientGraph(), false);
                     gradient = s;
                 }
             }
@@ -658,7 +681,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = forwardEmbeds;
                 if (s == null) {
-                    s = sameDeviceSession(directory.forwardEmbedsGraph());
+                    s = sameDeviceSession(forwardGraph(true), options.prepackWeights());
                     forwardEmbeds = s;
                     log.debug("opened the embeddings forward session of {} (first soft-prompt call)", manifest.name());
                 }
@@ -668,11 +691,9 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     }
 
     /** A session over the shared weights on the forward session's device; a CUDA fallback was reported already. */
-    private OrtSession sameDeviceSession(Path graph) {
-        Options same = "CPU".equals(provider) ? new Options(Device.CPU, options.deviceId(),
-                options.intraOpThreads(), options.maxBatchSize(), options.maxBatchTokens(),
-                options.prepackWeights()) : options;
-        return SessionFactory.create(env, graph, same, weights).session();
+    private OrtSession sameDeviceSession(Path graph, boolean prepack) {
+        Options same = "CPU".equals(provider) ? options.onCpu() : options;
+        return SessionFactory.create(env, graph, same, weights, prepack).session();
     }
 
     /**
@@ -680,99 +701,56 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * ({@code t * hidden} floats): the soft vector where there is one, else the word-embedding row of the id (of
      * [PAD] past the end). Position and token-type embeddings are added by the graph.
      */
-    private void fillEmbeddings(EncodedPrompt p, Map<Integer, float[]> soft, int t, float[] dst, int offset) {
+    private void fillEmbeddings(EncodedPrompt p, Map<Integer, float[]> soft, int t, FloatBuffer dst, int offset) {
         int h = info.hiddenSize();
         int[] pi = p.ids();
         int pad = manifest.specialTokens().pad();
+        float[] row = new float[h];
         for (int j = 0; j < t; j++) {
-            int base = offset + j * h;
             float[] v = j < pi.length ? soft.get(j) : null;
             if (v != null) {
                 checkSoftVector(j, v);
-                System.arraycopy(v, 0, dst, base, h);
+                dst.put(offset + j * h, v);
             } else {
-                embeddings.copyRow(j < pi.length ? pi[j] : pad, dst, base);
+                embeddings.copyRow(j < pi.length ? pi[j] : pad, row, 0);
+                dst.put(offset + j * h, row);
             }
         }
     }
 
     private List<LabelLossGradient> runGradient(List<GradientRequest> requests, int[] batch) {
-        int b = batch.length;
         int h = info.hiddenSize();
-        int t = 0;
-        int g = 0;
         for (int i : batch) {
-            GradientRequest q = requests.get(i);
-            checkLength(q.prompt());
-            t = Math.max(t, q.prompt().length());
-            g = Math.max(g, q.goldTokenIds().length);
+            checkLength(requests.get(i).prompt());
         }
-        float[] embeds = new float[b * t * h];
-        long[] attention = new long[b * t];
-        long[] types = new long[b * t];
-        long[] masks = new long[b];
-        long[] gold = new long[b * g];
-        float[] goldMask = new float[b * g];
         lifecycle.readLock().lock();
         try {
             ensureOpen();
-            for (int r = 0; r < b; r++) {
-                GradientRequest q = requests.get(batch[r]);
-                EncodedPrompt p = q.prompt();
-                int[] pi = p.ids();
-                int[] pa = p.attentionMask();
-                int[] pt = p.tokenTypes();
-                fillEmbeddings(p, q.softVectors(), t, embeds, r * t * h);
-                for (int j = 0; j < t; j++) {
-                    attention[r * t + j] = j < pi.length ? pa[j] : 0;
-                    types[r * t + j] = j < pi.length ? pt[j] : 0;
-                }
-                masks[r] = p.maskPositions()[0];
-                int[] ids = q.goldTokenIds();
-                for (int k = 0; k < ids.length; k++) {
-                    if (ids[k] < 0 || ids[k] >= info.vocabularySize()) {
-                        throw new IllegalArgumentException("gold token id " + ids[k] + " is outside the vocabulary");
-                    }
-                    gold[r * g + k] = ids[k];
-                    goldMask[r * g + k] = 1f;
-                }
-            }
             OrtSession session = gradientSession();
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            try {
-                inputs.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds),
-                        new long[] {b, t, h}));
-                inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(attention),
-                        new long[] {b, t}));
-                inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), new long[] {b, t}));
-                inputs.put("mask_positions", OnnxTensor.createTensor(env, LongBuffer.wrap(masks), new long[] {b}));
-                inputs.put("gold_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(gold), new long[] {b, g}));
-                inputs.put("gold_mask", OnnxTensor.createTensor(env, FloatBuffer.wrap(goldMask), new long[] {b, g}));
-                try (OrtSession.Result result = session.run(inputs)) {
-                    FloatBuffer loss = floats(result, "loss");
-                    FloatBuffer grad = floats(result, "inputs_embeds_grad");
-                    List<LabelLossGradient> out = new ArrayList<>(b);
-                    for (int r = 0; r < b; r++) {
-                        int[] positions = requests.get(batch[r]).gradientPositions();
-                        float[] rows = new float[positions.length * h];
-                        for (int k = 0; k < positions.length; k++) {
-                            grad.get((r * t + positions[k]) * h, rows, k * h, h);
+            return packer.gradient(session, directory.gradientGraph().toString(), requests, batch,
+                    this::fillEmbeddings, info.vocabularySize(), result -> {
+                        FloatBuffer loss = floats(result, "loss");
+                        FloatBuffer grad = floats(result, "inputs_embeds_grad");
+                        int t = (int) (grad.capacity() / ((long) batch.length * h));
+                        List<LabelLossGradient> out = new ArrayList<>(batch.length);
+                        for (int r = 0; r < batch.length; r++) {
+                            int[] positions = requests.get(batch[r]).gradientPositions();
+                            float[] rows = new float[positions.length * h];
+                            for (int k = 0; k < positions.length; k++) {
+                                grad.get((r * t + positions[k]) * h, rows, k * h, h);
+                            }
+                            out.add(new LabelLossGradient(loss.get(r), positions, rows, h));
                         }
-                        out.add(new LabelLossGradient(loss.get(r), positions, rows, h));
-                    }
-                    return out;
-                }
-            } finally {
-                for (OnnxTensor tensor : inputs.values()) {
-                    tensor.close();
-                }
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on a gradient batch of " + b + " sequences of length "
-                    + t + " in " + directory.gradientGraph() + ": " + e.getMessage(), e);
+                        return out;
+                    });
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** Input buffer sets waiting in the pool (tests: steady single-threaded calls reuse one). */
+    int pooledInputBuffers() {
+        return packer.pooledSets();
     }
 
     static boolean cudaAvailable() {

@@ -1,10 +1,15 @@
 package io.github.prompt4j.onnx.runtime;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl;
 import io.github.prompt4j.core.model.ModelLoadException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +30,18 @@ final class SessionFactory {
     private SessionFactory() {
     }
 
+    /**
+     * A session for {@code graph}.
+     *
+     * @param prepack whether this session loads and prepacks its own copy of the weights; otherwise it reads the
+     *        shared mapping
+     */
     static Created create(OrtEnvironment env, Path graph, OnnxMaskedLanguageModel.Options options,
-            SharedWeights weights) {
+            SharedWeights weights, boolean prepack) {
         String fallback = "";
         if (options.device() != Device.CPU) {
             if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-                try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
+                try (OrtSession.SessionOptions so = baseOptions(graph, options, weights, prepack)) {
                     so.addCUDA(options.deviceId());
                     return new Created(env.createSession(graph.toString(), so), "CUDA", "");
                 } catch (OrtException e) {
@@ -42,7 +53,7 @@ final class SessionFactory {
             }
             log.debug("CUDA not used for {}: {}", graph, fallback);
         }
-        try (OrtSession.SessionOptions so = baseOptions(options, weights)) {
+        try (OrtSession.SessionOptions so = baseOptions(graph, options, weights, prepack)) {
             return new Created(env.createSession(graph.toString(), so), "CPU", fallback);
         } catch (OrtException e) {
             throw new ModelLoadException("ONNX Runtime cannot load graph " + graph + ": " + e.getMessage()
@@ -50,15 +61,30 @@ final class SessionFactory {
         }
     }
 
-    private static OrtSession.SessionOptions baseOptions(OnnxMaskedLanguageModel.Options options,
-            SharedWeights weights) throws OrtException {
+    /** Names of the graph's external-data initializers (the graph files are small: weights live apart). */
+    private static java.util.List<String> externalInitializers(Path graph) {
+        try (InputStream in = Files.newInputStream(graph)) {
+            return OnnxMl.ModelProto.parseFrom(in).getGraph().getInitializerList().stream()
+                    .filter(t -> t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                    .map(OnnxMl.TensorProto::getName).toList();
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read graph " + graph + ": " + e.getMessage()
+                    + "; re-export the model directory", e);
+        }
+    }
+
+    private static OrtSession.SessionOptions baseOptions(Path graph, OnnxMaskedLanguageModel.Options options,
+            SharedWeights weights, boolean prepack) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        if (!options.prepackWeights()) {
-            // One copy of the weights: both sessions read the shared mapping; prepacking would copy every MatMul
+        if (!prepack) {
+            // One copy of the weights: all sessions read the shared mapping; prepacking would copy every MatMul
             // weight into each session.
             so.addConfigEntry("session.disable_prepacking", "1");
-            for (var e : weights.tensors().entrySet()) {
-                so.addInitializer(e.getKey(), e.getValue());
+            for (String name : externalInitializers(graph)) {
+                OnnxTensor t = weights.tensors().get(name);
+                if (t != null) {
+                    so.addInitializer(name, t);
+                }
             }
         }
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

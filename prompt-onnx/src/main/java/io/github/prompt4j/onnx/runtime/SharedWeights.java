@@ -1,5 +1,6 @@
 package io.github.prompt4j.onnx.runtime;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -7,6 +8,7 @@ import io.github.prompt4j.core.model.ModelLoadException;
 import io.github.prompt4j.onnx.export.weights.WeightFile;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -16,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The weights file memory-mapped once, each tensor wrapped as an ONNX Runtime tensor over the mapping (no copy), so
+ * The weights files memory-mapped once, each tensor wrapped as an ONNX Runtime tensor over the mapping (no copy), so
  * that the forward and the gradient session share one copy of the weights: the sessions get them through
  * {@code SessionOptions.addInitializer}, which replaces the graphs' external-data initializers of the same names.
  *
@@ -32,19 +34,30 @@ final class SharedWeights implements AutoCloseable {
         this.buffers = Collections.unmodifiableMap(buffers);
     }
 
-    static SharedWeights map(OrtEnvironment env, Path file, WeightFile index) {
+    /**
+     * Maps weight files (each a path with its index). Float32 entries are also readable through {@link #buffer}.
+     *
+     * @throws ModelLoadException naming the file when one cannot be mapped
+     */
+    static SharedWeights map(OrtEnvironment env, Map<Path, WeightFile> files) {
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            for (WeightFile.Entry e : index.entries().values()) {
-                FloatBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), e.length())
-                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-                buffers.put(e.name(), data);
-                tensors.put(e.name(), OnnxTensor.createTensor(env, data, e.shape()));
+        for (Map.Entry<Path, WeightFile> f : files.entrySet()) {
+            try (FileChannel ch = FileChannel.open(f.getKey(), StandardOpenOption.READ)) {
+                for (WeightFile.Entry e : f.getValue().entries().values()) {
+                    MappedByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), e.length());
+                    if (e.type() == WeightFile.DataType.INT8) {
+                        tensors.put(e.name(), OnnxTensor.createTensor(env, bytes, e.shape(), OnnxJavaType.INT8));
+                    } else {
+                        FloatBuffer data = bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                        buffers.put(e.name(), data);
+                        tensors.put(e.name(), OnnxTensor.createTensor(env, data, e.shape()));
+                    }
+                }
+            } catch (IOException | OrtException ex) {
+                tensors.values().forEach(OnnxTensor::close);
+                throw new ModelLoadException("cannot map the weights in " + f.getKey() + ": " + ex.getMessage(), ex);
             }
-        } catch (IOException | OrtException ex) {
-            tensors.values().forEach(OnnxTensor::close);
-            throw new ModelLoadException("cannot map the weights in " + file + ": " + ex.getMessage(), ex);
         }
         return new SharedWeights(tensors, buffers);
     }

@@ -4,7 +4,6 @@ import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -13,7 +12,7 @@ import java.util.Map;
  */
 public final class RealModels {
 
-    private static final Map<PretrainedModels, OnnxMaskedLanguageModel> OPEN = new EnumMap<>(PretrainedModels.class);
+    private static final Map<String, OnnxMaskedLanguageModel> OPEN = new java.util.HashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -32,11 +31,16 @@ public final class RealModels {
         return ModelCache.at(dir != null ? Paths.get(dir) : Path.of("target", "prompt4j-cache"));
     }
 
-    /** The shared, open model; never close it in a test. */
+    /** The shared, open FP32 model; never close it in a test. */
     public static OnnxMaskedLanguageModel get(PretrainedModels model) {
+        return get(model, Precision.FP32);
+    }
+
+    /** The shared, open model of that precision; never close it in a test. */
+    public static OnnxMaskedLanguageModel get(PretrainedModels model, Precision precision) {
         synchronized (OPEN) {
-            return OPEN.computeIfAbsent(model, m -> OnnxMaskedLanguageModel.builder().pretrained(m).cache(cache())
-                    .device(Device.CPU).build());
+            return OPEN.computeIfAbsent(model + "/" + precision, k -> OnnxMaskedLanguageModel.builder()
+                    .pretrained(model).cache(cache()).device(Device.CPU).precision(precision).build());
         }
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Zero-shot SST-2 on all 872 dev sentences with the real models: AutoPrompt's manual baseline with bert-base-cased
- * must reach 75% (an independent implementation gets about 76% with this exact setup); bert-base-uncased with
+ * must reach 75% (an independent implementation gets about 76% with this exact setup), and the int8 engine must stay
+ * within one point of it; bert-base-uncased with
  * "It was [MASK]." is known to be biased toward one class (measured: 56% accuracy, 814 of 872 predicted positive).
  */
 class Sst2ZeroShotIT {
@@ -60,6 +61,20 @@ class Sst2ZeroShotIT {
         System.out.printf("SST-2 dev, bert-base-cased, '{text} this movie was [MASK].' terrible/fantastic: "
                 + "accuracy %.4f (%d sentences in %.1f s)%n", accuracy, SENTENCES.size(), seconds);
         assertTrue(accuracy >= 0.75, "accuracy " + accuracy);
+
+        // The int8 engine on the same prompt: within one point of float32.
+        PromptClassifier int8 = PromptClassifier.builder(RealModels.get(PretrainedModels.BERT_BASE_CASED,
+                Precision.INT8)).template(Template.parse("{text} this movie was [MASK]."))
+                .verbalizer(Verbalizer.builder().add("0", "terrible").add("1", "fantastic").build()).build();
+        start = System.nanoTime();
+        List<String> predicted8 = predict(int8, SENTENCES);
+        double seconds8 = (System.nanoTime() - start) / 1e9;
+        double accuracy8 = Metrics.accuracy(GOLD, predicted8);
+        long agree = java.util.stream.IntStream.range(0, predicted.size())
+                .filter(i -> predicted.get(i).equals(predicted8.get(i))).count();
+        System.out.printf("same prompt, INT8: accuracy %.4f (%.1f s; %d of %d predictions equal FP32's)%n",
+                accuracy8, seconds8, agree, predicted.size());
+        assertEquals(accuracy, accuracy8, 0.01, "int8 accuracy within one point of float32");
 
         // Eight threads sharing the model get the sequential predictions.
         List<String> slice = SENTENCES.subList(0, 64);

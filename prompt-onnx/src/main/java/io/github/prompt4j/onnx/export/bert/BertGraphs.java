@@ -2,17 +2,22 @@ package io.github.prompt4j.onnx.export.bert;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.prompt4j.onnx.export.autodiff.Differentiator;
+import io.github.prompt4j.onnx.export.graph.Attr;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.export.graph.ElementType;
 import io.github.prompt4j.onnx.export.graph.GraphBuilder;
 import io.github.prompt4j.onnx.export.graph.Value;
+import io.github.prompt4j.onnx.export.weights.Int8Weights;
 import io.github.prompt4j.onnx.export.weights.WeightFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +42,30 @@ import org.slf4j.LoggerFactory;
  * {@code [vocab, hidden]} matrix is made at run time. Dense layers use the {@code [in, out]} kernels directly
  * (MatMul on {@code [batch, seq, in]}, which ONNX Runtime runs as one GEMM over all rows).
  *
+ * <p>Forward graphs come in three {@link Encoding}s of the encoder layers: {@link Encoding#STANDARD} (default-domain
+ * operators only, as above), {@link Encoding#FUSED} (ONNX Runtime's CPU contrib operators: {@code
+ * MultiHeadAttention} over the three projections with the packed query/key/value bias, {@code
+ * SkipLayerNormalization} for residual + bias + LayerNorm and {@code BiasGelu} for bias + exact erf GELU) and {@link
+ * Encoding#INT8} (the fused graph with the encoder's query/key/value, attention-output and intermediate products
+ * as {@code DynamicQuantizeMatMul} over the int8 kernels of {@link Int8Weights}: activations quantized per tensor at
+ * run time after SmoothQuant scaling, weights per output channel; query, key and value as one product on the fused
+ * {@code [H, 3H]} kernel, split before the attention; the feed-forward output product stays float32, see
+ * {@link Int8Weights}). Embeddings and the
+ * MLM head are float32 in all three. The gradient graph always uses standard operators (the differentiator's rules).
+ *
  * <p>Stateless and thread-safe.
  */
 public final class BertGraphs {
+
+    /** How the encoder layers of a forward graph are expressed. */
+    public enum Encoding {
+        /** Default-domain ONNX operators only: any ONNX runtime, and the reference for the other two. */
+        STANDARD,
+        /** ONNX Runtime's fused contrib operators, float32. */
+        FUSED,
+        /** Fused operators with int8 encoder matrix products (dynamic activation quantization). */
+        INT8
+    }
 
     /** Forward input: token ids, int64 {@code [batch, seq]}. */
     public static final String INPUT_IDS = "input_ids";
@@ -98,7 +124,23 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto forward(BertConfig config, WeightFile weights) {
-        return forward(config, weights, false);
+        return forward(config, weights, null, Encoding.STANDARD, false);
+    }
+
+    /**
+     * A forward graph in the given encoding: {@link #forward(BertConfig, WeightFile)} when {@code embedsInput} is
+     * false, {@link #forwardEmbeds} when true.
+     *
+     * @param int8Weights the quantized weights ({@link Int8Weights}); required for {@link Encoding#INT8}, else unused
+     * @throws IllegalArgumentException when a weight file lacks a parameter or has a wrong shape, or INT8 is asked for
+     *         without int8 weights
+     */
+    public static OnnxMl.ModelProto forward(BertConfig config, WeightFile weights, WeightFile int8Weights,
+            Encoding encoding, boolean embedsInput) {
+        if (encoding == Encoding.INT8 && int8Weights == null) {
+            throw new IllegalArgumentException("the INT8 encoding needs the int8 weight file (Int8Weights.write)");
+        }
+        return build(config, weights, int8Weights, encoding, embedsInput);
     }
 
     /**
@@ -110,12 +152,14 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto forwardEmbeds(BertConfig config, WeightFile weights) {
-        return forward(config, weights, true);
+        return forward(config, weights, null, Encoding.STANDARD, true);
     }
 
-    private static OnnxMl.ModelProto forward(BertConfig config, WeightFile weights, boolean embedsInput) {
+    private static OnnxMl.ModelProto build(BertConfig config, WeightFile weights, WeightFile int8Weights,
+            Encoding encoding, boolean embedsInput) {
         checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create(embedsInput ? "bert_mlm_forward_embeds" : "bert_mlm_forward");
+        GraphBuilder g = GraphBuilder.create((embedsInput ? "bert_mlm_forward_embeds" : "bert_mlm_forward")
+                + (encoding == Encoding.STANDARD ? "" : "_" + encoding.name().toLowerCase(java.util.Locale.ROOT)));
         Value input = embedsInput ? g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize())
                 : g.input(INPUT_IDS, ElementType.INT64, "batch", "seq");
         Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
@@ -123,10 +167,11 @@ public final class BertGraphs {
         Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch", "masks");
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
-        Encoder enc = new Encoder(g, config, weights);
+        Encoder enc = new Encoder(g, config, weights, int8Weights, encoding);
         Value words = embedsInput ? input : g.gather(wordEmbeddings, input, 0);
-        Value hidden = enc.encode(words, types, mask);
-        Value rows = enc.gatherRows(hidden, g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1));
+        Value flatMasks = g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1);
+        Value rows = encoding == Encoding.STANDARD ? enc.gatherRows(enc.encode(words, types, mask), flatMasks)
+                : enc.encodeMaskRows(words, types, mask, flatMasks, positions);
         Value transformed = enc.headTransform(rows);
         Value logits = enc.decoder(transformed, wordEmbeddings);
 
@@ -167,7 +212,7 @@ public final class BertGraphs {
         Value goldMask = g.input(GOLD_MASK, ElementType.FLOAT, "batch", "gold");
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
-        Encoder enc = new Encoder(g, config, weights);
+        Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
         Value hidden = enc.encode(embeds, types, mask);
         Value rows = enc.gatherRows(hidden, g.add(positions, enc.rowOffsets(types)));
         Value logits = enc.decoder(enc.headTransform(rows), wordEmbeddings);
@@ -182,6 +227,30 @@ public final class BertGraphs {
         log.debug("built BERT gradient graph: {} nodes, {} of them gradient nodes", g.nodeCount(), r.addedNodes());
         return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
+    }
+
+    /**
+     * The calibration graph for int8 quantization: the fused float32 encoder on token ids (inputs {@link #INPUT_IDS},
+     * {@link #ATTENTION_MASK}, {@link #TOKEN_TYPE_IDS}) whose outputs are, for every matrix product that the int8
+     * graphs quantize, the largest magnitude of each input channel over batch and sequence (float {@code [in]}),
+     * named as the product's int8 kernel ({@link Int8Weights#qkvKernel}, {@link Int8Weights#kernel}). Used once at
+     * export to choose the smoothing factors of {@link Int8Weights}.
+     */
+    public static OnnxMl.ModelProto calibration(BertConfig config, WeightFile weights) {
+        checkWeights(config, weights);
+        GraphBuilder g = GraphBuilder.create("bert_int8_calibration");
+        Value ids = g.input(INPUT_IDS, ElementType.INT64, "batch", "seq");
+        Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
+        Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
+        Encoder enc = new Encoder(g, config, weights, null, Encoding.FUSED);
+        enc.calibration = new LinkedHashMap<>();
+        Value x = enc.embed(g.gather(g.weight(BertParameters.WORD_EMBEDDINGS, weights), ids, 0), types);
+        Value keyMask = g.cast(mask, ElementType.INT32);
+        for (int l = 0; l < config.numLayers(); l++) {
+            x = enc.fusedLayer(l, x, keyMask, null, null);
+        }
+        enc.calibration.forEach((name, v) -> g.output(v, name));
+        return g.model();
     }
 
     /**
@@ -211,27 +280,143 @@ public final class BertGraphs {
         private final GraphBuilder g;
         private final BertConfig c;
         private final WeightFile w;
+        private final WeightFile q;
+        private final Encoding encoding;
+        /** When not null, the calibration graph: per-channel max |input| of each quantizable product, by name. */
+        private Map<String, Value> calibration;
 
-        Encoder(GraphBuilder g, BertConfig c, WeightFile w) {
+        Encoder(GraphBuilder g, BertConfig c, WeightFile w, WeightFile q, Encoding encoding) {
             this.g = g;
             this.c = c;
             this.w = w;
+            this.q = q;
+            this.encoding = encoding;
         }
 
         /** Final hidden states {@code [batch, seq, hidden]} from word embeddings {@code [batch, seq, hidden]}. */
-        Value encode(Value words, Value types, Value mask) {
+        /**
+         * Fused and int8 encodings: final hidden states at the masks only, {@code [batch * masks, hidden]}. The last
+         * layer's keys and values cover every token, but its queries, attention output, feed-forward and LayerNorms
+         * run on the mask rows alone: the other rows of the last layer never reach an output (exact, not an
+         * approximation).
+         */
+        Value encodeMaskRows(Value words, Value types, Value mask, Value flatMasks, Value positions) {
+            Value x = embed(words, types);
+            // MultiHeadAttention's key padding mask: int32 [batch, seq], 0 = padding, which gets
+            // mask_filter_value (-10000, as the standard graph's additive mask) before the softmax.
+            Value keyMask = g.cast(mask, ElementType.INT32);
+            int last = c.numLayers() - 1;
+            for (int l = 0; l < last; l++) {
+                x = fusedLayer(l, x, keyMask, null, null);
+            }
+            Value lead3 = g.concat(0, g.shape(positions), g.longs(c.hiddenSize()));
+            Value rows = g.reshape(fusedLayer(last, x, keyMask, flatMasks, lead3), -1, c.hiddenSize());
+            return rows;
+        }
+
+        private Value embed(Value words, Value types) {
             g.scope("embeddings");
             Value seqLen = g.gather(g.shape(types), g.scalarLong(1), 0);
             Value positionIds = g.range(g.scalarLong(0), seqLen, g.scalarLong(1));
             Value emb = g.add(g.add(words, g.gather(g.weight(BertParameters.POSITION_EMBEDDINGS, w), positionIds, 0)),
                     g.gather(g.weight(BertParameters.TOKEN_TYPE_EMBEDDINGS, w), types, 0));
-            Value x = layerNorm(emb, BertParameters.EMBEDDINGS_LN_GAMMA, BertParameters.EMBEDDINGS_LN_BETA);
+            return layerNorm(emb, BertParameters.EMBEDDINGS_LN_GAMMA, BertParameters.EMBEDDINGS_LN_BETA);
+        }
+
+        /** Final hidden states {@code [batch, seq, hidden]} from word embeddings, standard operators. */
+        Value encode(Value words, Value types, Value mask) {
+            Value x = embed(words, types);
             Value maskBias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
                     g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
             for (int l = 0; l < c.numLayers(); l++) {
                 x = layer(l, x, maskBias);
             }
             return x;
+        }
+
+        /**
+         * One encoder layer in contrib operators, float32 ({@link Encoding#FUSED}) or int8 ({@link Encoding#INT8}).
+         * With {@code rows} (flat indices into {@code [batch * seq]}) the layer's output is only those rows, shaped
+         * {@code rowShape} ({@code [batch, masks, hidden]}).
+         */
+        private Value fusedLayer(int l, Value x, Value keyMask, Value rows, Value rowShape) {
+            g.scope("layer" + l + "/attention");
+            List<OnnxMl.AttributeProto> heads = List.of(Attr.of("num_heads", (long) c.numHeads()),
+                    Attr.of("mask_filter_value", (float) MASK_NEGATIVE));
+            Value residual = rows == null ? x : g.reshape(gatherRows(x, rows), rowShape);
+            g.scope("layer" + l + "/attention");
+            observe(Int8Weights.qkvKernel(l), x);
+            Value context;
+            if (encoding == Encoding.INT8) {
+                Value qkv = int8MatMul(smooth(x, Int8Weights.smoothing(Int8Weights.qkvKernel(l))),
+                        Int8Weights.qkvKernel(l), Int8Weights.qkvScale(l), weightQ(Int8Weights.qkvBias(l)));
+                List<Value> parts = g.node("Split", List.of(qkv), 3, List.of(Attr.of("axis", 2L)));
+                Value query = rows == null ? parts.get(0) : g.reshape(gatherRows(parts.get(0), rows), rowShape);
+                g.scope("layer" + l + "/attention");
+                context = g.contribNode("MultiHeadAttention", Arrays.asList(query, parts.get(1), parts.get(2),
+                        null, keyMask), 1, heads).get(0);
+            } else {
+                Value bias = g.concat(0, weight(BertParameters.layer(l, BertParameters.QUERY_BIAS)),
+                        weight(BertParameters.layer(l, BertParameters.KEY_BIAS)),
+                        weight(BertParameters.layer(l, BertParameters.VALUE_BIAS)));
+                Value queryKernel = weight(BertParameters.layer(l, BertParameters.QUERY_KERNEL));
+                Value keyKernel = weight(BertParameters.layer(l, BertParameters.KEY_KERNEL));
+                Value valueKernel = weight(BertParameters.layer(l, BertParameters.VALUE_KERNEL));
+                if (rows == null) {
+                    // one product on the concatenated [H, 3H] kernel (folded into one constant at session start)
+                    context = g.contribNode("Attention", Arrays.asList(x,
+                            g.concat(1, queryKernel, keyKernel, valueKernel), bias, keyMask), 1, heads).get(0);
+                } else {
+                    context = g.contribNode("MultiHeadAttention", Arrays.asList(g.matMul(residual, queryKernel),
+                            g.matMul(x, keyKernel), g.matMul(x, valueKernel), bias, keyMask), 1, heads).get(0);
+                }
+            }
+            Value x1 = skipLayerNorm(product(context, l, BertParameters.ATTENTION_OUTPUT_KERNEL), residual, l,
+                    BertParameters.ATTENTION_OUTPUT_BIAS, BertParameters.ATTENTION_LN_GAMMA,
+                    BertParameters.ATTENTION_LN_BETA);
+            g.scope("layer" + l + "/ffn");
+            Value inner = g.contribNode("BiasGelu", List.of(product(x1, l, BertParameters.INTERMEDIATE_KERNEL),
+                    weight(BertParameters.layer(l, BertParameters.INTERMEDIATE_BIAS))), 1, List.of()).get(0);
+            return skipLayerNorm(product(inner, l, BertParameters.OUTPUT_KERNEL), x1, l, BertParameters.OUTPUT_BIAS,
+                    BertParameters.OUTPUT_LN_GAMMA, BertParameters.OUTPUT_LN_BETA);
+        }
+
+        /** {@code x @ kernel} without bias: float32, or int8 for {@link Encoding#INT8} where it quantizes the kernel. */
+        private Value product(Value x, int l, String kernel) {
+            observe(Int8Weights.kernel(l, kernel), x);
+            return encoding == Encoding.INT8 && Int8Weights.quantizes(kernel)
+                    ? int8MatMul(smooth(x, Int8Weights.smoothing(Int8Weights.kernel(l, kernel))),
+                            Int8Weights.kernel(l, kernel), Int8Weights.scale(l, kernel), null)
+                    : g.matMul(x, weight(BertParameters.layer(l, kernel)));
+        }
+
+        /** Divides the input channels by the kernel's smoothing factors, when the int8 file has them. */
+        private Value smooth(Value x, String name) {
+            return q.find(name).isPresent() ? g.mul(x, weightQ(name)) : x;
+        }
+
+        /** In the calibration graph, outputs the per-channel max |x| over batch and sequence under {@code name}. */
+        private void observe(String name, Value x) {
+            if (calibration != null) {
+                calibration.put(name, g.reduceMax(g.node("Abs", List.of(x)), false, 0, 1));
+            }
+        }
+
+        private Value int8MatMul(Value x, String kernel, String scale, Value bias) {
+            return g.contribNode("DynamicQuantizeMatMul", Arrays.asList(x, weightQ(kernel), weightQ(scale), null,
+                    bias), 1, List.of()).get(0);
+        }
+
+        /** {@code LayerNorm(product + residual + bias)} as one {@code SkipLayerNormalization}. */
+        private Value skipLayerNorm(Value product, Value residual, int l, String bias, String gamma, String beta) {
+            return g.contribNode("SkipLayerNormalization", List.of(product, residual,
+                    weight(BertParameters.layer(l, gamma)), weight(BertParameters.layer(l, beta)),
+                    weight(BertParameters.layer(l, bias))), 1,
+                    List.of(Attr.of("epsilon", (float) c.layerNormEps()))).get(0);
+        }
+
+        private Value weightQ(String name) {
+            return g.has(name) ? g.value(name) : g.weight(name, q);
         }
 
         private Value layer(int l, Value x, Value maskBias) {

@@ -16,6 +16,10 @@ public enum ElementType {
     FLOAT16(OnnxMl.TensorProto.DataType.FLOAT16, true),
     /** Signed 64-bit integer (ids, indices, shapes). */
     INT64(OnnxMl.TensorProto.DataType.INT64, false),
+    /** Signed 8-bit integer (quantized weights). */
+    INT8(OnnxMl.TensorProto.DataType.INT8, false),
+    /** Unsigned 8-bit integer (dynamically quantized activations). */
+    UINT8(OnnxMl.TensorProto.DataType.UINT8, false),
     /** Signed 32-bit integer. */
     INT32(OnnxMl.TensorProto.DataType.INT32, false),
     /** Boolean. */

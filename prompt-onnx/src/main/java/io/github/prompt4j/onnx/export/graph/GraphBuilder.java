@@ -29,6 +29,10 @@ public final class GraphBuilder {
 
     /** The ONNX opset of the default domain the graphs are built for. */
     public static final int OPSET = 17;
+    /** The domain of ONNX Runtime's contrib operators (fused attention, skip LayerNorm, int8 matrix products). */
+    public static final String CONTRIB_DOMAIN = "com.microsoft";
+    /** The opset version of {@link #CONTRIB_DOMAIN} imported when a contrib node is present. */
+    public static final int CONTRIB_OPSET = 1;
     /** The ONNX IR version written into models (IR 8 goes with opset 17; ONNX Runtime 1.26 accepts it). */
     public static final int IR_VERSION = 8;
 
@@ -137,7 +141,8 @@ public final class GraphBuilder {
     }
 
     /**
-     * Declares a float32 initializer stored in a weights file ({@code data_location = EXTERNAL}).
+     * Declares an initializer stored in a weights file ({@code data_location = EXTERNAL}), float32 or int8 as the
+     * file's entry says.
      *
      * @param tensorName the tensor's name in the file, also the initializer's name
      * @throws IllegalArgumentException when the file has no such tensor
@@ -145,8 +150,9 @@ public final class GraphBuilder {
     public Value weight(String tensorName, WeightFile file) {
         WeightFile.Entry e = file.entry(tensorName);
         requireFresh(tensorName);
+        ElementType type = e.type() == WeightFile.DataType.INT8 ? ElementType.INT8 : ElementType.FLOAT;
         OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(tensorName)
-                .setDataType(ElementType.FLOAT.code())
+                .setDataType(type.code())
                 .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL);
         for (long d : e.shape()) {
             t.addDims(d);
@@ -155,7 +161,7 @@ public final class GraphBuilder {
         t.addExternalData(entry("offset", Long.toString(e.offset())));
         t.addExternalData(entry("length", Long.toString(e.length())));
         initializers.add(t.build());
-        return register(new Value(tensorName, ElementType.FLOAT, Shape.of(e.shape())));
+        return register(new Value(tensorName, type, Shape.of(e.shape())));
     }
 
     private static OnnxMl.StringStringEntryProto entry(String key, String value) {
@@ -210,6 +216,25 @@ public final class GraphBuilder {
         OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(fresh(op + "_node"));
         for (Value v : inputs) {
             n.addInput(v.name());
+        }
+        for (int i = 0; i < outputCount; i++) {
+            n.addOutput(fresh(op));
+        }
+        n.addAllAttribute(attrs);
+        return append(n.build());
+    }
+
+    /**
+     * Appends a node of ONNX Runtime's contrib domain ({@value #CONTRIB_DOMAIN}); the model then imports that domain.
+     *
+     * @param inputs inputs in operator order; {@code null} for an omitted optional input
+     */
+    public List<Value> contribNode(String op, List<Value> inputs, int outputCount,
+            List<OnnxMl.AttributeProto> attrs) {
+        OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setDomain(CONTRIB_DOMAIN)
+                .setName(fresh(op + "_node"));
+        for (Value v : inputs) {
+            n.addInput(v == null ? "" : v.name());
         }
         for (int i = 0; i < outputCount; i++) {
             n.addOutput(fresh(op));
@@ -390,11 +415,19 @@ public final class GraphBuilder {
         return g.build();
     }
 
-    /** The graph wrapped in a {@code ModelProto} (IR {@value #IR_VERSION}, default-domain opset {@value #OPSET}). */
+    /**
+     * The graph wrapped in a {@code ModelProto} (IR {@value #IR_VERSION}, default-domain opset {@value #OPSET}, plus
+     * {@value #CONTRIB_DOMAIN} opset {@value #CONTRIB_OPSET} when a contrib node is present).
+     */
     public OnnxMl.ModelProto model() {
-        return OnnxMl.ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("prompt4j")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(build()).build();
+        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder().setIrVersion(IR_VERSION)
+                .setProducerName("prompt4j")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+        if (nodes.stream().anyMatch(n -> CONTRIB_DOMAIN.equals(n.getDomain()))) {
+            m.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(CONTRIB_DOMAIN)
+                    .setVersion(CONTRIB_OPSET));
+        }
+        return m.setGraph(build()).build();
     }
 
     private static OnnxMl.ValueInfoProto valueInfo(Value v) {

@@ -73,6 +73,21 @@ final class ShapeInference {
                 case "NonZero" -> out.add(v(node, 0, ElementType.INT64, in.get(0).shape().hasRank()
                         ? Shape.of(List.of(Dim.of(in.get(0).rank()), Dim.unknown())) : Shape.ofRank(2)));
                 case "LayerNormalization" -> layerNorm(node, in, out);
+                // ONNX Runtime contrib operators (com.microsoft): output 0 has the shape of input 0
+                case "MultiHeadAttention", "Attention", "QAttention", "SkipLayerNormalization", "BiasGelu", "Gelu" ->
+                        out.add(v(node, 0, ElementType.FLOAT, in.get(0).shape()));
+                case "DynamicQuantizeMatMul", "MatMulIntegerToFloat" -> out.add(v(node, 0, ElementType.FLOAT,
+                        matMul(in.get(0).shape(), in.get(1).shape())));
+                case "DynamicQuantizeLinear" -> {
+                    out.add(v(node, 0, ElementType.UINT8, in.get(0).shape()));
+                    out.add(v(node, 1, ElementType.FLOAT, Shape.scalar()));
+                    out.add(v(node, 2, ElementType.UINT8, Shape.scalar()));
+                }
+                case "Split" -> {
+                    for (int i = 0; i < node.getOutputCount(); i++) {
+                        out.add(v(node, i, t0, split(node, in.get(0).shape(), node.getOutputCount())));
+                    }
+                }
                 default -> {
                     for (int i = 0; i < node.getOutputCount(); i++) {
                         out.add(v(node, i, t0, Shape.unknownRank()));
@@ -84,6 +99,19 @@ final class ShapeInference {
             out.add(v(node, i, t0, Shape.unknownRank()));
         }
         return out;
+    }
+
+    /** Equal split along the node's axis (the only Split prompt4j emits). */
+    private static Shape split(OnnxMl.NodeProto node, Shape x, int parts) {
+        if (!x.hasRank()) {
+            return x;
+        }
+        int axis = (int) Attr.intOf(node, "axis", 0);
+        axis = axis < 0 ? axis + x.rank() : axis;
+        List<Dim> dims = new ArrayList<>(x.dims());
+        Dim d = dims.get(axis);
+        dims.set(axis, d.isStatic() ? Dim.of(d.size() / parts) : Dim.unknown());
+        return Shape.of(dims);
     }
 
     private static Value v(OnnxMl.NodeProto node, int i, ElementType t, Shape s) {

@@ -48,24 +48,53 @@ final class ManifestJson {
         root.put("maxSequenceLength", m.maxSequenceLength());
         root.put("source", m.source());
         root.put("sourceChecksum", m.sourceChecksum());
-        ObjectNode w = root.putObject("weights");
-        w.put("file", m.weights().fileName());
-        ArrayNode tensors = w.putArray("tensors");
-        for (WeightFile.Entry e : m.weights().entries().values()) {
-            ObjectNode t = tensors.addObject();
-            t.put("name", e.name());
-            t.put("offset", e.offset());
-            t.put("length", e.length());
-            ArrayNode shape = t.putArray("shape");
-            for (long d : e.shape()) {
-                shape.add(d);
-            }
-        }
+        root.put("fused", m.fused());
+        writeWeights(root.putObject("weights"), m.weights());
+        writeWeights(root.putObject("int8Weights"), m.int8Weights());
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise manifest of " + m.name(), e);
         }
+    }
+
+    private static void writeWeights(ObjectNode w, WeightFile weights) {
+        w.put("file", weights.fileName());
+        ArrayNode tensors = w.putArray("tensors");
+        for (WeightFile.Entry e : weights.entries().values()) {
+            ObjectNode t = tensors.addObject();
+            t.put("name", e.name());
+            t.put("offset", e.offset());
+            t.put("length", e.length());
+            t.put("type", e.type().name());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : e.shape()) {
+                shape.add(d);
+            }
+        }
+    }
+
+    private static WeightFile readWeights(JsonNode root, String field, Path file) {
+        JsonNode w = node(root, field, file);
+        Map<String, WeightFile.Entry> entries = new LinkedHashMap<>();
+        for (JsonNode t : node(w, "tensors", file)) {
+            JsonNode shapeNode = node(t, "shape", file);
+            long[] shape = new long[shapeNode.size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeNode.get(i).asLong();
+            }
+            String name = text(t, "name", file);
+            WeightFile.DataType type;
+            try {
+                type = WeightFile.DataType.valueOf(text(t, "type", file));
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException("manifest " + file + ": tensor '" + name + "' has unknown type '"
+                        + t.path("type").asText() + "'; re-export the model", e);
+            }
+            entries.put(name, new WeightFile.Entry(name, node(t, "offset", file).asLong(),
+                    node(t, "length", file).asLong(), shape, type));
+        }
+        return new WeightFile(text(w, "file", file), entries);
     }
 
     static ModelManifest read(String json, Path file) {
@@ -90,23 +119,12 @@ final class ManifestJson {
         JsonNode s = node(root, "specialTokens", file);
         SpecialTokens special = new SpecialTokens(integer(s, "cls", file), integer(s, "sep", file),
                 integer(s, "pad", file), integer(s, "mask", file), integer(s, "unk", file));
-        JsonNode w = node(root, "weights", file);
-        Map<String, WeightFile.Entry> entries = new LinkedHashMap<>();
-        for (JsonNode t : node(w, "tensors", file)) {
-            JsonNode shapeNode = node(t, "shape", file);
-            long[] shape = new long[shapeNode.size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeNode.get(i).asLong();
-            }
-            String name = text(t, "name", file);
-            entries.put(name, new WeightFile.Entry(name, node(t, "offset", file).asLong(),
-                    node(t, "length", file).asLong(), shape));
-        }
         try {
             return new ModelManifest(version, text(root, "name", file), text(root, "architecture", file), config,
                     special, node(root, "lowerCase", file).asBoolean(), integer(root, "maxSequenceLength", file),
                     text(root, "source", file), text(root, "sourceChecksum", file),
-                    new WeightFile(text(w, "file", file), entries));
+                    node(root, "fused", file).asBoolean(), readWeights(root, "weights", file),
+                    readWeights(root, "int8Weights", file));
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException("manifest " + file + " is invalid: " + e.getMessage(), e);
         }

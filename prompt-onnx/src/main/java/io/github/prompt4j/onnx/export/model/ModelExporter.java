@@ -8,6 +8,7 @@ import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.export.checkpoint.Checkpoint;
 import io.github.prompt4j.onnx.export.tokenizer.BertTokenizerJson;
+import io.github.prompt4j.onnx.export.weights.Int8Weights;
 import io.github.prompt4j.onnx.export.weights.WeightFile;
 import io.github.prompt4j.onnx.export.weights.WeightFileWriter;
 import java.io.IOException;
@@ -28,7 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a pretrained BERT {@link Checkpoint} into an exported model directory ({@link ModelDirectory}): the shared
- * weights file, the forward, embeddings forward and gradient ONNX graphs, {@code tokenizer.json} and the manifest.
+ * weights file, its int8 quantization (encoder kernels, per output channel), the float32 and int8 forward and
+ * embeddings forward ONNX graphs, the gradient graph, {@code tokenizer.json} and the manifest.
+ *
+ * <p>The float32 forward graphs use ONNX Runtime's fused contrib operators by default ({@link Fusion#FUSED});
+ * {@link Fusion#UNFUSED} writes them in standard ONNX operators only, for debugging and for runtimes without
+ * contrib operators (the int8 graphs always need them; the gradient graph never uses them).
  *
  * <p>Atomic: everything is written into a temporary sibling directory that is renamed onto the target only when
  * complete; on any failure (including thread interruption between tensors) the temporary directory is deleted and
@@ -38,7 +44,20 @@ public final class ModelExporter {
 
     private static final Logger log = LoggerFactory.getLogger(ModelExporter.class);
 
+    /** Which operators the float32 forward graphs use. */
+    public enum Fusion {
+        /** ONNX Runtime's fused contrib operators (attention, skip LayerNorm, bias GELU): faster on ONNX Runtime. */
+        FUSED,
+        /** Standard ONNX operators only. */
+        UNFUSED
+    }
+
     private ModelExporter() {
+    }
+
+    /** Exports a checkpoint with fused float32 graphs ({@link #export(Checkpoint, String, Path, Fusion)}). */
+    public static ModelDirectory export(Checkpoint checkpoint, String name, Path target) {
+        return export(checkpoint, name, target, Fusion.FUSED);
     }
 
     /**
@@ -47,17 +66,21 @@ public final class ModelExporter {
      * @param checkpoint the source, read tensor by tensor; not closed here
      * @param name model name for the manifest, e.g. {@code bert-base-uncased}
      * @param target directory to create; an existing one is replaced atomically
+     * @param fusion the operators of the float32 forward graphs
      * @return the opened result
      * @throws ModelLoadException when the checkpoint cannot be read (naming file and tensor) or writing fails
      */
-    public static ModelDirectory export(Checkpoint checkpoint, String name, Path target) {
+    public static ModelDirectory export(Checkpoint checkpoint, String name, Path target, Fusion fusion) {
+        if (fusion == null) {
+            throw new IllegalArgumentException("fusion must not be null; use Fusion.FUSED (the default)");
+        }
         long start = System.nanoTime();
         Path parent = target.toAbsolutePath().getParent();
         Path staging = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
             Files.createDirectories(parent);
             Files.createDirectory(staging);
-            writeInto(checkpoint, name, staging);
+            writeInto(checkpoint, name, staging, fusion);
             replace(staging, target.toAbsolutePath());
         } catch (IOException e) {
             deleteQuietly(staging, e);
@@ -74,7 +97,7 @@ public final class ModelExporter {
         return ModelDirectory.open(target);
     }
 
-    private static void writeInto(Checkpoint checkpoint, String name, Path dir) throws IOException {
+    private static void writeInto(Checkpoint checkpoint, String name, Path dir, Fusion fusion) throws IOException {
         BertConfig config = checkpoint.config();
         List<String> vocabulary = checkpoint.vocabulary();
         if (vocabulary.size() != config.vocabSize()) {
@@ -100,18 +123,30 @@ public final class ModelExporter {
             }
             weights = writer.finish();
         }
-        log.info("{}: weights written ({} MB), building graphs", name, weights.totalBytes() >> 20);
-
-        writeGraph(BertGraphs.forward(config, weights), dir.resolve(ModelManifest.FORWARD_FILE));
-        writeGraph(BertGraphs.forwardEmbeds(config, weights), dir.resolve(ModelManifest.FORWARD_EMBEDS_FILE));
-        writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
-
         String tokenizer = checkpoint.tokenizerJson()
                 .orElseGet(() -> BertTokenizerJson.generate(vocabulary, checkpoint.lowerCase()));
         Files.writeString(dir.resolve(ModelManifest.TOKENIZER_FILE), tokenizer, StandardCharsets.UTF_8);
 
+        Map<String, float[]> activationMax = Int8Calibration.measure(config, weights, dir, checkpoint.lowerCase(),
+                config.maxPositions());
+        WeightFile int8 = Int8Weights.write(config, dir, weights, dir.resolve(ModelManifest.INT8_WEIGHTS_FILE),
+                activationMax);
+        log.info("{}: weights written ({} MB, int8 {} MB), building graphs", name, weights.totalBytes() >> 20,
+                int8.totalBytes() >> 20);
+
+        BertGraphs.Encoding fp32 = fusion == Fusion.FUSED ? BertGraphs.Encoding.FUSED : BertGraphs.Encoding.STANDARD;
+        writeGraph(BertGraphs.forward(config, weights, int8, fp32, false), dir.resolve(ModelManifest.FORWARD_FILE));
+        writeGraph(BertGraphs.forward(config, weights, int8, fp32, true),
+                dir.resolve(ModelManifest.FORWARD_EMBEDS_FILE));
+        writeGraph(BertGraphs.forward(config, weights, int8, BertGraphs.Encoding.INT8, false),
+                dir.resolve(ModelManifest.FORWARD_INT8_FILE));
+        writeGraph(BertGraphs.forward(config, weights, int8, BertGraphs.Encoding.INT8, true),
+                dir.resolve(ModelManifest.FORWARD_EMBEDS_INT8_FILE));
+        writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
+
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, "bert", config, special,
-                checkpoint.lowerCase(), config.maxPositions(), checkpoint.source(), checkpoint.checksum(), weights);
+                checkpoint.lowerCase(), config.maxPositions(), checkpoint.source(), checkpoint.checksum(),
+                fusion == Fusion.FUSED, weights, int8);
         // The manifest is written last: a directory with a manifest is complete.
         ModelDirectory.writeManifest(dir, manifest);
     }

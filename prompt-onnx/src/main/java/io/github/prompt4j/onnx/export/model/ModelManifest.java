@@ -20,17 +20,23 @@ import io.github.prompt4j.onnx.export.weights.WeightFile;
  * @param maxSequenceLength longest sequence, special tokens included
  * @param source where the checkpoint came from
  * @param sourceChecksum checksum of the source checkpoint (see {@code Checkpoint.checksum()})
+ * @param fused whether the fp32 forward graphs use ONNX Runtime's fused contrib operators (domain
+ *        {@code com.microsoft}); {@code false} for a standard-operator export (debugging, other runtimes)
  * @param weights the shared external-data weights file and its index
+ * @param int8Weights the quantized encoder weights (int8 kernels, per-output-channel float32 scales) read by the int8
+ *        forward graphs
  */
 public record ModelManifest(int formatVersion, String name, String architecture, BertConfig config,
         SpecialTokens specialTokens, boolean lowerCase, int maxSequenceLength, String source, String sourceChecksum,
-        WeightFile weights) {
+        boolean fused, WeightFile weights, WeightFile int8Weights) {
 
     /**
      * The format version this library writes and reads. Version 2 added the embeddings forward graph
-     * ({@value #FORWARD_EMBEDS_FILE}); a version-1 directory is refused and the {@link ModelCache} re-exports it.
+     * ({@value #FORWARD_EMBEDS_FILE}); version 3 fused fp32 graphs and the int8 graphs with their weights
+     * ({@value #INT8_WEIGHTS_FILE}). A directory of another version is refused and the {@link ModelCache} re-exports
+     * it.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";
@@ -44,6 +50,12 @@ public record ModelManifest(int formatVersion, String name, String architecture,
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** File name of the shared external-data weights. */
     public static final String WEIGHTS_FILE = "weights.bin";
+    /** File name of the int8 forward graph. */
+    public static final String FORWARD_INT8_FILE = "forward_int8.onnx";
+    /** File name of the int8 embeddings forward graph. */
+    public static final String FORWARD_EMBEDS_INT8_FILE = "forward_embeds_int8.onnx";
+    /** File name of the quantized encoder weights. */
+    public static final String INT8_WEIGHTS_FILE = "weights_int8.bin";
 
     public ModelManifest {
         if (name == null || name.isBlank()) {
@@ -52,8 +64,9 @@ public record ModelManifest(int formatVersion, String name, String architecture,
         if (!"bert".equals(architecture)) {
             throw new IllegalArgumentException("unsupported architecture '" + architecture + "'; only 'bert' is known");
         }
-        if (config == null || specialTokens == null || weights == null) {
-            throw new IllegalArgumentException("manifest config, specialTokens and weights must not be null");
+        if (config == null || specialTokens == null || weights == null || int8Weights == null) {
+            throw new IllegalArgumentException("manifest config, specialTokens, weights and int8Weights must not be "
+                    + "null");
         }
         if (maxSequenceLength <= 0 || maxSequenceLength > config.maxPositions()) {
             throw new IllegalArgumentException("maxSequenceLength " + maxSequenceLength + " must be in [1, "

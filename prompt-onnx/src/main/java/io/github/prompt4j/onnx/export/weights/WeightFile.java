@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Index of one external-data weights file shared by all ONNX graphs of an exported model: for each tensor, its
- * byte offset, byte length and shape. Data are float32 little-endian, row-major, each tensor starting at a multiple of
- * {@link #ALIGNMENT} bytes.
+ * byte offset, byte length, shape and element type. Data are little-endian, row-major (float32, or int8 for quantized
+ * weights), each tensor starting at a multiple of {@link #ALIGNMENT} bytes.
  *
  * <p>ONNX initializers refer to it with {@code data_location = EXTERNAL} and {@code location = fileName()} (a path
  * relative to the graph file), {@code offset} and {@code length}. Immutable.
@@ -19,20 +19,47 @@ public final class WeightFile {
     /** Byte alignment of each tensor in the file. */
     public static final int ALIGNMENT = 64;
 
+    /** Element types a weights file stores. */
+    public enum DataType {
+        /** IEEE float32, 4 bytes. */
+        FLOAT32(4),
+        /** Signed 8-bit integer (quantized weights), 1 byte. */
+        INT8(1);
+
+        private final int bytes;
+
+        DataType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Bytes per element. */
+        public int bytes() {
+            return bytes;
+        }
+    }
+
     /** One tensor's place in the file. */
-    public record Entry(String name, long offset, long length, long[] shape) {
+    public record Entry(String name, long offset, long length, long[] shape, DataType type) {
 
         public Entry {
+            if (type == null) {
+                throw new IllegalArgumentException("element type of '" + name + "' must not be null");
+            }
             if (offset < 0 || offset % ALIGNMENT != 0) {
                 throw new IllegalArgumentException("offset of '" + name + "' must be a non-negative multiple of "
                         + ALIGNMENT + ", got " + offset);
             }
             long elements = Arrays.stream(shape).reduce(1L, Math::multiplyExact);
-            if (length != elements * Float.BYTES) {
+            if (length != elements * type.bytes()) {
                 throw new IllegalArgumentException("length of '" + name + "' is " + length + " bytes but shape "
-                        + Arrays.toString(shape) + " needs " + elements * Float.BYTES);
+                        + Arrays.toString(shape) + " of " + type + " needs " + elements * type.bytes());
             }
             shape = shape.clone();
+        }
+
+        /** A float32 entry. */
+        public Entry(String name, long offset, long length, long[] shape) {
+            this(name, offset, length, shape, DataType.FLOAT32);
         }
 
         @Override
@@ -40,9 +67,9 @@ public final class WeightFile {
             return shape.clone();
         }
 
-        /** Number of float elements. */
+        /** Number of elements. */
         public long elementCount() {
-            return length / Float.BYTES;
+            return length / type.bytes();
         }
     }
 

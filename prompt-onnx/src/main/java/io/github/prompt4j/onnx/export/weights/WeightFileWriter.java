@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Appends float32 tensors to a new weights file and produces its {@link WeightFile} index.
+ * Appends float32 and int8 tensors to a new weights file and produces its {@link WeightFile} index.
  *
  * <p>Not thread-safe. Owns the open file until {@link #close()}; {@link #finish()} flushes, closes and returns the
  * index.
@@ -50,12 +50,7 @@ public final class WeightFileWriter implements AutoCloseable {
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(shape) + " ("
                     + elements + " elements) but " + data.length + " values");
         }
-        long aligned = (position + WeightFile.ALIGNMENT - 1) / WeightFile.ALIGNMENT * WeightFile.ALIGNMENT;
-        if (aligned > position) {
-            channel.write(ByteBuffer.allocate((int) (aligned - position)), position);
-            position = aligned;
-        }
-        long start = position;
+        long start = align();
         for (int from = 0; from < data.length; from += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, data.length - from);
             buffer.clear();
@@ -68,6 +63,41 @@ public final class WeightFileWriter implements AutoCloseable {
         WeightFile.Entry entry = new WeightFile.Entry(name, start, (long) data.length * Float.BYTES, shape);
         entries.put(name, entry);
         return entry;
+    }
+
+    /**
+     * Appends one int8 tensor (quantized weights).
+     *
+     * @param name unique tensor name
+     * @param shape its shape; {@code product(shape) == data.length}
+     * @param data row-major int8 values
+     */
+    public WeightFile.Entry writeInt8(String name, long[] shape, byte[] data) throws IOException {
+        if (entries.containsKey(name)) {
+            throw new IllegalArgumentException("tensor '" + name + "' was already written to " + path);
+        }
+        long elements = Arrays.stream(shape).reduce(1L, Math::multiplyExact);
+        if (elements != data.length) {
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(shape) + " ("
+                    + elements + " elements) but " + data.length + " values");
+        }
+        long start = align();
+        ByteBuffer all = ByteBuffer.wrap(data);
+        while (all.hasRemaining()) {
+            position += channel.write(all, position);
+        }
+        WeightFile.Entry entry = new WeightFile.Entry(name, start, data.length, shape, WeightFile.DataType.INT8);
+        entries.put(name, entry);
+        return entry;
+    }
+
+    private long align() throws IOException {
+        long aligned = (position + WeightFile.ALIGNMENT - 1) / WeightFile.ALIGNMENT * WeightFile.ALIGNMENT;
+        if (aligned > position) {
+            channel.write(ByteBuffer.allocate((int) (aligned - position)), position);
+            position = aligned;
+        }
+        return position;
     }
 
     /** Forces the data to disk, closes the file and returns the index under the file's own name. */

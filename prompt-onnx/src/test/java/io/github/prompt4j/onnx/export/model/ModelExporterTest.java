@@ -1,6 +1,7 @@
 package io.github.prompt4j.onnx.export.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,8 +63,9 @@ public class ModelExporterTest {
         try (Checkpoint c = HuggingFaceBertCheckpoint.fromDirectory(hf)) {
             exported = ModelExporter.export(c, "tiny", dir.resolve("tiny"));
         }
-        assertEquals(List.of("forward.onnx", "forward_embeds.onnx", "gradient.onnx", "manifest.json",
-                "tokenizer.json", "weights.bin"), listing(exported.path()));
+        assertEquals(List.of("forward.onnx", "forward_embeds.onnx", "forward_embeds_int8.onnx", "forward_int8.onnx",
+                "gradient.onnx", "manifest.json", "tokenizer.json", "weights.bin", "weights_int8.bin"),
+                listing(exported.path()));
         ModelManifest m = exported.manifest();
         assertEquals(ModelManifest.FORMAT_VERSION, m.formatVersion());
         assertEquals(tiny.config(), m.config());
@@ -123,34 +125,39 @@ public class ModelExporterTest {
             ModelExporter.export(c, "tiny", target);
         }
         Path manifest = target.resolve(ModelManifest.MANIFEST_FILE);
-        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : "
-                + ModelManifest.FORMAT_VERSION, "\"formatVersion\" : 99"));
+        String text = Files.readString(manifest);
+        String edited = text.replace("\"formatVersion\" : " + ModelManifest.FORMAT_VERSION, "\"formatVersion\" : 99");
+        assertNotEquals(text, edited, text);
+        Files.writeString(manifest, edited);
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelDirectory.open(target));
         assertTrue(e.getMessage().contains("format version 99") && e.getMessage().contains("re-export"),
                 e.getMessage());
     }
 
     @Test
-    void cacheReExportsAVersionOneEntryThatLacksTheEmbeddingsGraph(@TempDir Path dir) throws IOException {
-        assertEquals(2, ModelManifest.FORMAT_VERSION);
+    void cacheReExportsAVersionTwoEntryThatLacksTheInt8Graphs(@TempDir Path dir) throws IOException {
+        assertEquals(3, ModelManifest.FORMAT_VERSION);
         ModelCache cache = ModelCache.at(dir);
         AtomicInteger conversions = new AtomicInteger();
         ModelDirectory first = cache.get("tiny", "sum-1", () -> {
             conversions.incrementAndGet();
             return new ChecksumCheckpoint(HuggingFaceBertCheckpoint.fromDirectory(hf), "sum-1");
         });
-        // What a version-1 export looked like: no forward_embeds.onnx, formatVersion 1.
-        Files.delete(first.forwardEmbedsGraph());
+        // What a version-2 export looked like: no int8 graphs or weights, formatVersion 2.
+        Files.delete(first.forwardInt8Graph());
+        Files.delete(first.forwardEmbedsInt8Graph());
+        Files.delete(first.int8WeightsFile());
         Path manifest = first.path().resolve(ModelManifest.MANIFEST_FILE);
-        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 2",
-                "\"formatVersion\" : 1"));
+        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 3",
+                "\"formatVersion\" : 2"));
         assertThrows(ModelLoadException.class, () -> ModelDirectory.open(first.path()));
         ModelDirectory again = cache.get("tiny", "sum-1", () -> {
             conversions.incrementAndGet();
             return new ChecksumCheckpoint(HuggingFaceBertCheckpoint.fromDirectory(hf), "sum-1");
         });
         assertEquals(2, conversions.get(), "the old entry is converted again");
-        assertTrue(Files.isRegularFile(again.forwardEmbedsGraph()));
+        assertTrue(Files.isRegularFile(again.forwardInt8Graph()));
+        assertTrue(Files.isRegularFile(again.int8WeightsFile()));
         assertEquals(ModelManifest.FORMAT_VERSION, again.manifest().formatVersion());
     }
 

@@ -1,0 +1,215 @@
+package io.github.prompt4j.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.GradientRequest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Function;
+
+/**
+ * The one owner of model input packing: pads a batch of prompts into the graphs' input tensors (ids or input
+ * embeddings, attention mask, token types, mask positions, gold ids), runs a session on them and closes every tensor.
+ *
+ * <p>Tensors are built over direct buffers (ONNX Runtime copies heap buffers) taken from a pool of buffer sets, so a
+ * steady stream of batches allocates no new native memory: a set grows to the largest batch it has seen and is
+ * reused; at most one set per concurrently running call exists. {@link OrtException}s become
+ * {@link IllegalStateException}s naming the batch and the graph.
+ *
+ * <p>Thread-safe: concurrent calls use different buffer sets.
+ */
+final class InputPacker {
+
+    /** Writes one prompt's input embeddings ({@code t * hidden} floats, padded) into {@code dst} from {@code offset}. */
+    @FunctionalInterface
+    interface EmbeddingFill {
+        void fill(EncodedPrompt prompt, Map<Integer, float[]> soft, int t, FloatBuffer dst, int offset);
+    }
+
+    private final OrtEnvironment env;
+    private final int pad;
+    private final int hidden;
+    private final ConcurrentLinkedDeque<Buffers> pool = new ConcurrentLinkedDeque<>();
+
+    InputPacker(OrtEnvironment env, int pad, int hidden) {
+        this.env = env;
+        this.pad = pad;
+        this.hidden = hidden;
+    }
+
+    /**
+     * Runs a forward graph on the prompts at indices {@code batch}: token ids, or input embeddings from {@code fill}
+     * when {@code soft} is not null; {@code read} gets the result while the tensors are alive.
+     */
+    <T> T forward(OrtSession session, String graph, List<EncodedPrompt> prompts, int[] batch,
+            List<Map<Integer, float[]>> soft, EmbeddingFill fill, Set<String> outputs,
+            Function<OrtSession.Result, T> read) {
+        int b = batch.length;
+        int t = 0;
+        int m = 0;
+        for (int i : batch) {
+            t = Math.max(t, prompts.get(i).length());
+            m = Math.max(m, prompts.get(i).maskCount());
+        }
+        Buffers buf = borrow();
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            LongBuffer attention = buf.longs(0, b * t);
+            LongBuffer types = buf.longs(1, b * t);
+            LongBuffer masks = buf.longs(2, b * m);
+            LongBuffer ids = soft == null ? buf.longs(3, b * t) : null;
+            FloatBuffer embeds = soft == null ? null : buf.floats(0, b * t * hidden);
+            for (int r = 0; r < b; r++) {
+                EncodedPrompt p = prompts.get(batch[r]);
+                packRow(p, t, r, attention, types, ids);
+                int[] pm = p.maskPositions();
+                for (int j = 0; j < m; j++) {
+                    masks.put(r * m + j, j < pm.length ? pm[j] : 0);
+                }
+                if (embeds != null) {
+                    fill.fill(p, soft.get(batch[r]), t, embeds, r * t * hidden);
+                }
+            }
+            if (embeds != null) {
+                inputs.put("inputs_embeds", OnnxTensor.createTensor(env, embeds, new long[] {b, t, hidden}));
+            } else {
+                inputs.put("input_ids", OnnxTensor.createTensor(env, ids, new long[] {b, t}));
+            }
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, attention, new long[] {b, t}));
+            inputs.put("token_type_ids", OnnxTensor.createTensor(env, types, new long[] {b, t}));
+            inputs.put("mask_positions", OnnxTensor.createTensor(env, masks, new long[] {b, m}));
+            try (OrtSession.Result result = session.run(inputs, outputs)) {
+                return read.apply(result);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + b + " sequences of length " + t
+                    + " in " + graph + ": " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+            pool.push(buf);
+        }
+    }
+
+    /** Runs the gradient graph on the requests at indices {@code batch}. */
+    <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
+            int vocabularySize, Function<OrtSession.Result, T> read) {
+        int b = batch.length;
+        int t = 0;
+        int g = 0;
+        for (int i : batch) {
+            GradientRequest q = requests.get(i);
+            t = Math.max(t, q.prompt().length());
+            g = Math.max(g, q.goldTokenIds().length);
+        }
+        Buffers buf = borrow();
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            LongBuffer attention = buf.longs(0, b * t);
+            LongBuffer types = buf.longs(1, b * t);
+            LongBuffer masks = buf.longs(2, b);
+            LongBuffer gold = buf.longs(3, b * g);
+            FloatBuffer embeds = buf.floats(0, b * t * hidden);
+            FloatBuffer goldMask = buf.floats(1, b * g);
+            for (int r = 0; r < b; r++) {
+                GradientRequest q = requests.get(batch[r]);
+                EncodedPrompt p = q.prompt();
+                packRow(p, t, r, attention, types, null);
+                fill.fill(p, q.softVectors(), t, embeds, r * t * hidden);
+                masks.put(r, p.maskPositions()[0]);
+                int[] ids = q.goldTokenIds();
+                for (int k = 0; k < g; k++) {
+                    if (k < ids.length && (ids[k] < 0 || ids[k] >= vocabularySize)) {
+                        throw new IllegalArgumentException("gold token id " + ids[k] + " of gradient request "
+                                + batch[r] + " is outside the vocabulary [0, " + vocabularySize + ")");
+                    }
+                    gold.put(r * g + k, k < ids.length ? ids[k] : 0);
+                    goldMask.put(r * g + k, k < ids.length ? 1f : 0f);
+                }
+            }
+            inputs.put("inputs_embeds", OnnxTensor.createTensor(env, embeds, new long[] {b, t, hidden}));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, attention, new long[] {b, t}));
+            inputs.put("token_type_ids", OnnxTensor.createTensor(env, types, new long[] {b, t}));
+            inputs.put("mask_positions", OnnxTensor.createTensor(env, masks, new long[] {b}));
+            inputs.put("gold_ids", OnnxTensor.createTensor(env, gold, new long[] {b, g}));
+            inputs.put("gold_mask", OnnxTensor.createTensor(env, goldMask, new long[] {b, g}));
+            try (OrtSession.Result result = session.run(inputs)) {
+                return read.apply(result);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a gradient batch of " + b + " sequences of length "
+                    + t + " in " + graph + ": " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+            pool.push(buf);
+        }
+    }
+
+    /** Attention mask, token types and (when {@code ids} is not null) ids of row {@code r}, padded to {@code t}. */
+    private void packRow(EncodedPrompt p, int t, int r, LongBuffer attention, LongBuffer types, LongBuffer ids) {
+        int[] pi = p.ids();
+        int[] pa = p.attentionMask();
+        int[] pt = p.tokenTypes();
+        for (int j = 0; j < t; j++) {
+            boolean real = j < pi.length;
+            attention.put(r * t + j, real ? pa[j] : 0);
+            types.put(r * t + j, real ? pt[j] : 0);
+            if (ids != null) {
+                ids.put(r * t + j, real ? pi[j] : pad);
+            }
+        }
+    }
+
+    private Buffers borrow() {
+        Buffers b = pool.poll();
+        return b != null ? b : new Buffers();
+    }
+
+    /** Number of buffer sets waiting in the pool. */
+    int pooledSets() {
+        return pool.size();
+    }
+
+    /** Growable direct buffers, one slot per input kind; a view of exactly the requested size is handed out. */
+    private static final class Buffers {
+        private final List<ByteBuffer> longSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty()));
+        private final List<ByteBuffer> floatSlots = new ArrayList<>(List.of(empty(), empty()));
+
+        private static ByteBuffer empty() {
+            return ByteBuffer.allocateDirect(0);
+        }
+
+        LongBuffer longs(int slot, int count) {
+            ByteBuffer b = grow(longSlots, slot, (long) count * Long.BYTES);
+            return b.duplicate().order(ByteOrder.nativeOrder()).limit(count * Long.BYTES).asLongBuffer();
+        }
+
+        FloatBuffer floats(int slot, int count) {
+            ByteBuffer b = grow(floatSlots, slot, (long) count * Float.BYTES);
+            return b.duplicate().order(ByteOrder.nativeOrder()).limit(count * Float.BYTES).asFloatBuffer();
+        }
+
+        private static ByteBuffer grow(List<ByteBuffer> slots, int slot, long bytes) {
+            if (bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("a batch input of " + bytes + " bytes is too large; lower "
+                        + "maxBatchTokens or maxBatchSize");
+            }
+            ByteBuffer b = slots.get(slot);
+            if (b.capacity() < bytes) {
+                b = ByteBuffer.allocateDirect((int) Math.max(bytes, b.capacity() * 3L / 2));
+                slots.set(slot, b);
+            }
+            return b;
+        }
+    }
+}
