@@ -82,7 +82,7 @@ final class ExecutorModels {
                         + where() + ": " + e.getMessage(), e);
             }
             OPENED.incrementAndGet();
-            log.info("opened {} on {} in {} s", settings.model(), where(), (System.nanoTime() - start) / 1_000_000_000.0);
+            log.info("opened {} on {} in {} ms", settings.model(), where(), (System.nanoTime() - start) / 1_000_000);
             return model;
         });
     }
