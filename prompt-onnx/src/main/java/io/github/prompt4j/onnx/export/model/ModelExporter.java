@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Atomic: everything is written into a temporary sibling directory that is renamed onto the target only when
  * complete; on any failure (including thread interruption between tensors) the temporary directory is deleted and
- * the target is left as it was. Not thread-safe per target directory: {@link ModelCache} serialises conversions.
+ * the target is left as it was. The manifest records each written file's size and SHA-256, and the directory is
+ * opened with checksums verified once written. Not thread-safe per target directory: {@link ModelCache} serialises conversions.
  */
 public final class ModelExporter {
 
@@ -71,7 +72,7 @@ public final class ModelExporter {
             throw e;
         }
         log.info("exported {} to {} in {} s", name, target, String.format("%.1f", (System.nanoTime() - start) / 1e9));
-        return ModelDirectory.open(target);
+        return ModelDirectory.open(target, ModelDirectory.Verification.CHECKSUMS);
     }
 
     private static void writeInto(Checkpoint checkpoint, String name, Path dir) throws IOException {
@@ -110,8 +111,10 @@ public final class ModelExporter {
                 .orElseGet(() -> BertTokenizerJson.generate(vocabulary, checkpoint.lowerCase()));
         Files.writeString(dir.resolve(ModelManifest.TOKENIZER_FILE), tokenizer, StandardCharsets.UTF_8);
 
+        // Sizes and checksums of whatever was written above, read back from disk.
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, "bert", config, special,
-                checkpoint.lowerCase(), config.maxPositions(), checkpoint.source(), checkpoint.checksum(), weights);
+                checkpoint.lowerCase(), config.maxPositions(), checkpoint.source(), checkpoint.checksum(), weights,
+                ModelDirectory.describeFiles(dir));
         // The manifest is written last: a directory with a manifest is complete.
         ModelDirectory.writeManifest(dir, manifest);
     }
