@@ -30,8 +30,16 @@ public final class Json {
      * @throws IllegalArgumentException if the text is not a valid JSON form of {@code type}
      */
     public static <T> T read(String json, Class<T> type) {
+        if (json == null) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " JSON document: null text");
+        }
         try {
-            return MAPPER.readValue(json, type);
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " JSON document: it is "
+                        + "the JSON literal null, expected an object");
+            }
+            return value;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " JSON document: "
                     + e.getOriginalMessage(), e);
