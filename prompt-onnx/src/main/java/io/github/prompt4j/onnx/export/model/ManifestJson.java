@@ -134,7 +134,7 @@ final class ManifestJson {
         }
     }
 
-    private static String checksum(JsonNode root) {
+    static String checksum(JsonNode root) {
         try {
             byte[] compact = COMPACT.writeValueAsBytes(root);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compact));
