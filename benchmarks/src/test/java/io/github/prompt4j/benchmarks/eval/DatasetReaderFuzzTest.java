@@ -34,7 +34,7 @@ class DatasetReaderFuzzTest {
         Files.delete(dir);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void read(byte[] data) throws IOException {
         for (String name : new String[] {"dev.tsv", "dev.norm.tsv"}) {
             Path file = Files.write(dir.resolve(name), data);

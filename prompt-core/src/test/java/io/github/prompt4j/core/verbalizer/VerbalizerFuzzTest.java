@@ -22,7 +22,7 @@ class VerbalizerFuzzTest {
 
     private static final FakeTokenizer TOKENIZER = new FakeTokenizer();
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void buildAndResolve(byte[] data) {
         Verbalizer.Builder builder = Verbalizer.builder();
         Verbalizer.Builder reference = Verbalizer.builder();

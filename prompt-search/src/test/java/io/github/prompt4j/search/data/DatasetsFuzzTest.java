@@ -46,7 +46,7 @@ class DatasetsFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void sst2(byte[] data) {
         Path glue = write("dev.tsv", data);
         FuzzContract.holdsNaming("dev.tsv", () -> examples(Datasets.sst2Glue(glue)), IllegalArgumentException.class);
@@ -56,13 +56,13 @@ class DatasetsFuzzTest {
                 IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void lamaFacts(byte[] data) {
         Path file = write("P19.jsonl", data);
         FuzzContract.holdsNaming("P19.jsonl", () -> examples(Datasets.lamaFacts(file)), IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void lamaRelations(byte[] data) {
         Path file = write("relations.jsonl", data);
         @SuppressWarnings("unchecked")

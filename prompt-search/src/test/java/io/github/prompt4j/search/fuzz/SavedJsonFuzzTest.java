@@ -19,7 +19,7 @@ import io.github.prompt4j.search.trigger.TriggerSearchState;
  */
 class SavedJsonFuzzTest {
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void autoPrompt(byte[] data) {
         String json = FuzzContract.text(data);
         FuzzContract.holds(() -> {
@@ -31,7 +31,7 @@ class SavedJsonFuzzTest {
         }, IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void softPrompt(byte[] data) {
         String json = FuzzContract.text(data);
         FuzzContract.holds(() -> {
@@ -42,7 +42,7 @@ class SavedJsonFuzzTest {
         }, IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void searchState(byte[] data) {
         String json = FuzzContract.text(data);
         FuzzContract.holds(() -> {
@@ -52,7 +52,7 @@ class SavedJsonFuzzTest {
         }, IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void labelWords(byte[] data) {
         String json = FuzzContract.text(data);
         FuzzContract.holds(() -> {
@@ -62,7 +62,7 @@ class SavedJsonFuzzTest {
         }, IllegalArgumentException.class);
     }
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "1m")
     void promptSelection(byte[] data) {
         String json = FuzzContract.text(data);
         FuzzContract.holds(() -> {

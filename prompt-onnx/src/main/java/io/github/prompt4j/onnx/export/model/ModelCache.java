@@ -86,6 +86,9 @@ public final class ModelCache {
 
     /** A cache rooted at {@code root}. */
     public static ModelCache at(Path root) {
+        if (root == null) {
+            throw new IllegalArgumentException("cache root must not be null; use ModelCache.defaultCache()");
+        }
         return new ModelCache(root);
     }
 
@@ -129,6 +132,10 @@ public final class ModelCache {
             throw new IllegalArgumentException("cache entry name must be a plain name of letters, digits, '.', '_' "
                     + "or '-', got '" + name + "'");
         }
+        if (checksum == null || checksum.isBlank() || source == null) {
+            throw new IllegalArgumentException("cache entry '" + name + "' needs the source checksum and a source "
+                    + "to convert from; got checksum '" + checksum + "' and source " + source);
+        }
         Path entry = root.resolve(name);
         Optional<ModelDirectory> ready = reusable(entry, checksum);
         if (ready.isPresent()) {
@@ -148,6 +155,10 @@ public final class ModelCache {
                     }
                     log.info("converting {} into {} (first use; later runs load the cached export)", name, entry);
                     try (Checkpoint checkpoint = source.get()) {
+                        if (checkpoint == null) {
+                            throw new IllegalStateException("the source of cache entry '" + name
+                                    + "' supplied no checkpoint (null)");
+                        }
                         return ModelExporter.export(checkpoint, name, entry);
                     }
                 } finally {

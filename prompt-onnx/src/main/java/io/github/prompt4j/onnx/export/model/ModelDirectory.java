@@ -59,6 +59,9 @@ public final class ModelDirectory {
      *         manifest records (the message says how to re-export)
      */
     public static ModelDirectory open(Path path, Verification verification) {
+        if (path == null) {
+            throw new IllegalArgumentException("model directory path must not be null");
+        }
         if (verification == null) {
             throw new IllegalArgumentException("verification must not be null; use Verification.SIZES");
         }

@@ -52,6 +52,10 @@ public final class ModelExporter {
      * @throws ModelLoadException when the checkpoint cannot be read (naming file and tensor) or writing fails
      */
     public static ModelDirectory export(Checkpoint checkpoint, String name, Path target) {
+        if (checkpoint == null || name == null || name.isBlank() || target == null) {
+            throw new IllegalArgumentException("export needs a checkpoint, a model name and a target directory; got "
+                    + checkpoint + ", '" + name + "', " + target);
+        }
         long start = System.nanoTime();
         Path parent = target.toAbsolutePath().getParent();
         Path staging = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());

@@ -15,7 +15,7 @@ import io.github.prompt4j.core.testing.FuzzContract;
  */
 class TokenizerJsonFuzzTest {
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "90s")
     void parseAndEncode(byte[] data) {
         String text = FuzzContract.text(data);
         FuzzContract.holdsNaming("tokenizer.json", () -> TokenizerJson.parse(text, "tokenizer.json"),
