@@ -24,6 +24,7 @@ targets=(
   prompt-onnx:SafeTensorsFuzzTest#openAndRead
   prompt-onnx:TensorFlowBundleFuzzTest#openAndRead
   prompt-onnx:TokenizerJsonFuzzTest#parseAndEncode
+  prompt-onnx:HuggingFaceConfigFuzzTest#readConfig
   benchmarks:DatasetReaderFuzzTest#read
 )
 if [ $# -gt 0 ]; then

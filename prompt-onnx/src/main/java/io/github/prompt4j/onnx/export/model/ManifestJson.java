@@ -111,19 +111,19 @@ final class ManifestJson {
                     integer(s, "pad", file), integer(s, "mask", file), integer(s, "unk", file));
             JsonNode w = node(root, "weights", file);
             Map<String, WeightFile.Entry> entries = new LinkedHashMap<>();
-            for (JsonNode t : node(w, "tensors", file)) {
-                JsonNode shapeNode = node(t, "shape", file);
+            for (JsonNode t : array(w, "tensors", file)) {
+                JsonNode shapeNode = array(t, "shape", file);
                 long[] shape = new long[shapeNode.size()];
                 for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shapeNode.get(i).asLong();
+                    shape[i] = longValue(shapeNode.get(i), "shape", file);
                 }
                 String name = text(t, "name", file);
-                entries.put(name, new WeightFile.Entry(name, node(t, "offset", file).asLong(),
-                        node(t, "length", file).asLong(), shape));
+                entries.put(name, new WeightFile.Entry(name, longValue(node(t, "offset", file), "offset", file),
+                        longValue(node(t, "length", file), "length", file), shape));
             }
             Map<String, ModelManifest.FileRecord> files = new LinkedHashMap<>();
             node(root, "files", file).fields().forEachRemaining(f -> files.put(f.getKey(),
-                    new ModelManifest.FileRecord(node(f.getValue(), "size", file).asLong(-1),
+                    new ModelManifest.FileRecord(longValue(node(f.getValue(), "size", file), "size", file),
                             text(f.getValue(), "sha256", file))));
             return new ModelManifest(version, text(root, "name", file), text(root, "architecture", file), config,
                     special, node(root, "lowerCase", file).asBoolean(), integer(root, "maxSequenceLength", file),
@@ -149,6 +149,21 @@ final class ManifestJson {
             throw new ModelLoadException("manifest " + file + " lacks field '" + field + "'; re-export the model");
         }
         return n;
+    }
+
+    private static JsonNode array(JsonNode parent, String field, Path file) {
+        JsonNode n = node(parent, field, file);
+        if (!n.isArray()) {
+            throw new ModelLoadException("manifest " + file + " field '" + field + "' is not an array: " + n);
+        }
+        return n;
+    }
+
+    private static long longValue(JsonNode n, String field, Path file) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new ModelLoadException("manifest " + file + " field '" + field + "' is not an integer: " + n);
+        }
+        return n.longValue();
     }
 
     private static int integer(JsonNode parent, String field, Path file) {
