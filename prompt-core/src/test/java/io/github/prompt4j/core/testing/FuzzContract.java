@@ -8,7 +8,7 @@ import java.util.List;
  * one of its documented exception types with a non-blank message. Anything else, a {@code NullPointerException},
  * {@code ArrayIndexOutOfBoundsException}, {@code ClassCastException}, an undocumented exception type, a blank message,
  * and any {@link Error} ({@code OutOfMemoryError}, {@code StackOverflowError}), fails the target, and Jazzer records
- * the input as a finding. Hangs are caught by Jazzer's per-input timeout when fuzzing.
+ * the input as a finding. A hang is reported by libFuzzer's per-input timeout when fuzzing.
  */
 public final class FuzzContract {
 
