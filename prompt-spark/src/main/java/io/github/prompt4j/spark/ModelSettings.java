@@ -4,6 +4,7 @@ import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.onnx.runtime.Precision;
 import java.io.Serializable;
 import java.nio.file.Path;
 import org.apache.spark.SparkFiles;
@@ -19,7 +20,7 @@ import org.apache.spark.SparkFiles;
  * @param maxBatchTokens most padded tokens per ONNX Runtime run
  * @param cacheDirectory the model cache for pretrained models; empty = prompt4j's default cache
  */
-record ModelSettings(SparkModel model, ModelPrecision precision, int intraOpThreads, int maxBatchSize,
+record ModelSettings(SparkModel model, Precision precision, int intraOpThreads, int maxBatchSize,
         int maxBatchTokens, String cacheDirectory) implements Serializable {
 
     ModelSettings {
@@ -42,7 +43,6 @@ record ModelSettings(SparkModel model, ModelPrecision precision, int intraOpThre
      * {@link #intraOpThreads()} is 0).
      *
      * @throws io.github.prompt4j.core.model.ModelLoadException when the model cannot be found, converted or loaded
-     * @throws UnsupportedOperationException for a precision this build of prompt-onnx cannot run
      */
     MaskedLanguageModel open(int threads) {
         OnnxMaskedLanguageModel.Builder builder = OnnxMaskedLanguageModel.builder()
@@ -58,10 +58,6 @@ record ModelSettings(SparkModel model, ModelPrecision precision, int intraOpThre
             case DIRECTORY -> builder.directory(Path.of(model.location()));
             case SHIPPED -> builder.directory(Path.of(SparkFiles.get(model.shippedName())));
         }
-        if (precision != ModelPrecision.FP32) {
-            throw new UnsupportedOperationException("precision " + precision + " needs a prompt-onnx with "
-                    + "quantised models; this one runs FP32 only");
-        }
-        return builder.build();
+        return builder.precision(precision).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.prompt4j.spark;
 
+import io.github.prompt4j.onnx.runtime.Precision;
 import java.util.Arrays;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
@@ -142,7 +143,7 @@ public final class SparkPromptClassifier {
         private String probabilitiesColumn = "probabilities";
         private String errorColumn = "prompt_error";
         private InvalidTextPolicy invalidText = InvalidTextPolicy.ERROR_VALUE;
-        private ModelPrecision precision = ModelPrecision.FP32;
+        private Precision precision = Precision.FP32;
         private int intraOpThreads;
         private int rowsPerCall = 1024;
         private int maxBatchSize = 32;
@@ -219,8 +220,8 @@ public final class SparkPromptClassifier {
             return this;
         }
 
-        /** The model's precision (default {@link ModelPrecision#FP32}). */
-        public Builder precision(ModelPrecision precision) {
+        /** The model's precision (default {@link Precision#FP32}). */
+        public Builder precision(Precision precision) {
             this.precision = precision;
             return this;
         }
@@ -294,7 +295,7 @@ public final class SparkPromptClassifier {
             }
             if (invalidText == null || precision == null) {
                 throw new IllegalArgumentException("invalidText and precision must not be null; the defaults are "
-                        + "InvalidTextPolicy.ERROR_VALUE and ModelPrecision.FP32");
+                        + "InvalidTextPolicy.ERROR_VALUE and Precision.FP32");
             }
             if (intraOpThreads < 0 || rowsPerCall <= 0 || maxBatchSize <= 0 || maxBatchTokens <= 0) {
                 throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = spark.task.cpus), rowsPerCall, "

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ final class DatasetReader {
     /**
      * Reads a whole file.
      *
-     * @throws IllegalArgumentException for an unknown format, a row with the wrong number of columns or an empty
+     * @throws IllegalArgumentException for an unknown format, a header without a text column or with a repeated
+     *         column, a row with the wrong number of columns or an empty
      *         label (naming the file and line), or no rows
      * @throws UncheckedIOException when the file cannot be read (a missing file names the path)
      */
@@ -75,6 +77,14 @@ final class DatasetReader {
             columns = Arrays.asList(lines.get(0).split("\t", -1));
             labelColumn = columns.indexOf(LABEL_COLUMN);
             first = 1;
+            if (columns.size() < 2) {
+                throw new IllegalArgumentException(file + " line 1 has only the 'label' column; a data file needs at "
+                        + "least one text column beside it");
+            }
+            if (new HashSet<>(columns).size() != columns.size()) {
+                throw new IllegalArgumentException(file + " line 1 repeats a column name: " + columns
+                        + "; name each column once");
+            }
         } else {
             int width = lines.get(0).split("\t", -1).length;
             if (width < 2) {

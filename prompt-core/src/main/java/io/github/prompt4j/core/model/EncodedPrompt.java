@@ -8,9 +8,9 @@ import java.util.Arrays;
  * <p>Produced by {@code Template} rendering; consumed by {@link MaskedLanguageModel}. Immutable; arrays are copied in
  * and out. Unpadded: batching pads.
  *
- * @param ids token ids, length n, special tokens included
- * @param attentionMask 1 for real tokens (always 1 here, since the sequence is unpadded), length n
- * @param tokenTypes segment ids, length n (0 for single-segment prompts)
+ * @param ids token ids, length n, special tokens included, each {@code >= 0} (the model checks the upper bound)
+ * @param attentionMask 1 for real tokens (always 1 here, since the sequence is unpadded), length n, each 0 or 1
+ * @param tokenTypes segment ids, length n (0 for single-segment prompts), each {@code >= 0}
  * @param maskPositions indices in {@code ids} of the {@code [MASK]} answer slots, ascending, at least one
  * @param triggerPositions indices in {@code ids} of trigger slots {@code [T]}, ascending, possibly none
  */
@@ -32,6 +32,20 @@ public record EncodedPrompt(int[] ids, int[] attentionMask, int[] tokenTypes, in
         if (maskPositions.length == 0) {
             throw new IllegalArgumentException("an encoded prompt needs at least one mask position");
         }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0) {
+                throw new IllegalArgumentException("ids[" + i + "] = " + ids[i] + " is negative; token ids index the "
+                        + "model's vocabulary from 0");
+            }
+            if (attentionMask[i] != 0 && attentionMask[i] != 1) {
+                throw new IllegalArgumentException("attentionMask[" + i + "] = " + attentionMask[i]
+                        + "; attention mask values are 0 or 1");
+            }
+            if (tokenTypes[i] < 0) {
+                throw new IllegalArgumentException("tokenTypes[" + i + "] = " + tokenTypes[i] + " is negative; "
+                        + "segment ids are 0 (first segment) or 1 (second)");
+            }
+        }
         checkPositions("maskPositions", maskPositions, ids.length);
         checkPositions("triggerPositions", triggerPositions, ids.length);
         ids = ids.clone();
@@ -43,6 +57,9 @@ public record EncodedPrompt(int[] ids, int[] attentionMask, int[] tokenTypes, in
 
     /** A single-segment prompt with all-ones attention mask and zero token types. */
     public static EncodedPrompt of(int[] ids, int[] maskPositions, int[] triggerPositions) {
+        if (ids == null) {
+            throw new IllegalArgumentException("ids must not be null");
+        }
         int[] ones = new int[ids.length];
         Arrays.fill(ones, 1);
         return new EncodedPrompt(ids, ones, new int[ids.length], maskPositions, triggerPositions);

@@ -42,10 +42,19 @@ public record GradientRequest(EncodedPrompt prompt, int[] goldTokenIds, Map<Inte
         TreeMap<Integer, float[]> copy = new TreeMap<>();
         if (softVectors != null) {
             for (Map.Entry<Integer, float[]> e : softVectors.entrySet()) {
-                int p = e.getKey();
-                if (p < 0 || p >= prompt.length()) {
+                Integer p = e.getKey();
+                if (p == null || p < 0 || p >= prompt.length()) {
                     throw new IllegalArgumentException("soft vector position " + p
                             + " is outside the prompt of length " + prompt.length());
+                }
+                if (e.getValue() == null || e.getValue().length == 0) {
+                    throw new IllegalArgumentException("soft vector at position " + p + " is null or empty");
+                }
+                for (int k = 0; k < e.getValue().length; k++) {
+                    if (!Float.isFinite(e.getValue()[k])) {
+                        throw new IllegalArgumentException("soft vector at position " + p + " has the non-finite value "
+                                + e.getValue()[k] + " at index " + k);
+                    }
                 }
                 copy.put(p, e.getValue().clone());
             }

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * checked against the hidden size by the model. Immutable; arrays are copied in and out.
  *
  * @param prompt the encoded prompt (its ids at soft positions are placeholders the vectors replace)
- * @param softVectors position to vector of length hidden size; positions inside the prompt, possibly none
+ * @param softVectors position to vector of length hidden size, finite values; positions inside the prompt, possibly
+ *        none
  */
 public record SoftInput(EncodedPrompt prompt, Map<Integer, float[]> softVectors) {
 
@@ -33,6 +34,12 @@ public record SoftInput(EncodedPrompt prompt, Map<Integer, float[]> softVectors)
             }
             if (e.getValue() == null || e.getValue().length == 0) {
                 throw new IllegalArgumentException("soft vector at position " + p + " is null or empty");
+            }
+            for (int k = 0; k < e.getValue().length; k++) {
+                if (!Float.isFinite(e.getValue()[k])) {
+                    throw new IllegalArgumentException("soft vector at position " + p + " has the non-finite value "
+                            + e.getValue()[k] + " at index " + k);
+                }
             }
             copy.put(p, e.getValue().clone());
         }

@@ -384,6 +384,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     @Override
     public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
         checkTokenIds(tokenIds);
+        InputChecks.requireElements(inputs, "inputs");
         List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
         List<Map<Integer, float[]>> soft = new ArrayList<>(inputs.size());
         boolean any = false;
@@ -401,7 +402,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     private void checkTokenIds(int[] tokenIds) {
         int v = info.vocabularySize();
-        if (tokenIds.length == 0) {
+        if (tokenIds == null || tokenIds.length == 0) {
             throw new IllegalArgumentException("no token ids to score; pass at least one id, or call "
                     + "maskLogits(prompts) for the whole vocabulary");
         }
@@ -474,6 +475,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     @Override
     public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
+        InputChecks.requireElements(requests, "requests");
         if (requests.isEmpty()) {
             ensureOpen();
             return List.of();
@@ -550,6 +552,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      */
     private ForwardResult runForward(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft,
             Set<Outputs> wanted, int width, int[] columns) {
+        InputChecks.requireElements(prompts, "prompts");
         int n = prompts.size();
         int[] maskCounts = new int[n];
         int[] firstRow = new int[n + 1];
@@ -623,6 +626,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     }
 
     private void checkLength(EncodedPrompt p) {
+        InputChecks.checkTokens(p, info.vocabularySize(), manifest.config().typeVocabSize(), manifest.name());
         if (p.length() > manifest.maxSequenceLength()) {
             throw new IllegalArgumentException("encoded prompt has " + p.length() + " tokens but "
                     + manifest.name() + " accepts at most " + manifest.maxSequenceLength()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.List;
  * (JSONL), LAMA relation templates (JSONL) and vocabulary files.
  *
  * <p>Missing or unreadable files raise {@link UncheckedIOException} naming the file; malformed rows raise
- * {@link IllegalArgumentException} naming the file and line. Stateless and thread-safe.
+ * {@link IllegalArgumentException} naming the file and line, and text that is not UTF-8 one naming the file.
+ * Stateless and thread-safe.
  */
 public final class Datasets {
 
@@ -103,8 +105,15 @@ public final class Datasets {
             }
             JsonNode node = parse(jsonl, i, lines.get(i));
             JsonNode label = node.get("label");
-            out.add(new LamaRelation(text(jsonl, i, node, "relation"), text(jsonl, i, node, "template"),
-                    label == null ? "" : label.asText()));
+            try {
+                out.add(new LamaRelation(text(jsonl, i, node, "relation"), text(jsonl, i, node, "template"),
+                        label == null ? "" : label.asText()));
+            } catch (IllegalArgumentException e) {
+                if (e.getMessage().startsWith(jsonl.toString())) {
+                    throw e;
+                }
+                throw new IllegalArgumentException(jsonl + ":" + (i + 1) + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }
@@ -139,6 +148,8 @@ public final class Datasets {
     private static List<String> lines(Path file) {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text (" + e + "); save it as UTF-8", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file.toAbsolutePath(), e);
         }

@@ -29,6 +29,24 @@ class DatasetsTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsRefusedNamingTheFile() throws IOException {
+        Path file = Files.write(dir.resolve("latin1.norm.tsv"), new byte[] {'c', 'a', 'f', (byte) 0xe9, '\t', '1'});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Datasets.sst2Norm(file));
+        assertTrue(e.getMessage().contains("latin1.norm.tsv") && e.getMessage().contains("not UTF-8"),
+                e.getMessage());
+    }
+
+    @Test
+    void aBadRelationNamesFileAndLine() throws IOException {
+        Path file = Files.writeString(dir.resolve("relations.jsonl"),
+                "{\"relation\":\"P19\",\"template\":\"[X] was born in [Y] .\"}\n"
+                        + "{\"relation\":\"P20\",\"template\":\"[X] died\"}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.lamaRelations(file));
+        assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
+    }
+
+    @Test
     void readsGlueTsvWithHeaderAndNormTsvWithout() throws IOException {
         Path glue = Files.writeString(dir.resolve("dev.tsv"), "sentence\tlabel\nit 's charming . \t1\nbleak \t0\n");
         List<Example> g = Datasets.sst2Glue(glue);

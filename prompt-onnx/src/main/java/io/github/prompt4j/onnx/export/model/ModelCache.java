@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * in-process lock plus a file lock ({@code <root>/<name>.lock}), so two threads or two processes never convert the
  * same model at once; the second waits and then reuses the first one's result.
  *
+ * <p>What it serves is verified against the entry's manifest: file sizes on every {@code get}, and each file's SHA-256
+ * too right after a conversion and, with {@link #withVerification} {@code (CHECKSUMS)}, on every {@code get}. A
+ * truncated or altered entry is converted again from its source, atomically.
+ *
  * <p>Thread-safe.
  */
 public final class ModelCache {
@@ -40,9 +44,31 @@ public final class ModelCache {
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path root;
+    private final ModelDirectory.Verification verification;
 
     private ModelCache(Path root) {
+        this(root, ModelDirectory.Verification.SIZES);
+    }
+
+    private ModelCache(Path root, ModelDirectory.Verification verification) {
         this.root = root.toAbsolutePath().normalize();
+        this.verification = verification;
+    }
+
+    /**
+     * This cache with another check of existing entries before they are served: {@code SIZES} (the default) or
+     * {@code CHECKSUMS} (reads every byte of the entry, about a second per 400 MB).
+     */
+    public ModelCache withVerification(ModelDirectory.Verification verification) {
+        if (verification == null) {
+            throw new IllegalArgumentException("verification must not be null; use Verification.SIZES");
+        }
+        return new ModelCache(root, verification);
+    }
+
+    /** How existing entries are checked before they are served. */
+    public ModelDirectory.Verification verification() {
+        return verification;
     }
 
     /** The cache at its configured location (system property, environment, then {@code ~/.cache/prompt4j}). */
@@ -60,6 +86,9 @@ public final class ModelCache {
 
     /** A cache rooted at {@code root}. */
     public static ModelCache at(Path root) {
+        if (root == null) {
+            throw new IllegalArgumentException("cache root must not be null; use ModelCache.defaultCache()");
+        }
         return new ModelCache(root);
     }
 
@@ -119,6 +148,10 @@ public final class ModelCache {
             throw new IllegalArgumentException("cache entry name must be a plain name of letters, digits, '.', '_' "
                     + "or '-', got '" + name + "'");
         }
+        if (checksum == null || checksum.isBlank() || source == null) {
+            throw new IllegalArgumentException("cache entry '" + name + "' needs the source checksum and a source "
+                    + "to convert from; got checksum '" + checksum + "' and source " + source);
+        }
         Path entry = root.resolve(name);
         Optional<ModelDirectory> ready = reusable(entry, checksum);
         if (ready.isPresent()) {
@@ -138,6 +171,10 @@ public final class ModelCache {
                     }
                     log.info("converting {} into {} (first use; later runs load the cached export)", name, entry);
                     try (Checkpoint checkpoint = source.get()) {
+                        if (checkpoint == null) {
+                            throw new IllegalStateException("the source of cache entry '" + name
+                                    + "' supplied no checkpoint (null)");
+                        }
                         return ModelExporter.export(checkpoint, name, entry, fusion);
                     }
                 } finally {
@@ -151,12 +188,12 @@ public final class ModelCache {
         }
     }
 
-    private static Optional<ModelDirectory> reusable(Path entry, String checksum) {
+    private Optional<ModelDirectory> reusable(Path entry, String checksum) {
         if (!Files.isRegularFile(entry.resolve(ModelManifest.MANIFEST_FILE))) {
             return Optional.empty();
         }
         try {
-            ModelDirectory dir = ModelDirectory.open(entry);
+            ModelDirectory dir = ModelDirectory.open(entry, verification);
             if (!dir.manifest().sourceChecksum().equalsIgnoreCase(checksum)) {
                 log.info("cached {} was made from a different checkpoint (checksum {}, want {}); converting again",
                         entry, dir.manifest().sourceChecksum(), checksum);

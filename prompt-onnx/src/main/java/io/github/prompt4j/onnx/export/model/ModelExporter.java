@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Atomic: everything is written into a temporary sibling directory that is renamed onto the target only when
  * complete; on any failure (including thread interruption between tensors) the temporary directory is deleted and
- * the target is left as it was. Not thread-safe per target directory: {@link ModelCache} serialises conversions.
+ * the target is left as it was. The manifest records each written file's size and SHA-256, and the directory is
+ * opened with checksums verified once written. Not thread-safe per target directory: {@link ModelCache} serialises conversions.
  */
 public final class ModelExporter {
 
@@ -71,8 +72,10 @@ public final class ModelExporter {
      * @throws ModelLoadException when the checkpoint cannot be read (naming file and tensor) or writing fails
      */
     public static ModelDirectory export(Checkpoint checkpoint, String name, Path target, Fusion fusion) {
-        if (fusion == null) {
-            throw new IllegalArgumentException("fusion must not be null; use Fusion.FUSED (the default)");
+        if (checkpoint == null || name == null || name.isBlank() || target == null || fusion == null) {
+            throw new IllegalArgumentException("export needs a checkpoint, a model name, a target directory and a "
+                    + "fusion (Fusion.FUSED is the default); got " + checkpoint + ", '" + name + "', " + target + ", "
+                    + fusion);
         }
         long start = System.nanoTime();
         Path parent = target.toAbsolutePath().getParent();
@@ -94,7 +97,7 @@ public final class ModelExporter {
             throw e;
         }
         log.info("exported {} to {} in {} s", name, target, String.format("%.1f", (System.nanoTime() - start) / 1e9));
-        return ModelDirectory.open(target);
+        return ModelDirectory.open(target, ModelDirectory.Verification.CHECKSUMS);
     }
 
     private static void writeInto(Checkpoint checkpoint, String name, Path dir, Fusion fusion) throws IOException {
@@ -144,9 +147,10 @@ public final class ModelExporter {
                 dir.resolve(ModelManifest.FORWARD_EMBEDS_INT8_FILE));
         writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
 
+        // Sizes and checksums of whatever was written above, read back from disk.
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, "bert", config, special,
                 checkpoint.lowerCase(), config.maxPositions(), checkpoint.source(), checkpoint.checksum(),
-                fusion == Fusion.FUSED, weights, int8);
+                fusion == Fusion.FUSED, weights, int8, ModelDirectory.describeFiles(dir));
         // The manifest is written last: a directory with a manifest is complete.
         ModelDirectory.writeManifest(dir, manifest);
     }

@@ -3,6 +3,9 @@ package io.github.prompt4j.onnx.export.model;
 import io.github.prompt4j.core.model.SpecialTokens;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.weights.WeightFile;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The description of an exported model directory, stored as {@code manifest.json}: what the model is, where it came
@@ -23,18 +26,20 @@ import io.github.prompt4j.onnx.export.weights.WeightFile;
  * @param fused whether the fp32 forward graphs use ONNX Runtime's fused contrib operators (domain
  *        {@code com.microsoft}); {@code false} for a standard-operator export (debugging, other runtimes)
  * @param weights the shared external-data weights file and its index
- * @param int8Weights the quantized encoder weights (int8 kernels, per-output-channel float32 scales) read by the int8
- *        forward graphs
+ * @param int8Weights the quantized encoder weights (int8 kernels, per-output-channel float32 scales, smoothing
+ *        factors) read by the int8 forward graphs
+ * @param files every other file of the directory as written by the exporter (name to size and SHA-256), so that
+ *        opening can tell a truncated or altered file; sorted by name
  */
 public record ModelManifest(int formatVersion, String name, String architecture, BertConfig config,
         SpecialTokens specialTokens, boolean lowerCase, int maxSequenceLength, String source, String sourceChecksum,
-        boolean fused, WeightFile weights, WeightFile int8Weights) {
+        boolean fused, WeightFile weights, WeightFile int8Weights, Map<String, FileRecord> files) {
 
     /**
      * The format version this library writes and reads. Version 2 added the embeddings forward graph
-     * ({@value #FORWARD_EMBEDS_FILE}); version 3 fused fp32 graphs and the int8 graphs with their weights
-     * ({@value #INT8_WEIGHTS_FILE}). A directory of another version is refused and the {@link ModelCache} re-exports
-     * it.
+     * ({@value #FORWARD_EMBEDS_FILE}); version 3 the fused fp32 graphs, the int8 graphs with their weights
+     * ({@value #INT8_WEIGHTS_FILE}), each file's size and SHA-256 ({@link #files()}) and the manifest's own checksum.
+     * A directory of another version is refused and the {@link ModelCache} re-exports it.
      */
     public static final int FORMAT_VERSION = 3;
 
@@ -74,5 +79,36 @@ public record ModelManifest(int formatVersion, String name, String architecture,
         }
         source = source == null ? "" : source;
         sourceChecksum = sourceChecksum == null ? "" : sourceChecksum;
+        if (files == null) {
+            throw new IllegalArgumentException("manifest files must not be null");
+        }
+        for (String file : files.keySet()) {
+            if (file == null || !file.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*") || file.equals(MANIFEST_FILE)) {
+                throw new IllegalArgumentException("manifest file entry '" + file + "' is not a plain file name of "
+                        + "the directory (letters, digits, '.', '_', '-'; not the manifest itself)");
+            }
+            if (files.get(file) == null) {
+                throw new IllegalArgumentException("manifest file entry '" + file + "' has no size and checksum");
+            }
+        }
+        files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
+    }
+
+    /**
+     * The size and content checksum of one file of an exported directory.
+     *
+     * @param size bytes, {@code >= 0}
+     * @param sha256 lower-case hex SHA-256 of the bytes, 64 characters
+     */
+    public record FileRecord(long size, String sha256) {
+
+        public FileRecord {
+            if (size < 0) {
+                throw new IllegalArgumentException("file size must be >= 0, got " + size);
+            }
+            if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+            }
+        }
     }
 }

@@ -330,7 +330,8 @@ public final class DjlTokenizer implements Tokenizer, AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("tokenizer is closed; create a new DjlTokenizer to encode or decode");
+            throw new IllegalStateException("tokenizer is closed (a model's tokenizer closes with the model); open "
+                    + "the model again, or create a new DjlTokenizer, to encode or decode");
         }
     }
 

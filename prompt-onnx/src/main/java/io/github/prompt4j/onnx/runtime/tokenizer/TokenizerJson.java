@@ -39,7 +39,8 @@ final class TokenizerJson {
      * @param text the JSON text
      * @param source where it came from, for messages
      * @throws ModelLoadException if the text is not JSON, has no WordPiece {@code model.vocab}, its ids are not
-     *     exactly {@code 0..size-1}, or a BERT special token is missing
+     *     exactly {@code 0..size-1}, its {@code model.unk_token} is not in the vocabulary, or a BERT special token
+     *     is missing
      */
     static TokenizerJson parse(String text, String source) {
         JsonNode root;
@@ -68,6 +69,12 @@ final class TokenizerJson {
             }
             tokens[id] = entry.getKey();
             ids.put(entry.getKey(), id);
+        }
+        JsonNode unk = model.get("unk_token");
+        if (unk != null && !unk.isNull() && !ids.containsKey(unk.asText())) {
+            // the native WordPiece model would fail on the first unknown word, not at load
+            throw new ModelLoadException("tokenizer " + source + " model.unk_token '" + unk.asText()
+                    + "' is not in model.vocab; it must name the vocabulary's unknown token, e.g. [UNK]");
         }
         SpecialTokens special = new SpecialTokens(
                 special(ids, "[CLS]", source), special(ids, "[SEP]", source), special(ids, "[PAD]", source),

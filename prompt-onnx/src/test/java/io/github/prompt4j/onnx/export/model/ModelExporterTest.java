@@ -223,7 +223,7 @@ public class ModelExporterTest {
     }
 
     /** Answers every question by asking another checkpoint; subclasses override what they doctor. */
-    private abstract static class ForwardingCheckpoint implements Checkpoint {
+    abstract static class ForwardingCheckpoint implements Checkpoint {
         final Checkpoint delegate;
 
         ForwardingCheckpoint(Checkpoint delegate) {
@@ -297,7 +297,7 @@ public class ModelExporterTest {
     }
 
     /** Delegates with a fixed checksum, to simulate a changed source. */
-    private static final class ChecksumCheckpoint extends ForwardingCheckpoint {
+    static final class ChecksumCheckpoint extends ForwardingCheckpoint {
         private final String checksum;
 
         ChecksumCheckpoint(Checkpoint delegate, String checksum) {
