@@ -2,7 +2,7 @@ package io.github.prompt4j.benchmarks;
 
 import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.ModelDirectory;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

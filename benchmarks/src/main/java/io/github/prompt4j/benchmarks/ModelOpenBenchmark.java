@@ -2,7 +2,7 @@ package io.github.prompt4j.benchmarks;
 
 import io.github.prompt4j.onnx.export.model.ModelCache;
 import io.github.prompt4j.onnx.export.model.ModelDirectory;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import java.util.concurrent.TimeUnit;

@@ -5,7 +5,7 @@ import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.export.model.ModelCache;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.data.Datasets;

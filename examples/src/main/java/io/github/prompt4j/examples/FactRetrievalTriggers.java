@@ -3,7 +3,7 @@ package io.github.prompt4j.examples;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.data.Datasets;
 import io.github.prompt4j.search.data.Example;

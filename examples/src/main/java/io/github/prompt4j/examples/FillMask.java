@@ -3,7 +3,7 @@ package io.github.prompt4j.examples;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import java.util.Comparator;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.github.prompt4j.spark;
 
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.onnx.export.model.ModelCache;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.onnx.runtime.Precision;
 import java.io.Serializable;

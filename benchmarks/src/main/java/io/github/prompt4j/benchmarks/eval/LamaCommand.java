@@ -174,6 +174,8 @@ final class LamaCommand implements Callable<Integer> {
         List<RankingMetrics> manual = new ArrayList<>();
         List<RankingMetrics> searched = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
+        double manualSeconds = 0;
+        long manualFacts = 0;
         try (OnnxMaskedLanguageModel model = modelOptions.open();
                 Progress bar = Progress.start("lama", "rel.", selected.size(), progress)) {
             root.put("model", model.info().name());
@@ -187,12 +189,17 @@ final class LamaCommand implements Callable<Integer> {
                 var facts = inVocabulary(Datasets.lamaFacts(factsFile(relation.id(), "dev")), vocabulary, tokenizer);
                 facts = SearchSupport.sample(facts, limit.orElse(Integer.MAX_VALUE), seed);
                 Template template = relation.manualTemplate();
+                long evaluationStart = System.nanoTime();
                 RankingMetrics m = FactRetrieval.evaluate(model, template, facts, candidates, modelOptions.batchSize);
+                double seconds = (System.nanoTime() - evaluationStart) / 1e9;
+                manualSeconds += seconds;
+                manualFacts += facts.size();
                 manual.add(m);
                 ObjectNode row = rows.addObject();
                 row.put("relation", relation.id());
                 row.put("label", relation.label());
                 row.set("manual", metrics(template.text(), m));
+                ((ObjectNode) row.get("manual")).put("seconds", seconds);
                 out.println(row(relation.id(), template.text(), m));
                 if (autoprompt) {
                     TriggerSearchResult r = search(model, relation, vocabulary, candidates);
@@ -211,7 +218,10 @@ final class LamaCommand implements Callable<Integer> {
             }
         }
         root.set("meanManual", mean(manual));
+        root.put("manualFactsPerSecond", manualFacts / Math.max(manualSeconds, 1e-9));
         out.println(row("mean", "manual", manual));
+        out.printf("manual templates: %d facts scored against %d candidates in %.1f s (%.1f facts/s)%n", manualFacts,
+                vocab.size(), manualSeconds, manualFacts / Math.max(manualSeconds, 1e-9));
         if (autoprompt) {
             root.set("meanAutoprompt", mean(searched));
             out.println(row("mean", "autoprompt", searched));

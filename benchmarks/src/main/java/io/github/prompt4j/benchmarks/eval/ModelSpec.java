@@ -1,6 +1,6 @@
 package io.github.prompt4j.benchmarks.eval;
 
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

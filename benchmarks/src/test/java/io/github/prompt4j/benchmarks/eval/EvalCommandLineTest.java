@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.Device;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -5,7 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import io.github.prompt4j.core.model.ModelLoadException;
-import io.github.prompt4j.onnx.export.weights.WeightFile;
+import io.github.prompt4j.onnx.internal.weights.WeightFile;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;

@@ -188,7 +188,7 @@ class BadInputAuditTest {
                 () -> model.softMaskLogits(List.of(new SoftInput(ok, Map.of(2, filled(hidden + 3, 0)))), new int[] {5}));
         refuses("softMaskLogits", "position out of range", IllegalArgumentException.class, "soft vector position 99 is outside the prompt",
                 () -> model.softMaskLogits(List.of(new SoftInput(ok, Map.of(99, filled(hidden, 0)))), new int[] {5}));
-        refuses("labelLossGradients", "foreign gold id", IllegalArgumentException.class, "gold token id 121 is outside the vocabulary",
+        refuses("labelLossGradients", "foreign gold id", IllegalArgumentException.class, "gold token id 121 of gradient request 0 is outside the vocabulary",
                 () -> model.labelLossGradients(List.of(GradientRequest.of(ok, new int[] {vocab + 1}, new int[] {1}))));
         refuses("labelLossGradients", "gradient position out of range", IllegalArgumentException.class, "gradient position 99 is outside the prompt of",
                 () -> model.labelLossGradients(List.of(GradientRequest.of(ok, new int[] {5}, new int[] {99}))));

@@ -16,7 +16,7 @@ import io.github.prompt4j.onnx.export.model.ModelExporter;
 import io.github.prompt4j.onnx.export.model.ModelExporterTest;
 import io.github.prompt4j.onnx.export.testing.ReferenceBert;
 import io.github.prompt4j.onnx.export.testing.TinyBert;
-import io.github.prompt4j.onnx.export.weights.Int8Weights;
+import io.github.prompt4j.onnx.internal.weights.Int8Weights;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

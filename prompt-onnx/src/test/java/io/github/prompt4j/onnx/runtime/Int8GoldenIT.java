@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

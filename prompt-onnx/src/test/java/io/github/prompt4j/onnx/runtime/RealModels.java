@@ -1,7 +1,7 @@
 package io.github.prompt4j.onnx.runtime;
 
 import io.github.prompt4j.onnx.export.model.ModelCache;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;

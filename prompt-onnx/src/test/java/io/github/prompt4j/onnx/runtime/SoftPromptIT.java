@@ -15,7 +15,7 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

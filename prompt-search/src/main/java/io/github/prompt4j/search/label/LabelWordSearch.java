@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code candidatePool(0)} scores the whole vocabulary as the paper does.
  *
  * <p>Configured instances are immutable and thread-safe; the model is shared, not owned.
+ *
+ * <p>Precision: the mask states it fits on are forward passes at the model's precision (with prompt-onnx,
+ * {@code OnnxMaskedLanguageModel.builder().precision(...)}; {@code --precision} of {@code Eval label-search}).
  */
 public final class LabelWordSearch {
 

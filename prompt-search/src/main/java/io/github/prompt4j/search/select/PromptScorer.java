@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Candidates are classified as by a {@link PromptClassifier} built with this scorer's mapper and calibration, so
  * the accuracy reported is the accuracy such a classifier has. Immutable and thread-safe (the model is); it does not
  * own the model.
+ *
+ * <p>Precision: scoring runs at the model's precision (with prompt-onnx,
+ * {@code OnnxMaskedLanguageModel.builder().precision(...)}).
  */
 public final class PromptScorer {
 

@@ -54,6 +54,9 @@ import java.util.SplittableRandom;
  * {@code seed}, so the same seed, data and model give the same vectors. Configured instances are immutable and
  * {@link #run()} may be called repeatedly (each run starts from the initial vectors). The model is shared, not
  * owned.
+ *
+ * <p>Precision: the dev evaluation is a forward pass at the model's precision (with prompt-onnx,
+ * {@code OnnxMaskedLanguageModel.builder().precision(...)}); the training gradients are float32 whatever it is.
  */
 public final class SoftPromptTrainer {
 

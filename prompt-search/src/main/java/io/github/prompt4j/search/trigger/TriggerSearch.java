@@ -57,6 +57,11 @@ import java.util.function.LongSupplier;
  * steps it ran ({@link TriggerSearchResult#iterations()}), and resuming with a larger budget continues
  * deterministically. Configured instances are immutable; {@link #run()} may be called from one thread
  * at a time per instance's listener. The model is shared, not owned.
+ *
+ * <p>Precision: candidate and selection scoring are forward passes and run at the model's precision; the gradient
+ * passes that propose candidates are float32 whatever the model's precision. With prompt-onnx, a model opened with
+ * {@code OnnxMaskedLanguageModel.builder().precision(Precision.INT8)} therefore scores in int8 and takes gradients
+ * in float32 (the {@code --precision} option of {@code Eval autoprompt}).
  */
 public final class TriggerSearch {
 

@@ -4,7 +4,7 @@ import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.eval.Metrics;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
-import io.github.prompt4j.onnx.export.model.PretrainedModels;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.data.Datasets;
 import io.github.prompt4j.search.data.Example;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * bias as {@code cls.predictions.decoder.bias}; {@link #tensorNames} lists these alternatives. Stateless and
  * thread-safe.
  */
-public final class HuggingFaceBertNaming implements ParameterNaming {
+final class HuggingFaceBertNaming implements ParameterNaming {
 
     private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.(.+)");
 

@@ -7,7 +7,7 @@ package io.github.prompt4j.onnx.export.checkpoint;
  * <p>One implementation per architecture family and format (Google TF BERT, HuggingFace BERT, later RoBERTa/ERNIE).
  * Implementations are stateless and thread-safe.
  */
-public interface ParameterNaming {
+interface ParameterNaming {
 
     /** The format's tensor name for a canonical parameter name. */
     String tensorName(String canonicalName);

@@ -428,7 +428,7 @@ public final class TensorFlowBertCheckpoint implements Checkpoint {
     }
 
     /** The naming in use, with the scope prefix found in this checkpoint. */
-    public TensorFlowBertNaming naming() {
+    TensorFlowBertNaming naming() {
         return naming;
     }
 

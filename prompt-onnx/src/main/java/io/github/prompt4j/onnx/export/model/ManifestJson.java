@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.model.ModelLoadException;
 import io.github.prompt4j.core.model.SpecialTokens;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
-import io.github.prompt4j.onnx.export.weights.WeightFile;
+import io.github.prompt4j.onnx.internal.weights.WeightFile;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,6 +2,7 @@ package io.github.prompt4j.onnx.export.model;
 
 import io.github.prompt4j.core.model.ModelLoadException;
 import io.github.prompt4j.onnx.export.checkpoint.Checkpoint;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -3,14 +3,14 @@ package io.github.prompt4j.onnx.export.model;
 import ai.onnx.proto.OnnxMl;
 import io.github.prompt4j.core.model.ModelLoadException;
 import io.github.prompt4j.core.model.SpecialTokens;
-import io.github.prompt4j.onnx.export.bert.BertGraphs;
+import io.github.prompt4j.onnx.internal.bert.BertGraphs;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.export.checkpoint.Checkpoint;
-import io.github.prompt4j.onnx.export.tokenizer.BertTokenizerJson;
-import io.github.prompt4j.onnx.export.weights.Int8Weights;
-import io.github.prompt4j.onnx.export.weights.WeightFile;
-import io.github.prompt4j.onnx.export.weights.WeightFileWriter;
+import io.github.prompt4j.onnx.internal.tokenizer.BertTokenizerJson;
+import io.github.prompt4j.onnx.internal.weights.Int8Weights;
+import io.github.prompt4j.onnx.internal.weights.WeightFile;
+import io.github.prompt4j.onnx.internal.weights.WeightFileWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -73,9 +73,9 @@ public final class ModelExporter {
      */
     public static ModelDirectory export(Checkpoint checkpoint, String name, Path target, Fusion fusion) {
         if (checkpoint == null || name == null || name.isBlank() || target == null || fusion == null) {
-            throw new IllegalArgumentException("export needs a checkpoint, a model name, a target directory and a "
-                    + "fusion (Fusion.FUSED is the default); got " + checkpoint + ", '" + name + "', " + target + ", "
-                    + fusion);
+            throw new IllegalArgumentException("export needs a checkpoint, a model name and a target directory, and "
+                    + "a fusion (Fusion.FUSED is the default); got " + checkpoint + ", '" + name + "', " + target
+                    + ", " + fusion);
         }
         long start = System.nanoTime();
         Path parent = target.toAbsolutePath().getParent();

@@ -2,7 +2,7 @@ package io.github.prompt4j.onnx.export.model;
 
 import io.github.prompt4j.core.model.SpecialTokens;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
-import io.github.prompt4j.onnx.export.weights.WeightFile;
+import io.github.prompt4j.onnx.internal.weights.WeightFile;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;

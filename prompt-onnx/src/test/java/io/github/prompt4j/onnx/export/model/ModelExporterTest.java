@@ -11,6 +11,7 @@ import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.Checkpoint;
 import io.github.prompt4j.onnx.export.checkpoint.HuggingFaceBertCheckpoint;
 import io.github.prompt4j.onnx.export.testing.TinyBert;
+import io.github.prompt4j.onnx.runtime.PretrainedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
