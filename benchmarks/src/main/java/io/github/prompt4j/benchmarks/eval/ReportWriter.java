@@ -74,6 +74,7 @@ final class ReportWriter {
         model.put("sourceChecksum", m.sourceChecksum());
         model.put("directory", m.directory());
         model.put("provider", m.provider());
+        model.put("precision", m.precision());
 
         DataProvenance d = r.data();
         ObjectNode data = root.putObject("data");
