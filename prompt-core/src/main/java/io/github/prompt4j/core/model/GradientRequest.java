@@ -2,7 +2,6 @@ package io.github.prompt4j.core.model;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One example for {@link MaskedLanguageModel#labelLossGradients}: a prompt, the gold label words, optional continuous
@@ -39,27 +38,7 @@ public record GradientRequest(EncodedPrompt prompt, int[] goldTokenIds, Map<Inte
                         + prompt.length());
             }
         }
-        TreeMap<Integer, float[]> copy = new TreeMap<>();
-        if (softVectors != null) {
-            for (Map.Entry<Integer, float[]> e : softVectors.entrySet()) {
-                Integer p = e.getKey();
-                if (p == null || p < 0 || p >= prompt.length()) {
-                    throw new IllegalArgumentException("soft vector position " + p
-                            + " is outside the prompt of length " + prompt.length());
-                }
-                if (e.getValue() == null || e.getValue().length == 0) {
-                    throw new IllegalArgumentException("soft vector at position " + p + " is null or empty");
-                }
-                for (int k = 0; k < e.getValue().length; k++) {
-                    if (!Float.isFinite(e.getValue()[k])) {
-                        throw new IllegalArgumentException("soft vector at position " + p + " has the non-finite value "
-                                + e.getValue()[k] + " at index " + k);
-                    }
-                }
-                copy.put(p, e.getValue().clone());
-            }
-        }
-        softVectors = java.util.Collections.unmodifiableMap(copy);
+        softVectors = SoftInput.checkedCopy(prompt, softVectors == null ? Map.of() : softVectors);
         goldTokenIds = goldTokenIds.clone();
         gradientPositions = gradientPositions.clone();
     }

@@ -25,6 +25,16 @@ public record SoftInput(EncodedPrompt prompt, Map<Integer, float[]> softVectors)
         if (prompt == null || softVectors == null) {
             throw new IllegalArgumentException("prompt and softVectors must not be null; pass Map.of() for no vectors");
         }
+        softVectors = checkedCopy(prompt, softVectors);
+    }
+
+    /**
+     * An unmodifiable, position-sorted copy of soft vectors, each checked: position inside the prompt, vector
+     * present, non-empty and finite. Shared with {@link GradientRequest}.
+     *
+     * @throws IllegalArgumentException naming the position (and index) at fault
+     */
+    static Map<Integer, float[]> checkedCopy(EncodedPrompt prompt, Map<Integer, float[]> softVectors) {
         TreeMap<Integer, float[]> copy = new TreeMap<>();
         for (Map.Entry<Integer, float[]> e : softVectors.entrySet()) {
             Integer p = e.getKey();
@@ -43,7 +53,7 @@ public record SoftInput(EncodedPrompt prompt, Map<Integer, float[]> softVectors)
             }
             copy.put(p, e.getValue().clone());
         }
-        softVectors = Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableMap(copy);
     }
 
     /** A discrete input: no soft vectors. */
