@@ -35,7 +35,7 @@ final class ModelOptions {
     int batchSize;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+            description = "ONNX Runtime intra-op threads; 0 = one per available processor (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--cache", paramLabel = "DIR",
@@ -50,7 +50,7 @@ final class ModelOptions {
      */
     OnnxMaskedLanguageModel open() {
         if (threads < 0) {
-            throw new IllegalArgumentException("--threads must be 0 (ONNX Runtime's default) or positive, got "
+            throw new IllegalArgumentException("--threads must be 0 (one per available processor) or positive, got "
                     + threads);
         }
         OnnxMaskedLanguageModel.Builder b = OnnxMaskedLanguageModel.builder().device(device).intraOpThreads(threads)

@@ -96,7 +96,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      *
      * @param device where to run
      * @param deviceId CUDA device id
-     * @param intraOpThreads ONNX Runtime intra-op threads, 0 = its default (one per core)
+     * @param intraOpThreads ONNX Runtime intra-op threads, 0 = one per processor available to the JVM
      * @param maxBatchSize most sequences per run
      * @param maxBatchTokens most padded tokens (sequences x longest length) per run
      * @param prepackWeights {@code true}: each forward session (ids, and embeddings once soft prompts are used)
@@ -117,8 +117,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 throw new IllegalArgumentException("precision must not be null; use Precision.FP32 or INT8");
             }
             if (deviceId < 0 || intraOpThreads < 0 || maxBatchSize <= 0 || maxBatchTokens <= 0) {
-                throw new IllegalArgumentException("deviceId and intraOpThreads must be >= 0 (0 threads = ONNX "
-                        + "Runtime's default) and batch limits positive: " + deviceId + ", " + intraOpThreads + ", "
+                throw new IllegalArgumentException("deviceId and intraOpThreads must be >= 0 (0 threads = one per "
+                        + "available processor) and batch limits positive: " + deviceId + ", " + intraOpThreads + ", "
                         + maxBatchSize + ", " + maxBatchTokens);
             }
         }
@@ -183,7 +183,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             return this;
         }
 
-        /** ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose (one per core). */
+        /**
+         * ONNX Runtime intra-op threads; 0 (default) = one per processor available to the JVM
+         * ({@link Runtime#availableProcessors()}). Set it explicitly when several models or Spark tasks share the
+         * cores.
+         */
         public Builder intraOpThreads(int threads) {
             this.intraOpThreads = threads;
             return this;
@@ -284,7 +288,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             this.outputBias = new float[config.vocabSize()];
             shared.buffer(BertParameters.HEAD_OUTPUT_BIAS).get(outputBias);
             SessionFactory.Created created = SessionFactory.create(env, forwardGraph(false), options, shared,
-                    options.prepackWeights());
+                    options.prepackWeights(), true);
             fwd = created.session();
             this.provider = created.provider();
             if (options.device() == Device.CUDA && !created.fallback().isEmpty()) {
@@ -671,7 +675,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    s = sameDeviceSession(directory.gradientGraph(), false);
+                    s = sameDeviceSession(directory.gradientGraph(), false, false);
                     gradient = s;
                 }
             }
@@ -685,7 +689,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = forwardEmbeds;
                 if (s == null) {
-                    s = sameDeviceSession(forwardGraph(true), options.prepackWeights());
+                    s = sameDeviceSession(forwardGraph(true), options.prepackWeights(), true);
                     forwardEmbeds = s;
                     log.debug("opened the embeddings forward session of {} (first soft-prompt call)", manifest.name());
                 }
@@ -695,9 +699,9 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     }
 
     /** A session over the shared weights on the forward session's device; a CUDA fallback was reported already. */
-    private OrtSession sameDeviceSession(Path graph, boolean prepack) {
+    private OrtSession sameDeviceSession(Path graph, boolean prepack, boolean memoryPattern) {
         Options same = "CPU".equals(provider) ? options.onCpu() : options;
-        return SessionFactory.create(env, graph, same, weights, prepack).session();
+        return SessionFactory.create(env, graph, same, weights, prepack, memoryPattern).session();
     }
 
     /**

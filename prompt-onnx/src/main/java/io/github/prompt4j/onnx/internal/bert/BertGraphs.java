@@ -213,8 +213,7 @@ public final class BertGraphs {
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
-        Value hidden = enc.encode(embeds, types, mask);
-        Value rows = enc.gatherRows(hidden, g.add(positions, enc.rowOffsets(types)));
+        Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
         Value logits = enc.decoder(enc.headTransform(rows), wordEmbeddings);
 
         g.scope("loss");
@@ -293,7 +292,6 @@ public final class BertGraphs {
             this.encoding = encoding;
         }
 
-        /** Final hidden states {@code [batch, seq, hidden]} from word embeddings {@code [batch, seq, hidden]}. */
         /**
          * Fused and int8 encodings: final hidden states at the masks only, {@code [batch * masks, hidden]}. The last
          * layer's keys and values cover every token, but its queries, attention output, feed-forward and LayerNorms
@@ -329,9 +327,28 @@ public final class BertGraphs {
             Value maskBias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
                     g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
             for (int l = 0; l < c.numLayers(); l++) {
-                x = layer(l, x, maskBias);
+                x = layer(l, x, maskBias, null);
             }
             return x;
+        }
+
+        /**
+         * Standard operators, final hidden states at one mask per example, {@code [batch, hidden]}: as
+         * {@link #encodeMaskRows}, the last layer's queries, attention output, feed-forward and LayerNorms run on
+         * the mask rows alone (exact), which in the gradient graph also spares their backward pass.
+         *
+         * @param flatMasks flat indices into {@code [batch * seq]}, one per example, {@code [batch]}
+         */
+        Value encodeMaskRowsStandard(Value words, Value types, Value mask, Value flatMasks) {
+            Value x = embed(words, types);
+            Value maskBias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
+                    g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
+            int last = c.numLayers() - 1;
+            for (int l = 0; l < last; l++) {
+                x = layer(l, x, maskBias, null);
+            }
+            Value rows = g.unsqueeze(gatherRows(x, flatMasks), 1);
+            return g.reshape(layer(last, x, maskBias, rows), -1, c.hiddenSize());
         }
 
         /**
@@ -419,11 +436,16 @@ public final class BertGraphs {
             return g.has(name) ? g.value(name) : g.weight(name, q);
         }
 
-        private Value layer(int l, Value x, Value maskBias) {
+        /**
+         * One encoder layer in standard operators. With {@code queries} ({@code [batch, rows, hidden]}, rows of
+         * {@code x}) only those rows are computed: keys and values still cover every token of {@code x}.
+         */
+        private Value layer(int l, Value x, Value maskBias, Value queries) {
             g.scope("layer" + l + "/attention");
             long heads = c.numHeads();
             long size = c.headSize();
-            Value q = g.transpose(g.reshape(dense(x, l, BertParameters.QUERY_KERNEL, BertParameters.QUERY_BIAS),
+            Value residual = queries == null ? x : queries;
+            Value q = g.transpose(g.reshape(dense(residual, l, BertParameters.QUERY_KERNEL, BertParameters.QUERY_BIAS),
                     0, 0, heads, size), 0, 2, 1, 3);
             Value kT = g.transpose(g.reshape(dense(x, l, BertParameters.KEY_KERNEL, BertParameters.KEY_BIAS),
                     0, 0, heads, size), 0, 2, 3, 1);
@@ -434,7 +456,7 @@ public final class BertGraphs {
                     0, 0, c.hiddenSize());
             Value attention = dense(context, l, BertParameters.ATTENTION_OUTPUT_KERNEL,
                     BertParameters.ATTENTION_OUTPUT_BIAS);
-            Value x1 = layerNorm(g.add(attention, x), BertParameters.layer(l, BertParameters.ATTENTION_LN_GAMMA),
+            Value x1 = layerNorm(g.add(attention, residual), BertParameters.layer(l, BertParameters.ATTENTION_LN_GAMMA),
                     BertParameters.layer(l, BertParameters.ATTENTION_LN_BETA));
             g.scope("layer" + l + "/ffn");
             Value inner = gelu(dense(x1, l, BertParameters.INTERMEDIATE_KERNEL, BertParameters.INTERMEDIATE_BIAS));

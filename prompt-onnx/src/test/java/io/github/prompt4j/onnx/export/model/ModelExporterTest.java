@@ -137,7 +137,7 @@ public class ModelExporterTest {
 
     @Test
     void cacheReExportsAVersionTwoEntryThatLacksTheInt8Graphs(@TempDir Path dir) throws IOException {
-        assertEquals(3, ModelManifest.FORMAT_VERSION);
+        assertEquals(4, ModelManifest.FORMAT_VERSION);
         ModelCache cache = ModelCache.at(dir);
         AtomicInteger conversions = new AtomicInteger();
         ModelDirectory first = cache.get("tiny", "sum-1", () -> {
@@ -149,8 +149,8 @@ public class ModelExporterTest {
         Files.delete(first.forwardEmbedsInt8Graph());
         Files.delete(first.int8WeightsFile());
         Path manifest = first.path().resolve(ModelManifest.MANIFEST_FILE);
-        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 3",
-                "\"formatVersion\" : 2"));
+        Files.writeString(manifest, Files.readString(manifest).replace(
+                "\"formatVersion\" : " + ModelManifest.FORMAT_VERSION, "\"formatVersion\" : 2"));
         assertThrows(ModelLoadException.class, () -> ModelDirectory.open(first.path()));
         ModelDirectory again = cache.get("tiny", "sum-1", () -> {
             conversions.incrementAndGet();
