@@ -29,10 +29,13 @@ class TriggerSearchGoldenTest {
     private static final Template ONE = Template.parse("{sentence} [T] [MASK] .");
     private static final Template THREE = Template.parse("{sentence} [T] [T] [T] [MASK] .");
 
-    /** A configured search over the planted problem, selection split = the ten examples from 100. */
+    /**
+     * A configured search over the planted problem: 20 training examples and a selection split of the next ten (the
+     * planted examples repeat with period 30, so these are disjoint by value, as the search now requires).
+     */
     private static TriggerSearch.Builder planted(Template template, SearchListener listener) {
         return TriggerSearchCompat.withSelection(TriggerSearch.builder(Planted.model()).template(template)
-                .verbalizer(Planted.verbalizer()).train(Planted.examples(40, 0)), Planted.examples(10, 100))
+                .verbalizer(Planted.verbalizer()).train(Planted.examples(20, 0)), Planted.examples(10, 20))
                 .listener(listener);
     }
 
@@ -43,7 +46,8 @@ class TriggerSearchGoldenTest {
                     : "terrible"));
         }
         return TriggerSearchCompat.withSelection(TriggerSearch.builder(Planted.model())
-                .template(Template.parse("{sub} [T] [T] [MASK] .")).factRetrieval().train(facts), facts.subList(0, 8))
+                .template(Template.parse("{sub} [T] [T] [MASK] .")).factRetrieval().train(facts.subList(8, 20)),
+                facts.subList(0, 8))
                 .listener(listener);
     }
 
