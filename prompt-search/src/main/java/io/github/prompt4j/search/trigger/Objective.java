@@ -14,12 +14,12 @@ import java.util.Map;
  */
 final class Objective {
 
-    static final String ACCURACY = "dev_accuracy";
-    static final String P_AT_1 = "dev_p@1";
-    static final String P_AT_10 = "dev_p@10";
-    static final String MRR = "dev_mrr";
+    static final String ACCURACY = "selection_accuracy";
+    static final String P_AT_1 = "selection_p@1";
+    static final String P_AT_10 = "selection_p@10";
+    static final String MRR = "selection_mrr";
     static final String TRAIN_LOSS = "train_loss";
-    static final String DEV_LOSS = "dev_loss";
+    static final String DEV_LOSS = "selection_loss";
 
     private final SearchMode mode;
     private final SearchLoss loss;

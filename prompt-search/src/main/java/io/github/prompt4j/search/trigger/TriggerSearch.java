@@ -14,6 +14,7 @@ import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.fact.FactRetrieval;
+import io.github.prompt4j.search.protocol.Protocol;
 import io.github.prompt4j.search.vocab.VocabularyFilter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +39,19 @@ import java.util.function.LongSupplier;
  * or round-robin), propose the k tokens with the largest {@code -(grad_j . e_w)} that pass the
  * {@link VocabularyFilter}, score the replacements with forward passes on a fresh evaluation batch (exhaustively or by
  * successive halving), and keep the best {@code beamWidth} sequences; the current triggers change only when a
- * candidate has a strictly lower loss on that batch. When they change, the dev metrics are computed; the result holds
- * the triggers with the best dev metric (ties broken by the lower dev loss).
+ * candidate has a strictly lower loss on that batch. When they change, the selection metrics are computed on the
+ * selection split (or a fixed batch of it); the result holds the triggers with the best selection metric (ties broken
+ * by the lower selection loss), optionally after re-scoring the few best states on the whole split.
+ *
+ * <p>Protocol: the selection split is training data set aside ({@link io.github.prompt4j.search.protocol.SelectionSplit});
+ * the search refuses a selection example that is also a training example, and never sees the data a result is
+ * reported on. Score that once, at the end ({@link io.github.prompt4j.search.protocol.HeldOut}).
  *
  * <pre>{@code
  * TriggerSearchResult r = TriggerSearch.builder(model)
  *         .template(Template.parse("{sentence} [T] [T] [T] [MASK] ."))
  *         .verbalizer(Verbalizer.builder().add("negative", "terrible").add("positive", "fantastic").build())
- *         .train(train).dev(dev).iterations(50).seed(1)
+ *         .train(split.search()).selection(split.selection()).iterations(50).seed(1)
  *         .build().run();
  * PromptClassifier c = r.classifier(model);
  * }</pre>
@@ -70,7 +76,7 @@ public final class TriggerSearch {
     private final TriggerSearchSettings settings;
     private final Objective objective;
     private final List<Instance> train;
-    private final List<Instance> dev;
+    private final List<Instance> selection;
     private final boolean[] allowed;
     private final int[] initialIds;
     private final Map<String, List<String>> labelWords;
@@ -79,13 +85,13 @@ public final class TriggerSearch {
     private final LongSupplier ticker;
 
     private TriggerSearch(Builder b, TriggerSearchSettings settings, Objective objective, List<Instance> train,
-            List<Instance> dev, boolean[] allowed, int[] initialIds, Map<String, List<String>> labelWords) {
+            List<Instance> selection, boolean[] allowed, int[] initialIds, Map<String, List<String>> labelWords) {
         this.model = b.model;
         this.template = b.template;
         this.settings = settings;
         this.objective = objective;
         this.train = train;
-        this.dev = dev;
+        this.selection = selection;
         this.allowed = allowed;
         this.initialIds = initialIds;
         this.labelWords = labelWords;
@@ -139,15 +145,19 @@ public final class TriggerSearch {
         private long startNanos;
         private long priorMillis;
         private PassCounts priorPasses = PassCounts.zero();
+        /** The examples accepted steps are scored on: the whole selection split, or a fixed seeded part of it. */
+        private final List<Instance> selectionBatch = selectionBatch();
 
         TriggerSearchResult from(TriggerSearchState saved) {
             startNanos = ticker.getAsLong();
             TriggerSearchState state = saved;
             if (state == null) {
-                Map<String, Double> devMetrics = devMetrics(initialIds);
+                Map<String, Double> metrics = selectionMetrics(selectionBatch, initialIds);
+                List<ScoredTriggers> shortlist = settings.rescoreTop() > 0
+                        ? List.of(new ScoredTriggers(initialIds, 0, metrics)) : List.of();
                 state = new TriggerSearchState(model.info().name(), template.text(), settings, 0,
-                        List.of(initialIds), devMetrics.get(objective.primaryMetric()), initialIds, devMetrics, 0,
-                        Double.NaN, passes(), elapsedMillis(), 0);
+                        List.of(initialIds), metrics.get(objective.primaryMetric()), initialIds, metrics, 0,
+                        Double.NaN, passes(), elapsedMillis(), 0, shortlist);
             } else {
                 priorMillis = saved.elapsedMillis();
                 priorPasses = saved.passes();
@@ -218,25 +228,27 @@ public final class TriggerSearch {
                     trainLoss = losses[0];
                 }
             }
-            double currentDev = state.currentDevMetric();
+            double currentSelection = state.currentSelectionMetric();
             int[] best = state.bestTriggers();
-            Map<String, Double> bestMetrics = state.bestDevMetrics();
+            Map<String, Double> bestMetrics = state.bestSelectionMetrics();
             int bestIteration = state.bestIteration();
+            List<ScoredTriggers> shortlist = state.shortlist();
             if (accepted) {
-                Map<String, Double> devMetrics = devMetrics(next.get(0));
-                currentDev = devMetrics.get(objective.primaryMetric());
-                if (objective.better(devMetrics, bestMetrics)) {
+                Map<String, Double> metrics = selectionMetrics(selectionBatch, next.get(0));
+                currentSelection = metrics.get(objective.primaryMetric());
+                if (objective.better(metrics, bestMetrics)) {
                     best = next.get(0);
-                    bestMetrics = devMetrics;
+                    bestMetrics = metrics;
                     bestIteration = it;
                 }
+                shortlist = shortlisted(shortlist, new ScoredTriggers(next.get(0), it, metrics));
             }
             long stepEnd = elapsedMillis();
             TriggerSearchState after = new TriggerSearchState(state.modelName(), state.template(), settings, it,
-                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), stepEnd,
-                    Math.max(state.longestStepMillis(), stepEnd - stepStart));
+                    next, currentSelection, best, bestMetrics, bestIteration, trainLoss, passes(), stepEnd,
+                    Math.max(state.longestStepMillis(), stepEnd - stepStart), shortlist);
             listener.onStep(new SearchStep(it, settings.iterations(), position, next.get(0), tokens(next.get(0)),
-                    trainLoss, accepted, currentDev, bestMetrics.get(objective.primaryMetric()), after.passes(),
+                    trainLoss, accepted, currentSelection, bestMetrics.get(objective.primaryMetric()), after.passes(),
                     Duration.ofMillis(after.elapsedMillis())));
             listener.onCheckpoint(after);
             return after;
@@ -330,12 +342,45 @@ public final class TriggerSearch {
             }
         }
 
-        private Map<String, Double> devMetrics(int[] triggers) {
-            Objective.DevTally tally = objective.new DevTally(dev.size());
+        /**
+         * The shortlist with one more scored state: distinct triggers, best first by {@link Objective#better}
+         * (earlier states first among equals), at most {@code rescoreTop} of them.
+         */
+        private List<ScoredTriggers> shortlisted(List<ScoredTriggers> shortlist, ScoredTriggers scored) {
+            if (settings.rescoreTop() == 0) {
+                return shortlist;
+            }
+            List<ScoredTriggers> out = new ArrayList<>(shortlist);
+            if (out.stream().anyMatch(s -> Arrays.equals(s.triggers(), scored.triggers()))) {
+                return shortlist;
+            }
+            int at = out.size();
+            while (at > 0 && objective.better(scored.metrics(), out.get(at - 1).metrics())) {
+                at--;
+            }
+            out.add(at, scored);
+            return List.copyOf(out.subList(0, Math.min(out.size(), settings.rescoreTop())));
+        }
+
+        private List<Instance> selectionBatch() {
+            int size = settings.selectionBatchSize();
+            if (size == 0 || size >= selection.size()) {
+                return selection;
+            }
+            int[] picked = sample(new SplittableRandom(settings.seed() ^ 0x5E1EC7104L), selection.size(), size);
+            List<Instance> out = new ArrayList<>(size);
+            for (int i : picked) {
+                out.add(selection.get(i));
+            }
+            return List.copyOf(out);
+        }
+
+        private Map<String, Double> selectionMetrics(List<Instance> examples, int[] triggers) {
+            Objective.DevTally tally = objective.new DevTally(examples.size());
             int[] ids = objective.devIds();
             int batch = settings.forwardBatchSize();
-            for (int from = 0; from < dev.size(); from += batch) {
-                List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + batch));
+            for (int from = 0; from < examples.size(); from += batch) {
+                List<Instance> chunk = examples.subList(from, Math.min(examples.size(), from + batch));
                 List<EncodedPrompt> prompts = new ArrayList<>(chunk.size());
                 for (Instance inst : chunk) {
                     prompts.add(inst.with(triggers));
@@ -354,15 +399,35 @@ public final class TriggerSearch {
             return priorMillis + (ticker.getAsLong() - startNanos) / 1_000_000;
         }
 
+        /**
+         * The result: the state's best triggers, or, when the search scored a batch of the selection split and
+         * re-scores, the best of the shortlist on the whole split (earlier states win ties).
+         */
         private TriggerSearchResult result(TriggerSearchState state) {
             int[] best = state.bestTriggers();
-            Map<String, Double> metrics = new LinkedHashMap<>(state.bestDevMetrics());
+            Map<String, Double> metrics = new LinkedHashMap<>(state.bestSelectionMetrics());
+            int bestIteration = state.bestIteration();
+            PassCounts used = state.passes();
+            if (!state.shortlist().isEmpty() && selectionBatch.size() < selection.size()) {
+                long before = forward;
+                Map<String, Double> bestFull = null;
+                for (ScoredTriggers candidate : state.shortlist()) {
+                    Map<String, Double> full = selectionMetrics(selection, candidate.triggers());
+                    if (bestFull == null || objective.better(full, bestFull)) {
+                        bestFull = full;
+                        best = candidate.triggers();
+                        bestIteration = candidate.iteration();
+                    }
+                }
+                metrics = new LinkedHashMap<>(bestFull);
+                used = used.plus(forward - before, 0);
+            }
             if (!Double.isNaN(state.trainLoss())) {
                 metrics.put(Objective.TRAIN_LOSS, state.trainLoss());
             }
             return new TriggerSearchResult(state.modelName(), template.text(), filled(best), best, tokens(best),
-                    labelWords, metrics, settings, state.passes(), state.elapsedMillis(), state.iteration(),
-                    state.bestIteration(), state);
+                    labelWords, metrics, settings, used, state.elapsedMillis(), state.iteration(), bestIteration,
+                    state, Protocol.unrecorded());
         }
     }
 
@@ -458,7 +523,7 @@ public final class TriggerSearch {
         private int[] factCandidates;
         private boolean facts;
         private List<Example> trainExamples = List.of();
-        private List<Example> devExamples = List.of();
+        private List<Example> selectionExamples = List.of();
         private List<String> initialTriggers;
         private String initToken;
         private int candidates = 10;
@@ -472,6 +537,8 @@ public final class TriggerSearch {
         private CandidateEvaluation candidateEvaluation = CandidateEvaluation.EXHAUSTIVE;
         private int racingStartSize = 8;
         private int confirmationBatchSize;
+        private int selectionBatchSize;
+        private int rescoreTop;
         private VocabularyFilter filter;
         private boolean excludeGoldObjects = true;
         private int maxLength = 128;
@@ -534,9 +601,45 @@ public final class TriggerSearch {
             return this;
         }
 
-        /** Dev examples, for selecting the best triggers (required, non-empty). */
+        /**
+         * The selection split (required, non-empty): the examples the best triggers are chosen on. Carve it from the
+         * training data ({@link io.github.prompt4j.search.protocol.SelectionSplit#carve}), disjoint from
+         * {@link #train}; never pass the data you report on (keep that in a
+         * {@link io.github.prompt4j.search.protocol.HeldOut}).
+         */
+        public Builder selection(List<Example> examples) {
+            this.selectionExamples = List.copyOf(examples);
+            return this;
+        }
+
+        /**
+         * The former name of {@link #selection}.
+         *
+         * @deprecated the set the search chooses on is a selection split carved from the training data, not the
+         *             dev file that is reported; use {@link #selection}
+         */
+        @Deprecated
         public Builder dev(List<Example> examples) {
-            this.devExamples = List.copyOf(examples);
+            return selection(examples);
+        }
+
+        /**
+         * Score each accepted step's triggers on a fixed seeded batch of this many selection examples instead of the
+         * whole split (default 0: the whole split); pair with {@link #rescoreTop} so the choice is still made on the
+         * whole split.
+         */
+        public Builder selectionBatchSize(int size) {
+            this.selectionBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Keep the {@code m} best trigger states by selection-batch metric and re-score them on the whole selection
+         * split before choosing (default 0: choose by the per-step scores). A small batch's best is often noise; this
+         * spends {@code m} whole-split passes once instead of one per accepted step.
+         */
+        public Builder rescoreTop(int m) {
+            this.rescoreTop = m;
             return this;
         }
 
@@ -717,9 +820,17 @@ public final class TriggerSearch {
             if (trainExamples.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
             }
-            if (devExamples.isEmpty()) {
-                throw new IllegalArgumentException("the dev set is empty; pass examples with dev(...) to select the "
-                        + "best triggers");
+            if (selectionExamples.isEmpty()) {
+                throw new IllegalArgumentException("the selection split is empty; carve one from the training data "
+                        + "(SelectionSplit.carve) and pass it with selection(...)");
+            }
+            Set<Example> trainSet0 = new HashSet<>(trainExamples);
+            for (Example e : selectionExamples) {
+                if (trainSet0.contains(e)) {
+                    throw new IllegalArgumentException("selection example " + e.fields() + " (label '" + e.label()
+                            + "') is also a training example; the selection split must be disjoint from the search "
+                            + "batches: carve it with SelectionSplit.carve");
+                }
             }
             Tokenizer tokenizer = model.tokenizer();
             SearchMode mode = facts ? SearchMode.FACT_RETRIEVAL : SearchMode.CLASSIFICATION;
@@ -740,7 +851,7 @@ public final class TriggerSearch {
             int limit = Math.min(maxLength, tokenizer.maxSequenceLength());
             TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(limit, TruncationSide.TAIL));
             List<Instance> trainSet = encode(encoder, objective, trainExamples, "training");
-            List<Instance> devSet = encode(encoder, objective, devExamples, "dev");
+            List<Instance> selectionSet = encode(encoder, objective, selectionExamples, "selection");
             if (mode == SearchMode.CLASSIFICATION) {
                 int[] counts = new int[objective.classes().size()];
                 trainSet.forEach(i -> counts[i.goldClass()]++);
@@ -777,9 +888,10 @@ public final class TriggerSearch {
             }
             TriggerSearchSettings settings = new TriggerSearchSettings(mode, loss, init, candidates, gradientBatchSize,
                     accumulationSteps, evaluationBatchSize, forwardBatchSize, iterations, positionChoice, beamWidth,
-                    candidateEvaluation, racingStartSize, confirmationBatchSize, vocabFilter,
+                    candidateEvaluation, racingStartSize, confirmationBatchSize, selectionBatchSize, rescoreTop,
+                    vocabFilter,
                     mode == SearchMode.FACT_RETRIEVAL && excludeGoldObjects, limit, seed);
-            return new TriggerSearch(this, settings, objective, trainSet, devSet, allowed, initIds, words);
+            return new TriggerSearch(this, settings, objective, trainSet, selectionSet, allowed, initIds, words);
         }
 
         private static Map<String, int[]> resolve(Verbalizer verbalizer, Tokenizer tokenizer,

@@ -10,7 +10,7 @@ final class TriggerSearchCompat {
     }
 
     static TriggerSearch.Builder withSelection(TriggerSearch.Builder b, List<Example> selection) {
-        return b.dev(selection);
+        return b.selection(selection);
     }
 
     /** A metric name without its set prefix ("dev_accuracy" -> "accuracy"). */

@@ -78,7 +78,7 @@ class TriggerSearchGoldenTest {
             public void onStep(SearchStep s) {
                 lines.add("step " + s.iteration() + "/" + s.iterations() + " pos=" + s.position() + " triggers="
                         + Arrays.toString(s.triggerIds()) + " loss=" + s.trainLoss() + " accepted=" + s.accepted()
-                        + " metric=" + s.devMetric() + " best=" + s.bestDevMetric() + " fwd="
+                        + " metric=" + s.selectionMetric() + " best=" + s.bestSelectionMetric() + " fwd="
                         + s.passes().forwardPasses() + " grad=" + s.passes().gradientPasses());
             }
 
