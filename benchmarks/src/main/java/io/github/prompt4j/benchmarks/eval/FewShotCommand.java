@@ -311,7 +311,7 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case AUTOPROMPT -> {
                 TriggerSearchResult r = TriggerSearch.builder(model).template(autopromptTemplate)
-                        .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev))
+                        .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev))
                         .iterations(iterations).candidates(candidates).initialTriggers(autopromptInit)
                         .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).loss(autopromptLoss)
                         .gradientBatchSize(batch)
