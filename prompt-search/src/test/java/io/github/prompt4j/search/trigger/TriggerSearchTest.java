@@ -67,7 +67,7 @@ class TriggerSearchTest {
         int[] triggers = {FakeTokenizer.id("the"), PLOT, FakeTokenizer.id("movie")};
         int position = 1;
         double[] grad = new double[Planted.DIM];
-        assertEquals(6, TriggerSearch.addGradient(model, objective, batch, triggers, position, grad),
+        assertEquals(6, SearchRun.addGradient(model, objective, batch, triggers, position, grad),
                 "two gradient sequences per example");
         for (int j = 0; j < Planted.DIM; j++) {
             double eps = 1e-3;
@@ -506,7 +506,7 @@ class TriggerSearchTest {
         List<Example> onlyPositive = Planted.examples(20, 0).stream().filter(x -> x.label().equals("positive"))
                 .toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).train(onlyPositive).build());
+                () -> planted(Planted.model(), ONE).train(onlyPositive).build().run());
         assertTrue(e.getMessage().contains("class 'negative' has no training example"), e.getMessage());
     }
 
@@ -515,19 +515,31 @@ class TriggerSearchTest {
         List<Example> train = new ArrayList<>(Planted.examples(4, 0));
         train.add(Example.of("sentence", "okay movie", "neutral"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).train(train).build());
+                () -> planted(Planted.model(), ONE).train(train).build().run());
         assertTrue(e.getMessage().contains("'neutral'"), e.getMessage());
+    }
+
+    @Test
+    void theBuilderOnlyConfiguresDataProblemsSurfaceWhenTheSearchRuns() {
+        // DJL's Criteria style: build() validates the configuration; resolving words and encoding examples is work
+        Verbalizer v = Verbalizer.builder().add("negative", "terrible").add("positive", "zebra").build();
+        LinearBagModel model = Planted.model();
+        TriggerSearch configured = planted(model, ONE).verbalizer(v).build();
+        assertEquals(0, model.forwardSequences() + model.gradientSequences());
+        assertEquals(SearchMode.CLASSIFICATION, configured.settings().mode());
+        assertEquals(SearchObjective.classification(v), configured.objective());
+        assertThrows(IllegalArgumentException.class, configured::run);
     }
 
     @Test
     void labelWordMissingFromTheVocabularyIsRejected() {
         Verbalizer v = Verbalizer.builder().add("negative", "terrible").add("positive", "zebra").build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).verbalizer(v).build());
+                () -> planted(Planted.model(), ONE).verbalizer(v).build().run());
         assertTrue(e.getMessage().contains("'zebra'") && e.getMessage().contains("vocabulary"), e.getMessage());
         IllegalArgumentException ids = assertThrows(IllegalArgumentException.class,
                 () -> planted(Planted.model(), ONE).labelTokens(Map.of("negative", new int[] {22}, "positive",
-                        new int[] {999})).build());
+                        new int[] {999})).build().run());
         assertTrue(ids.getMessage().contains("999"), ids.getMessage());
     }
 
@@ -536,13 +548,13 @@ class TriggerSearchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TriggerSearch.builder(Planted.model()).template(Template.parse("{sub} [T] [MASK] ."))
                         .factRetrieval().train(List.of(Example.of("sub", "the movie", "Paris")))
-                        .selection(List.of(Example.of("sub", "the movie", "great"))).build());
+                        .selection(List.of(Example.of("sub", "the movie", "great"))).build().run());
         assertTrue(e.getMessage().contains("'Paris'"), e.getMessage());
     }
 
     @Test
     void samplingDrawsWithoutReplacementWithinEachPass() {
-        int[] s = TriggerSearch.sample(new java.util.SplittableRandom(1), 10, 25);
+        int[] s = SearchRun.sample(new java.util.SplittableRandom(1), 10, 25);
         assertEquals(10, Arrays.stream(s, 0, 10).distinct().count());
         assertEquals(10, Arrays.stream(s, 10, 20).distinct().count());
         assertEquals(5, Arrays.stream(s, 20, 25).distinct().count());
