@@ -198,6 +198,12 @@ final class AutoPromptCommand implements Callable<Integer> {
                     + "likely end past it (default: none, run all --iterations)")
     Optional<Integer> maxMinutes = Optional.empty();
 
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "TOKENS",
+            converter = Converters.PositiveInt.class,
+            description = "longest prompt in tokens, special tokens included; longer inputs lose their tail. The "
+                    + "saved prompt keeps it, so its reports truncate alike (default: ${DEFAULT-VALUE})")
+    int maxLength;
+
     @Option(names = "--out", defaultValue = "autoprompt-out", paramLabel = "DIR",
             description = "directory of the prompt, checkpoint and report (default: ${DEFAULT-VALUE})")
     Path out;
@@ -296,7 +302,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
                         .loss(loss).accumulationSteps(accumulation).beamWidth(beam).confirmationBatchSize(confirm)
-                        .selectionBatchSize(selectionBatch).rescoreTop(rescoreTop)
+                        .selectionBatchSize(selectionBatch).rescoreTop(rescoreTop).maxLength(maxLength)
                         .seed(seed).listener(listener(bar, steps, checkpoint))
                         .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null));
                 if (!init.isEmpty()) {
@@ -452,6 +458,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("select", select);
         s.put("selectionBatch", selectionBatch);
         s.put("rescoreTop", rescoreTop);
+        s.put("maxLength", maxLength);
         s.put("precision", modelOptions.precision.name());
         maxMinutes.ifPresent(m -> s.put("maxMinutes", m));
         s.put("labelSearch", labelSearch);
