@@ -65,9 +65,12 @@ public final class AutoPromptSentiment {
                     result.metrics().get("selection_accuracy"), result.passes().forwardPasses(),
                     result.passes().gradientPasses());
             PromptClassifier found = result.classifier(model);
-            dev.ifPresent(held -> System.out.printf("dev accuracy (scored once, at the end) %.3f%n",
-                    held.evaluateOnce(examples -> examples.stream().filter(e -> found.classify(e.fields()).label()
-                            .equals(e.label())).count() / (double) examples.size())));
+            if (dev.isPresent()) {
+                double accuracy = dev.get().evaluateOnce(examples -> examples.stream()
+                        .filter(e -> found.classify(e.fields()).label().equals(e.label())).count()
+                        / (double) examples.size());
+                System.out.printf("dev accuracy (scored once, at the end) %.3f%n", accuracy);
+            }
 
             Path saved = Path.of("sst2-autoprompt-prompt.json");
             Files.writeString(saved, result.toJson());
