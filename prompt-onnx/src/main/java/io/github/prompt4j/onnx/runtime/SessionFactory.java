@@ -88,9 +88,17 @@ final class SessionFactory {
             }
         }
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        if (options.intraOpThreads() > 0) {
-            so.setIntraOpNumThreads(options.intraOpThreads());
-        }
+        so.setIntraOpNumThreads(intraOpThreads(options));
         return so;
+    }
+
+    /**
+     * The intra-op thread count: the configured one, else one per processor available to this JVM
+     * ({@link Runtime#availableProcessors()}, which honours container CPU limits). Not left to ONNX Runtime's own
+     * default: on this project's 2-core machine that ran BERT-base 1.75x slower (batch 32 x 64: forward 2.0 s vs
+     * 1.15 s, gradient 4.6 s vs 2.9 s with two explicit threads).
+     */
+    static int intraOpThreads(OnnxMaskedLanguageModel.Options options) {
+        return options.intraOpThreads() > 0 ? options.intraOpThreads() : Runtime.getRuntime().availableProcessors();
     }
 }
