@@ -47,7 +47,7 @@ public final class FactRetrievalTriggers {
             TriggerSearchResult searched = TriggerSearch.builder(model)
                     .template(LamaRelation.autoPromptTemplate(3))
                     .factRetrieval(FactRetrieval.wholeVocabulary(model.tokenizer()))
-                    .train(usable.subList(held, usable.size())).dev(usable.subList(0, held))
+                    .train(usable.subList(held, usable.size())).selection(usable.subList(0, held))
                     .gradientBatchSize(Math.min(32, usable.size() - held)).evaluationBatchSize(Math.min(32,
                             usable.size() - held))
                     .iterations(10).candidates(10).seed(1).build().run();

@@ -7,6 +7,14 @@ import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.onnx.runtime.Precision;
+import io.github.prompt4j.search.label.LabelStage;
+import io.github.prompt4j.search.label.LabelStageResult;
+import io.github.prompt4j.search.protocol.DataUse;
+import io.github.prompt4j.search.protocol.HeldOut;
+import io.github.prompt4j.search.protocol.Protocol;
+import io.github.prompt4j.search.protocol.SelectionSplit;
+import io.github.prompt4j.search.select.PromptScore;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
 import io.github.prompt4j.search.trigger.SearchLoss;
@@ -22,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,27 +46,31 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code eval autoprompt}: gradient-guided trigger search (AutoPrompt, Shin et al. 2020) on training data, selection
- * on dev, and the accuracy of the best prompt on dev and an optional further split.
+ * {@code eval autoprompt}: gradient-guided trigger search (AutoPrompt, Shin et al. 2020) under an honest protocol:
+ * a selection split of {@code --select} examples is carved from the training data (seeded, disjoint from every search
+ * batch) and every choice is made on it (the best step, the label-word count); the search runs on the rest of the
+ * training data; {@code --dev} and {@code --eval} are read into {@link HeldOut}s that no search sees and are scored
+ * once, at the end, at float32.
  *
  * <p>Writes into {@code --out}: {@value #PROMPT} (the result, reusable with {@code zero-shot --prompt}),
  * {@value #CHECKPOINT} (the state after every step; an existing one is resumed), {@value #REPORT} and
  * {@value #PLOT} (train loss and dev accuracy per step of this run).
  */
 @Command(name = "autoprompt", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"AutoPrompt trigger search: search on --train, select on --dev, evaluate on --dev and --eval.",
+        description = {"AutoPrompt trigger search: search on --train less a selection split of --select training "
+                + "examples, choose on that split, report --dev and --eval once at the end.",
             "Example: autoprompt --model bert-base-cased --train ../shared/data/sst2/glue/train.tsv "
                 + "--dev ../shared/data/sst2/glue/dev.tsv --template \"{sentence} [T] [T] [T] [MASK] .\" "
-                + "--label 0=terrible --label 1=fantastic --iterations 50 --train-limit 4000 --dev-limit 200 "
+                + "--label 0=terrible --label 1=fantastic --iterations 50 --train-limit 4000 --select 500 "
                 + "--halving --out out/autoprompt"})
 final class AutoPromptCommand implements Callable<Integer> {
 
     static final String PROMPT = "autoprompt-prompt.json";
 
-    /** Metric added to the saved prompt: accuracy on every example of {@code --dev}. */
+    /** Metric added to the saved prompt: accuracy on every example of {@code --dev}, scored once at the end. */
     static final String DEV_FILE_ACCURACY = "dev_file_accuracy";
-    /** Selection-subset accuracy of the label words after the label-search stage. */
-    static final String LABEL_SEARCH_ACCURACY = "label_search_dev_accuracy";
+    /** Selection-split accuracy of the label words after the label-search stage. */
+    static final String LABEL_SEARCH_ACCURACY = "label_stage_selection_accuracy";
 
     /** Metric added to the saved prompt: accuracy on every example of {@code --eval}. */
     static final String EVAL_FILE_ACCURACY = "eval_file_accuracy";
@@ -73,15 +86,37 @@ final class AutoPromptCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE", description = "labelled data to search on")
+    @Option(names = "--train", required = true, paramLabel = "FILE",
+            description = "labelled training data: the search runs on it, less the --select split carved from it")
     Path train;
 
-    @Option(names = "--dev", required = true, paramLabel = "FILE",
-            description = "labelled data to select the triggers on (a --dev-limit subset) and to report on (all)")
-    Path dev;
+    @Option(names = "--dev", paramLabel = "FILE",
+            description = "labelled data to report on: every example scored once, after every choice; never seen by "
+                    + "the search")
+    Optional<Path> dev = Optional.empty();
 
-    @Option(names = "--eval", paramLabel = "FILE", description = "further labelled data to report the accuracy on")
+    @Option(names = "--eval", paramLabel = "FILE", description = "further labelled data to report on, as --dev")
     Optional<Path> eval = Optional.empty();
+
+    @Option(names = "--select", defaultValue = "500", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "size of the selection split: N training examples (seeded, of at least --train-min-words "
+                    + "words) set aside before the search, on which the best step and the label-word count are "
+                    + "chosen (default: ${DEFAULT-VALUE})")
+    int select;
+
+    @Option(names = "--selection-batch", defaultValue = "0", paramLabel = "N",
+            description = "score each accepted step on a fixed seeded batch of N selection examples instead of the "
+                    + "whole split; with --rescore-top the choice is still made on the whole split (default: "
+                    + "${DEFAULT-VALUE}, the whole split every time)")
+    int selectionBatch;
+
+    @Option(names = "--rescore-top", defaultValue = "0", paramLabel = "M",
+            description = "re-score the M best trigger states by selection-batch accuracy on the whole selection "
+                    + "split before choosing (default: ${DEFAULT-VALUE}, off)")
+    int rescoreTop;
+
+    @Option(names = "--dev-limit", hidden = true, paramLabel = "N")
+    Optional<Integer> devLimit = Optional.empty();
 
     @Option(names = "--template", defaultValue = "{sentence} [T] [T] [T] [MASK] .", paramLabel = "TEXT",
             converter = Converters.TemplateText.class,
@@ -110,10 +145,6 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "search on training examples of at least N words only (SST-2's training set is mostly "
                     + "short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
     int trainMinWords;
-
-    @Option(names = "--dev-limit", defaultValue = "200", paramLabel = "N", converter = Converters.PositiveInt.class,
-            description = "select on a seeded random subset of N dev examples (default: ${DEFAULT-VALUE})")
-    int devLimit;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
             description = "seed of the subsets and the search (default: ${DEFAULT-VALUE})")
@@ -152,12 +183,13 @@ final class AutoPromptCommand implements Callable<Integer> {
     @Option(names = "--label-search", defaultValue = "0", paramLabel = "K",
             description = "after the triggers, search label words on the found template (logistic regression on the "
                     + "mask's hidden state) and add up to K per class to the --label words, keeping the count (0 to K) "
-                    + "most accurate on the dev selection subset (default: ${DEFAULT-VALUE}, keep the --label words)")
+                    + "most accurate on the selection split (default: ${DEFAULT-VALUE}, keep the --label words)")
     int labelSearch;
 
     @Option(names = "--label-search-limit", defaultValue = "1000", paramLabel = "N",
             converter = Converters.PositiveInt.class,
-            description = "training examples (the first N of the search's) the label search fits on "
+            description = "training examples (the first N of the search's, never the selection split) the label "
+                    + "search fits on "
                     + "(default: ${DEFAULT-VALUE})")
     int labelSearchLimit;
 
@@ -165,6 +197,12 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "wall-clock budget of the whole search, resumed parts included: no step starts that would "
                     + "likely end past it (default: none, run all --iterations)")
     Optional<Integer> maxMinutes = Optional.empty();
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "TOKENS",
+            converter = Converters.PositiveInt.class,
+            description = "longest prompt in tokens, special tokens included; longer inputs lose their tail. The "
+                    + "saved prompt keeps it, so its reports truncate alike (default: ${DEFAULT-VALUE})")
+    int maxLength;
 
     @Option(names = "--out", defaultValue = "autoprompt-out", paramLabel = "DIR",
             description = "directory of the prompt, checkpoint and report (default: ${DEFAULT-VALUE})")
@@ -197,6 +235,14 @@ final class AutoPromptCommand implements Callable<Integer> {
         if (iterations < 0) {
             throw new ParameterException(spec.commandLine(), "--iterations must be 0 or more, got " + iterations);
         }
+        if (devLimit.isPresent()) {
+            throw new ParameterException(spec.commandLine(), "--dev-limit chose the triggers on the reported --dev "
+                    + "file; choices are now made on a split of the training data: use --select N");
+        }
+        if (selectionBatch < 0 || rescoreTop < 0) {
+            throw new ParameterException(spec.commandLine(), "--selection-batch and --rescore-top must be 0 (off) or "
+                    + "more, got " + selectionBatch + " and " + rescoreTop);
+        }
         if (labelSearch < 0) {
             throw new ParameterException(spec.commandLine(), "--label-search must be 0 (off) or more, got "
                     + labelSearch);
@@ -209,29 +255,54 @@ final class AutoPromptCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Verbalizer verbalizer = verbalizer();
         Dataset trainData = DatasetReader.read(train);
-        Dataset devData = DatasetReader.read(dev);
+        // the reported files are sealed as soon as they are read: nothing below hands them to a search or scorer
+        Optional<Dataset> devData = dev.map(DatasetReader::read);
         Optional<Dataset> evalData = eval.map(DatasetReader::read);
-        List<Example> eligible = trainData.examples().stream().filter(e -> words(e) >= trainMinWords).toList();
-        if (eligible.isEmpty()) {
+        Optional<HeldOut> devHeld = devData.map(d -> HeldOut.of(d.file().toString(),
+                SearchSupport.toSearch(d.examples())));
+        Optional<HeldOut> evalHeld = evalData.map(d -> HeldOut.of(d.file().toString(),
+                SearchSupport.toSearch(d.examples())));
+        List<Integer> eligibleRows = new ArrayList<>();
+        for (int i = 0; i < trainData.examples().size(); i++) {
+            if (words(trainData.examples().get(i)) >= trainMinWords) {
+                eligibleRows.add(i);
+            }
+        }
+        if (eligibleRows.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no training example of " + train + " has "
                     + trainMinWords + " or more words; lower --train-min-words");
         }
-        List<Example> trainSet = SearchSupport.sample(eligible, trainLimit.orElse(Integer.MAX_VALUE),
-                seed);
-        List<Example> select = SearchSupport.sample(devData.examples(), devLimit, seed + 1);
+        List<io.github.prompt4j.search.data.Example> eligible = SearchSupport.toSearch(
+                eligibleRows.stream().map(trainData.examples()::get).toList());
+        SelectionSplit split;
+        try {
+            split = SelectionSplit.carve(eligible, select, seed + 1);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--select " + select + ": " + e.getMessage());
+        }
+        List<io.github.prompt4j.search.data.Example> trainSet = SearchSupport.sample(split.search(),
+                trainLimit.orElse(Integer.MAX_VALUE), seed);
+        List<io.github.prompt4j.search.data.Example> selection = split.selection();
+        int[] selectionRows = Arrays.stream(split.sortedSelectionIndices()).map(eligibleRows::get).toArray();
+        Protocol protocol = protocol(trainData, split, trainSet.size(), selectionRows, devData, evalData);
         Path checkpoint = out.resolve(CHECKPOINT);
         List<SearchStep> steps = new ArrayList<>();
+        TriggerSearchResult result;
+        Optional<LabelStageResult> labelStage = Optional.empty();
+        String modelName;
         try (OnnxMaskedLanguageModel model = modelOptions.open();
                 Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
+            modelName = model.info().name();
             TriggerSearch search;
             try {
                 TriggerSearch.Builder builder = TriggerSearch.builder(model).template(template).verbalizer(verbalizer)
-                        .train(SearchSupport.toSearch(trainSet)).dev(SearchSupport.toSearch(select))
+                        .train(trainSet).selection(selection)
                         .iterations(iterations).candidates(candidates).gradientBatchSize(modelOptions.batchSize)
                         .evaluationBatchSize(modelOptions.batchSize).forwardBatchSize(modelOptions.batchSize)
                         .candidateEvaluation(halving ? CandidateEvaluation.SUCCESSIVE_HALVING
                                 : CandidateEvaluation.EXHAUSTIVE)
                         .loss(loss).accumulationSteps(accumulation).beamWidth(beam).confirmationBatchSize(confirm)
+                        .selectionBatchSize(selectionBatch).rescoreTop(rescoreTop).maxLength(maxLength)
                         .seed(seed).listener(listener(bar, steps, checkpoint))
                         .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null));
                 if (!init.isEmpty()) {
@@ -241,7 +312,6 @@ final class AutoPromptCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            TriggerSearchResult result;
             if (Files.exists(checkpoint)) {
                 TriggerSearchState state = TriggerSearchState.fromJson(read(checkpoint));
                 log.info("resuming from {} after step {}", checkpoint, state.iteration());
@@ -255,13 +325,13 @@ final class AutoPromptCommand implements Callable<Integer> {
             } else {
                 result = search.run();
             }
-            Optional<LabelStage> labelStage = Optional.empty();
             if (labelSearch > 0) {
-                LabelStage stage;
+                LabelStageResult stage;
                 try {
-                    stage = LabelStage.run(model, result, labelSearch, SearchSupport.toSearch(
-                            trainSet.subList(0, Math.min(labelSearchLimit, trainSet.size()))),
-                            SearchSupport.toSearch(select), modelOptions.batchSize);
+                    stage = LabelStage.builder(model).template(result.boundTemplate())
+                            .seedWords(result.verbalizer()).maxAdded(labelSearch)
+                            .train(trainSet.subList(0, Math.min(labelSearchLimit, trainSet.size())))
+                            .selection(selection).batchSize(modelOptions.batchSize).build().run();
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), "label search on the found prompt failed: "
                             + e.getMessage() + "; the triggers are saved in " + checkpoint + ", so rerunning with "
@@ -271,41 +341,72 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .withMetrics(Map.of(LABEL_SEARCH_ACCURACY, stage.selectionAccuracy()));
                 labelStage = Optional.of(stage);
             }
-            PromptClassifier classifier = result.classifier(model);
-            Template bound = result.boundTemplate();
-            ClassificationMetrics devMetrics = evaluate(classifier, bound, verbalizer.labels(), devData.examples());
-            Optional<ClassificationMetrics> evalMetrics = evalData.map(d -> evaluate(classifier, bound,
-                    verbalizer.labels(), d.examples()));
-            // the saved prompt also carries its accuracy on the whole --dev (and --eval) file, not only on the
-            // selection subset the search saw
-            Map<String, Double> measured = new LinkedHashMap<>();
-            measured.put(DEV_FILE_ACCURACY, devMetrics.accuracy().estimate());
-            evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
-            result = result.withMetrics(measured);
-            ReportWriter.write(out.resolve(PROMPT), result.toJson());
-            ObjectNode report = report(started, result, labelStage, devData, devMetrics, evalData, evalMetrics,
-                    steps);
-            SearchSupport.write(report, out.resolve(REPORT));
-            if (!steps.isEmpty()) {
-                SearchPlot.write(steps, result.filledTemplate(), "dev accuracy", out.resolve(PLOT));
-            }
-            PrintWriter w = spec.commandLine().getOut();
-            w.printf("prompt: %s%ndev accuracy: %s%n", result.filledTemplate(),
-                    ReportWriter.percentWithInterval(devMetrics.accuracy()));
-            evalMetrics.ifPresent(m -> w.printf("eval accuracy: %s%n", ReportWriter.percentWithInterval(
-                    m.accuracy())));
-            labelStage.ifPresent(st -> w.printf("label words: %s (%d searched per class added of %d tried; "
-                    + "%.1f%% on the %d selection examples; %.0f s)%n", st.chosen().words(), st.added(),
-                    labelSearch, 100 * st.selectionAccuracy(), select.size(), st.seconds()));
-            if (result.iterations() < iterations) {
-                w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
-                        result.iterations(), iterations, result.elapsedMillis() / 1000.0);
-            }
-            w.printf("passes: %d forward, %d gradient; wrote %s%n", result.passes().forwardPasses(),
-                    result.passes().gradientPasses(), out.resolve(PROMPT));
-            w.flush();
         }
+        double searchSeconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+        // every choice is made: the reported files are scored once, at float32 whatever --precision searched at
+        Optional<ClassificationMetrics> devMetrics;
+        Optional<ClassificationMetrics> evalMetrics;
+        final TriggerSearchResult chosen = result;
+        try (OnnxMaskedLanguageModel model = modelOptions.open(Precision.FP32)) {
+            PromptClassifier classifier = chosen.classifier(model);
+            Template bound = chosen.boundTemplate();
+            devMetrics = devHeld.map(h -> h.evaluateOnce(examples -> evaluate(classifier, bound,
+                    verbalizer.labels(), examples)));
+            evalMetrics = evalHeld.map(h -> h.evaluateOnce(examples -> evaluate(classifier, bound,
+                    verbalizer.labels(), examples)));
+        }
+        Map<String, Double> measured = new LinkedHashMap<>();
+        devMetrics.ifPresent(m -> measured.put(DEV_FILE_ACCURACY, m.accuracy().estimate()));
+        evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
+        result = result.withMetrics(measured).withProtocol(protocol);
+        ReportWriter.write(out.resolve(PROMPT), result.toJson());
+        ObjectNode report = report(started, result, labelStage, protocol, searchSeconds, devData, devMetrics,
+                evalData, evalMetrics, steps);
+        SearchSupport.write(report, out.resolve(REPORT));
+        if (!steps.isEmpty()) {
+            SearchPlot.write(steps, result.filledTemplate(), "selection accuracy", out.resolve(PLOT));
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("prompt: %s (model %s)%n", result.filledTemplate(), modelName);
+        w.printf("selection split: %d training examples (seed %d); search on %d%n", selection.size(), seed + 1,
+                trainSet.size());
+        devMetrics.ifPresent(m -> w.printf("dev accuracy (scored once, at the end): %s%n",
+                ReportWriter.percentWithInterval(m.accuracy())));
+        evalMetrics.ifPresent(m -> w.printf("eval accuracy (scored once, at the end): %s%n",
+                ReportWriter.percentWithInterval(m.accuracy())));
+        labelStage.ifPresent(st -> w.printf("label words: %s (%d searched per class added of %d tried; "
+                + "%.1f%% on the %d selection examples; %.0f s)%n", st.chosen().words(), st.added(),
+                labelSearch, 100 * st.selectionAccuracy(), selection.size(), st.seconds()));
+        if (result.iterations() < iterations) {
+            w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
+                    result.iterations(), iterations, result.elapsedMillis() / 1000.0);
+        }
+        w.printf("passes: %d forward, %d gradient; wrote %s%n", result.passes().forwardPasses(),
+                result.passes().gradientPasses(), out.resolve(PROMPT));
+        w.flush();
         return 0;
+    }
+
+    /** What searched, what selected, what reported. */
+    private Protocol protocol(Dataset trainData, SelectionSplit split, int searched, int[] selectionRows,
+            Optional<Dataset> devData, Optional<Dataset> evalData) {
+        String rows = trainMinWords > 1 ? "rows of " + trainMinWords + "+ words" : "rows";
+        List<DataUse> uses = new ArrayList<>();
+        uses.add(new DataUse(DataUse.Role.SEARCH, train.toString(), trainData.sha256(),
+                trainData.examples().size(), searched, seed, rows + " less the selection split (and rows equal to a "
+                        + "selection example)" + (trainLimit.isPresent() ? ", a seeded sample of " + trainLimit.get()
+                        : ""), new int[0]));
+        uses.add(new DataUse(DataUse.Role.SELECTION, train.toString(), trainData.sha256(),
+                trainData.examples().size(), split.selection().size(), split.seed(), "a seeded draw of "
+                        + split.selection().size() + " of the " + split.sourceSize() + " " + rows
+                        + "; indices are file rows", selectionRows));
+        devData.ifPresent(d -> uses.add(new DataUse(DataUse.Role.REPORTED, d.file().toString(), d.sha256(),
+                d.examples().size(), d.examples().size(), 0, "every row, scored once after every choice",
+                new int[0])));
+        evalData.ifPresent(d -> uses.add(new DataUse(DataUse.Role.REPORTED, d.file().toString(), d.sha256(),
+                d.examples().size(), d.examples().size(), 0, "every row, scored once after every choice",
+                new int[0])));
+        return Protocol.honest(uses);
     }
 
     private SearchListener listener(Progress bar, List<SearchStep> steps, Path checkpoint) {
@@ -326,18 +427,20 @@ final class AutoPromptCommand implements Callable<Integer> {
     }
 
     private ClassificationMetrics evaluate(PromptClassifier classifier, Template bound, List<String> classes,
-            List<Example> data) {
+            List<io.github.prompt4j.search.data.Example> data) {
         List<Map<String, String>> inputs = data.stream().map(e -> e.valuesFor(bound)).toList();
         List<String> predicted = new ArrayList<>(inputs.size());
         for (Classification c : classifier.classifyAllFields(inputs)) {
             predicted.add(c.label());
         }
-        return ClassificationMetrics.of(classes, data.stream().map(Example::label).toList(), predicted, seed);
+        return ClassificationMetrics.of(classes, data.stream().map(io.github.prompt4j.search.data.Example::label)
+                .toList(), predicted, seed);
     }
 
-    private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStage> labelStage, Dataset devData,
-            ClassificationMetrics devMetrics, Optional<Dataset> evalData, Optional<ClassificationMetrics> evalMetrics,
-            List<SearchStep> steps) {
+    private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStageResult> labelStage,
+            Protocol protocol, double searchSeconds, Optional<Dataset> devData,
+            Optional<ClassificationMetrics> devMetrics, Optional<Dataset> evalData,
+            Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
         ObjectNode root = SearchSupport.object();
         root.put("command", "autoprompt");
         root.put("startedAt", started.toString());
@@ -352,7 +455,11 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("accumulation", accumulation);
         s.put("beam", beam);
         s.put("confirm", confirm);
-        s.put("devLimit", devLimit);
+        s.put("select", select);
+        s.put("selectionBatch", selectionBatch);
+        s.put("rescoreTop", rescoreTop);
+        s.put("maxLength", maxLength);
+        s.put("precision", modelOptions.precision.name());
         maxMinutes.ifPresent(m -> s.put("maxMinutes", m));
         s.put("labelSearch", labelSearch);
         s.put("labelSearchLimit", labelSearchLimit);
@@ -371,15 +478,21 @@ final class AutoPromptCommand implements Callable<Integer> {
         passes.put("gradient", r.passes().gradientPasses());
         root.put("searchSeconds", r.elapsedMillis() / 1000.0);
         labelStage.ifPresent(st -> {
-            root.set("labelSearch", st.toJson());
+            root.set("labelSearch", labelStageJson(st));
             root.put("totalSearchSeconds", r.elapsedMillis() / 1000.0 + st.seconds());
         });
+        root.put("secondsUntilReport", searchSeconds);
+        root.put("wallSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        root.set("protocol", SearchSupport.tree(protocol));
         ObjectNode searchMetrics = root.putObject("searchMetrics");
         r.metrics().forEach(searchMetrics::put);
-        ObjectNode devNode = ReportWriter.metrics(devMetrics);
-        devNode.put("file", devData.file().toString());
-        devNode.put("sha256", devData.sha256());
-        root.set("dev", devNode);
+        if (devData.isPresent() && devMetrics.isPresent()) {
+            ObjectNode devNode = ReportWriter.metrics(devMetrics.get());
+            devNode.put("file", devData.get().file().toString());
+            devNode.put("sha256", devData.get().sha256());
+            devNode.put("precision", "FP32");
+            root.set("dev", devNode);
+        }
         if (evalData.isPresent() && evalMetrics.isPresent()) {
             ObjectNode evalNode = ReportWriter.metrics(evalMetrics.get());
             evalNode.put("file", evalData.get().file().toString());
@@ -389,7 +502,27 @@ final class AutoPromptCommand implements Callable<Integer> {
         ArrayNode stepNodes = root.putArray("steps");
         for (SearchStep st : steps) {
             stepNodes.addObject().put("iteration", st.iteration()).put("trainLoss", st.trainLoss())
-                    .put("devMetric", st.devMetric()).put("accepted", st.accepted());
+                    .put("selectionMetric", st.selectionMetric()).put("accepted", st.accepted());
+        }
+        return root;
+    }
+
+    /** The report block of the label stage: searched words with scores, every count's selection metrics, the choice. */
+    private static ObjectNode labelStageJson(LabelStageResult stage) {
+        ObjectNode root = SearchSupport.object();
+        root.put("maxAdded", stage.maxAdded());
+        root.put("added", stage.added());
+        root.put("seconds", stage.seconds());
+        root.put("trainAccuracy", stage.search().trainAccuracy());
+        root.put("forwardPasses", stage.search().forwardPasses());
+        root.set("searchedWords", SearchSupport.words(stage.search()));
+        ArrayNode options = root.putArray("candidates");
+        for (int k = 0; k < stage.byAdded().size(); k++) {
+            PromptScore score = stage.byAdded().get(k);
+            ObjectNode o = options.addObject().put("added", k).put("selectionAccuracy", score.accuracy())
+                    .put("selectionLogLikelihood", score.logLikelihood());
+            ObjectNode w = o.putObject("labelWords");
+            score.candidate().verbalizer().words().forEach((label, list) -> w.put(label, String.join(",", list)));
         }
         return root;
     }

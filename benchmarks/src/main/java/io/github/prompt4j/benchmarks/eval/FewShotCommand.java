@@ -302,7 +302,7 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case SOFT -> {
                 SoftPromptResult r = SoftPromptTrainer.builder(model).template(softTemplate).verbalizer(verbalizer)
-                        .train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev)).initWords(softInit)
+                        .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).initWords(softInit)
                         .epochs(epochs).batchSize(softBatch).learningRate(learningRate).forwardBatchSize(batch)
                         .seed(seed).build().run();
                 details.put("bestEpoch", r.bestEpoch()).put("epochsRun", r.epochsRun())
@@ -311,7 +311,7 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case AUTOPROMPT -> {
                 TriggerSearchResult r = TriggerSearch.builder(model).template(autopromptTemplate)
-                        .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).dev(SearchSupport.toSearch(dev))
+                        .verbalizer(verbalizer).train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev))
                         .iterations(iterations).candidates(candidates).initialTriggers(autopromptInit)
                         .candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING).loss(autopromptLoss)
                         .gradientBatchSize(batch)

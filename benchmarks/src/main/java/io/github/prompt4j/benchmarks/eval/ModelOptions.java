@@ -6,7 +6,10 @@ import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.onnx.runtime.Precision;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The options every model-running subcommand shares ({@code --model}, {@code --device}, {@code --precision},
@@ -15,9 +18,13 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "NAME|DIR", converter = Converters.Model.class,
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--model", paramLabel = "NAME|DIR", converter = Converters.Model.class,
             description = "bert-base-cased, bert-base-uncased, bert-base-multilingual-cased, or the path of an "
-                    + "exported model directory")
+                    + "exported model directory (required, except by zero-shot with a --prompt file that names its "
+                    + "model)")
     ModelSpec model;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
@@ -49,12 +56,25 @@ final class ModelOptions {
      * @throws io.github.prompt4j.core.model.ModelLoadException when the checkpoint or exported directory is unusable
      */
     OnnxMaskedLanguageModel open() {
+        return open(precision);
+    }
+
+    /**
+     * Opens the model at another precision than {@code --precision} (e.g. float32 for a final report after int8
+     * scoring); the caller owns it and closes it.
+     *
+     * @throws picocli.CommandLine.ParameterException when no {@code --model} was given
+     */
+    OnnxMaskedLanguageModel open(Precision at) {
+        if (model == null) {
+            throw new ParameterException(mixee.commandLine(), "give --model (e.g. --model bert-base-cased)");
+        }
         if (threads < 0) {
             throw new IllegalArgumentException("--threads must be 0 (one per available processor) or positive, got "
                     + threads);
         }
         OnnxMaskedLanguageModel.Builder b = OnnxMaskedLanguageModel.builder().device(device).intraOpThreads(threads)
-                .maxBatchSize(batchSize).precision(precision);
+                .maxBatchSize(batchSize).precision(at);
         if (model.pretrained().isPresent()) {
             b.pretrained(model.pretrained().get()).cache(cache.map(ModelCache::at).orElseGet(ModelCache::defaultCache));
         } else {

@@ -32,7 +32,7 @@ final class SearchPlot {
      * Writes the plot of {@code steps} (non-finite values, such as a loss before the first step, are left out).
      *
      * @param title the chart title, e.g. the filled template
-     * @param metric the dev metric's name for the right axis, e.g. {@code dev accuracy}
+     * @param metric the selection metric's name for the right axis, e.g. {@code dev accuracy}
      * @throws IllegalArgumentException for no steps
      * @throws UncheckedIOException when the file cannot be written
      */
@@ -50,9 +50,9 @@ final class SearchPlot {
                 lossX.add(s.iteration());
                 loss.add(s.trainLoss());
             }
-            if (Double.isFinite(s.devMetric())) {
+            if (Double.isFinite(s.selectionMetric())) {
                 devX.add(s.iteration());
-                dev.add(s.devMetric());
+                dev.add(s.selectionMetric());
             }
         }
         if (!loss.isEmpty()) {

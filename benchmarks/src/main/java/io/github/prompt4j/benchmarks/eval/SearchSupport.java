@@ -56,6 +56,11 @@ final class SearchSupport {
         return words;
     }
 
+    /** A value (a record such as a protocol) as a JSON tree. */
+    static ObjectNode tree(Object value) {
+        return JSON.valueToTree(value);
+    }
+
     /** A fresh JSON object. */
     static ObjectNode object() {
         return JSON.createObjectNode();

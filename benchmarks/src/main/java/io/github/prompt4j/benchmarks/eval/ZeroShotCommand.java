@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
             "Example: zero-shot --model bert-base-cased --eval ../shared/data/sst2/glue/dev.tsv "
                 + "--template \"{sentence} this movie was [MASK].\" --label 0=terrible --label 1=fantastic "
                 + "--json out.json",
-            "Or a saved prompt: zero-shot --model bert-base-cased --eval FILE --prompt out/autoprompt-prompt.json"})
+            "Or a saved prompt (its model by default): zero-shot --eval FILE --prompt out/autoprompt-prompt.json"})
 final class ZeroShotCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ZeroShotCommand.class);
@@ -246,6 +246,16 @@ final class ZeroShotCommand implements Callable<Integer> {
         log.info("zero-shot on {} of {} examples of {} ({}, SHA-256 {})", examples.size(), data.examples().size(),
                 eval, data.format(), data.sha256());
 
+        if (modelOptions.model == null && saved.isPresent()) {
+            // a saved prompt names the model it was searched with; its trigger ids only mean something there
+            try {
+                modelOptions.model = ModelSpec.parse(saved.get().modelName());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " names model '"
+                        + saved.get().modelName() + "', which is not a known pretrained model; give --model");
+            }
+            log.info("model {}, as named by {}", modelOptions.model, prompt.get());
+        }
         long t0 = System.nanoTime();
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {
             double openSeconds = (System.nanoTime() - t0) / 1e9;

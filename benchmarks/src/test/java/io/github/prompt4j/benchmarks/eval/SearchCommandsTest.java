@@ -72,15 +72,18 @@ class SearchCommandsTest {
         AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
                 "train.tsv", "--dev", "dev.tsv", "--eval", "test.tsv", "--template", "{sentence} [T] [T] [MASK] .",
                 "--label", "0=terrible", "--label", "1=fantastic,great", "--iterations", "7", "--candidates", "4",
-                "--train-limit", "300", "--dev-limit", "50", "--seed", "9", "--halving", "--out", "runs/a");
+                "--train-limit", "300", "--select", "50", "--selection-batch", "20", "--rescore-top", "3", "--seed", "9",
+                "--halving", "--out", "runs/a");
         assertEquals(Path.of("train.tsv"), c.train);
-        assertEquals(Path.of("dev.tsv"), c.dev);
+        assertEquals(Optional.of(Path.of("dev.tsv")), c.dev);
         assertEquals(Optional.of(Path.of("test.tsv")), c.eval);
         assertEquals(2, c.template.triggerCount());
         assertEquals(7, c.iterations);
         assertEquals(4, c.candidates);
         assertEquals(Optional.of(300), c.trainLimit);
-        assertEquals(50, c.devLimit);
+        assertEquals(50, c.select);
+        assertEquals(20, c.selectionBatch);
+        assertEquals(3, c.rescoreTop);
         assertEquals(9L, c.seed);
         assertTrue(c.halving);
         assertEquals(Path.of("runs/a"), c.out);
@@ -89,14 +92,16 @@ class SearchCommandsTest {
     }
 
     @Test
-    void autopromptDefaultsToThreeTriggersExhaustiveScoringAndTwoHundredDevExamples() {
+    void autopromptDefaultsToThreeTriggersExhaustiveScoringAndAFiveHundredExampleSelectionSplit() {
         AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
                 "t.tsv", "--dev", "d.tsv", "--label", "0=bad", "--label", "1=good");
         assertEquals("{sentence} [T] [T] [T] [MASK] .", c.template.text());
         assertEquals(3, c.template.triggerCount());
         assertEquals(50, c.iterations);
         assertEquals(10, c.candidates);
-        assertEquals(200, c.devLimit);
+        assertEquals(500, c.select);
+        assertEquals(0, c.selectionBatch, "the whole split every accepted step unless asked");
+        assertEquals(0, c.rescoreTop);
         assertFalse(c.halving);
         assertEquals(Optional.empty(), c.eval);
         assertEquals(Path.of("autoprompt-out"), c.out);
@@ -120,6 +125,13 @@ class SearchCommandsTest {
         assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
                 "--label", "0=bad", "--label", "1=good", "--loss", "hinge"));
         assertTrue(err.toString().contains("'hinge' is not a search loss"), err.toString());
+    }
+
+    @Test
+    void autopromptRefusesToSelectOnTheReportedFile() {
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
+                "--label", "0=bad", "--label", "1=good", "--dev-limit", "200"));
+        assertTrue(err.toString().contains("use --select N"), err.toString());
     }
 
     @Test

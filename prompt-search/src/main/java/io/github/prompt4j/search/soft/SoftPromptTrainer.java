@@ -45,7 +45,7 @@ import java.util.SplittableRandom;
  * SoftPromptResult r = SoftPromptTrainer.builder(model)
  *         .template(Template.parse("{sentence} [P] [P] [P] [MASK] ."))
  *         .verbalizer(Verbalizer.builder().add("negative", "terrible").add("positive", "great").build())
- *         .train(train).dev(dev).initWords(List.of("it", "was", "really")).epochs(10).seed(1)
+ *         .train(split.search()).selection(split.selection()).initWords(List.of("it", "was", "really")).epochs(10).seed(1)
  *         .build().run();
  * PromptClassifier c = r.classifier(model);
  * }</pre>
@@ -302,10 +302,25 @@ public final class SoftPromptTrainer {
             return this;
         }
 
-        /** Dev examples, for selecting the best vectors and early stopping (required, non-empty). */
-        public Builder dev(List<Example> examples) {
+        /**
+         * The selection split, for choosing the best vectors and early stopping (required, non-empty): labelled
+         * examples set aside from the training data (e.g. {@code SelectionSplit.carve}, or a few-shot task's own dev
+         * split), never the data that is reported.
+         */
+        public Builder selection(List<Example> examples) {
             this.devExamples = List.copyOf(examples);
             return this;
+        }
+
+        /**
+         * The former name of {@link #selection}.
+         *
+         * @deprecated the set the trainer chooses on is a selection split, not the reported dev file; use
+         *             {@link #selection}
+         */
+        @Deprecated
+        public Builder dev(List<Example> examples) {
+            return selection(examples);
         }
 
         /** Start each slot at the input embedding of a vocabulary word, one per slot in order. */
@@ -425,7 +440,7 @@ public final class SoftPromptTrainer {
                 throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
             }
             if (devExamples.isEmpty()) {
-                throw new IllegalArgumentException("the dev set is empty; pass examples with dev(...) to select the "
+                throw new IllegalArgumentException("the dev set (selection split) is empty; pass examples with selection(...) to select the "
                         + "best vectors");
             }
             Tokenizer tokenizer = model.tokenizer();

@@ -14,10 +14,10 @@ final class LoggingSearchListener implements SearchListener {
 
     @Override
     public void onStep(SearchStep s) {
-        log.info("step {}/{} slot {} {} triggers {} train loss {} dev {} (best {}) passes {} fwd + {} grad, {} s",
+        log.info("step {}/{} slot {} {} triggers {} train loss {} selection {} (best {}) passes {} fwd + {} grad, {} s",
                 s.iteration(), s.iterations(), s.position(), s.accepted() ? "accepted" : "kept", s.triggerTokens(),
-                String.format("%.4f", s.trainLoss()), String.format("%.4f", s.devMetric()),
-                String.format("%.4f", s.bestDevMetric()), s.passes().forwardPasses(), s.passes().gradientPasses(),
+                String.format("%.4f", s.trainLoss()), String.format("%.4f", s.selectionMetric()),
+                String.format("%.4f", s.bestSelectionMetric()), s.passes().forwardPasses(), s.passes().gradientPasses(),
                 s.elapsed().toSeconds());
     }
 }

@@ -13,13 +13,14 @@ import java.util.List;
  * @param triggerTokens their vocabulary spellings
  * @param trainLoss mean loss of the current triggers on this step's evaluation batch
  * @param accepted whether the step replaced the current triggers
- * @param devMetric dev metric of the current triggers (accuracy or precision@1)
- * @param bestDevMetric best dev metric so far
+ * @param selectionMetric selection-split metric of the current triggers (accuracy or precision@1; on the
+ *        selection batch when the search scores a batch of the split per step)
+ * @param bestSelectionMetric best selection metric so far (same scale)
  * @param passes passes used so far, including any before a resume
  * @param elapsed wall time so far, including any before a resume
  */
 public record SearchStep(int iteration, int iterations, int position, int[] triggerIds, List<String> triggerTokens,
-        double trainLoss, boolean accepted, double devMetric, double bestDevMetric, PassCounts passes,
+        double trainLoss, boolean accepted, double selectionMetric, double bestSelectionMetric, PassCounts passes,
         Duration elapsed) {
 
     public SearchStep {

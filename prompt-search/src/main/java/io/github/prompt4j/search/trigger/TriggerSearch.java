@@ -1,31 +1,17 @@
 package io.github.prompt4j.search.trigger;
 
-import io.github.prompt4j.core.model.EncodedPrompt;
-import io.github.prompt4j.core.model.GradientRequest;
-import io.github.prompt4j.core.model.LabelLossGradient;
-import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.core.template.TemplateEncoder;
-import io.github.prompt4j.core.template.Truncation;
-import io.github.prompt4j.core.template.TruncationSide;
-import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
-import io.github.prompt4j.search.fact.FactRetrieval;
 import io.github.prompt4j.search.vocab.VocabularyFilter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,14 +24,19 @@ import java.util.function.LongSupplier;
  * or round-robin), propose the k tokens with the largest {@code -(grad_j . e_w)} that pass the
  * {@link VocabularyFilter}, score the replacements with forward passes on a fresh evaluation batch (exhaustively or by
  * successive halving), and keep the best {@code beamWidth} sequences; the current triggers change only when a
- * candidate has a strictly lower loss on that batch. When they change, the dev metrics are computed; the result holds
- * the triggers with the best dev metric (ties broken by the lower dev loss).
+ * candidate has a strictly lower loss on that batch. When they change, the selection metrics are computed on the
+ * selection split (or a fixed batch of it); the result holds the triggers with the best selection metric (ties broken
+ * by the lower selection loss), optionally after re-scoring the few best states on the whole split.
+ *
+ * <p>Protocol: the selection split is training data set aside ({@link io.github.prompt4j.search.protocol.SelectionSplit});
+ * the search refuses a selection example that is also a training example, and never sees the data a result is
+ * reported on. Score that once, at the end ({@link io.github.prompt4j.search.protocol.HeldOut}).
  *
  * <pre>{@code
  * TriggerSearchResult r = TriggerSearch.builder(model)
  *         .template(Template.parse("{sentence} [T] [T] [T] [MASK] ."))
  *         .verbalizer(Verbalizer.builder().add("negative", "terrible").add("positive", "fantastic").build())
- *         .train(train).dev(dev).iterations(50).seed(1)
+ *         .train(split.search()).selection(split.selection()).iterations(50).seed(1)
  *         .build().run();
  * PromptClassifier c = r.classifier(model);
  * }</pre>
@@ -67,28 +58,21 @@ public final class TriggerSearch {
 
     private final MaskedLanguageModel model;
     private final Template template;
+    private final SearchObjective objective;
+    private final List<Example> train;
+    private final List<Example> selection;
     private final TriggerSearchSettings settings;
-    private final Objective objective;
-    private final List<Instance> train;
-    private final List<Instance> dev;
-    private final boolean[] allowed;
-    private final int[] initialIds;
-    private final Map<String, List<String>> labelWords;
     private final SearchListener listener;
     private final Duration timeBudget;
     private final LongSupplier ticker;
 
-    private TriggerSearch(Builder b, TriggerSearchSettings settings, Objective objective, List<Instance> train,
-            List<Instance> dev, boolean[] allowed, int[] initialIds, Map<String, List<String>> labelWords) {
+    private TriggerSearch(Builder b, TriggerSearchSettings settings) {
         this.model = b.model;
         this.template = b.template;
+        this.objective = b.objective;
+        this.train = b.trainExamples;
+        this.selection = b.selectionExamples;
         this.settings = settings;
-        this.objective = objective;
-        this.train = train;
-        this.dev = dev;
-        this.allowed = allowed;
-        this.initialIds = initialIds;
-        this.labelWords = labelWords;
         this.listener = b.listener;
         this.timeBudget = b.timeBudget;
         this.ticker = b.ticker;
@@ -104,9 +88,20 @@ public final class TriggerSearch {
         return settings;
     }
 
-    /** Runs the search from the initial triggers for {@link TriggerSearchSettings#iterations()} steps. */
+    /** The objective. */
+    public SearchObjective objective() {
+        return objective;
+    }
+
+    /**
+     * Runs the search from the initial triggers for {@link TriggerSearchSettings#iterations()} steps.
+     *
+     * @throws IllegalArgumentException naming the problem when the data do not fit the model or the objective: a
+     *         label word or object absent from the vocabulary or not a single word piece, an example label that is
+     *         not a class, a class without training examples, an unknown initial trigger token
+     */
     public TriggerSearchResult run() {
-        return new Run().from(null);
+        return execution().from(null);
     }
 
     /**
@@ -114,7 +109,7 @@ public final class TriggerSearch {
      * (a state already at or past that count just becomes a result).
      *
      * @throws IllegalArgumentException if the state belongs to another model, template or settings (other than
-     *         the number of iterations)
+     *         the number of iterations), or as {@link #run()}
      */
     public TriggerSearchResult resume(TriggerSearchState state) {
         if (!state.modelName().equals(model.info().name())) {
@@ -129,336 +124,22 @@ public final class TriggerSearch {
             throw new IllegalArgumentException("state was saved with settings " + state.settings()
                     + "; resume with the same settings (only iterations may differ), not " + settings);
         }
-        return new Run().from(state);
+        return execution().from(state);
     }
 
-    /** One execution: counters and the clock. */
-    private final class Run {
-        private long forward;
-        private long gradient;
-        private long startNanos;
-        private long priorMillis;
-        private PassCounts priorPasses = PassCounts.zero();
-
-        TriggerSearchResult from(TriggerSearchState saved) {
-            startNanos = ticker.getAsLong();
-            TriggerSearchState state = saved;
-            if (state == null) {
-                Map<String, Double> devMetrics = devMetrics(initialIds);
-                state = new TriggerSearchState(model.info().name(), template.text(), settings, 0,
-                        List.of(initialIds), devMetrics.get(objective.primaryMetric()), initialIds, devMetrics, 0,
-                        Double.NaN, passes(), elapsedMillis(), 0);
-            } else {
-                priorMillis = saved.elapsedMillis();
-                priorPasses = saved.passes();
-            }
-            while (state.iteration() < settings.iterations()) {
-                if (timeBudget != null && elapsedMillis() + stepEstimate(state) > timeBudget.toMillis()) {
-                    break;
-                }
-                state = step(state);
-            }
-            return result(state);
-        }
-
-        /** The longest step so far; for a state saved without it (older JSON), the mean step. */
-        private long stepEstimate(TriggerSearchState state) {
-            if (state.longestStepMillis() > 0 || state.iteration() == 0) {
-                return state.longestStepMillis();
-            }
-            return state.elapsedMillis() / state.iteration();
-        }
-
-        private TriggerSearchState step(TriggerSearchState state) {
-            long stepStart = elapsedMillis();
-            int it = state.iteration() + 1;
-            SplittableRandom rng = new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * it));
-            int slots = initialIds.length;
-            int position = settings.positionChoice() == PositionChoice.RANDOM ? rng.nextInt(slots) : (it - 1) % slots;
-            List<int[]> beam = state.beam();
-            int[] gradientSample = sample(rng, train.size(), settings.gradientBatchSize() * settings.accumulationSteps());
-            int[] evalSample = sample(rng, train.size(), settings.evaluationBatchSize());
-
-            Map<String, int[]> pool = new LinkedHashMap<>();
-            for (int[] member : beam) {
-                pool.put(Arrays.toString(member), member);
-            }
-            for (int[] member : beam) {
-                double[] grad = gradientAt(member, position, gradientSample);
-                boolean[] here = allowed.clone();
-                here[member[position]] = false;
-                for (int w : CandidateScores.best(model.inputEmbeddings(), grad, here, settings.candidates())) {
-                    int[] candidate = member.clone();
-                    candidate[position] = w;
-                    pool.putIfAbsent(Arrays.toString(candidate), candidate);
-                }
-            }
-            List<int[]> sequences = new ArrayList<>(pool.values());
-            double[] losses = evaluate(sequences, beam.size(), evalSample);
-            Integer[] order = new Integer[sequences.size()];
-            Arrays.setAll(order, i -> i);
-            // stable sort: on equal loss the earlier entry (a current member) stays ahead
-            Arrays.sort(order, (a, b) -> Double.compare(losses[a], losses[b]));
-            List<int[]> next = new ArrayList<>();
-            for (int i = 0; i < order.length && next.size() < settings.beamWidth(); i++) {
-                if (Double.isFinite(losses[order[i]])) {
-                    next.add(sequences.get(order[i]));
-                }
-            }
-            boolean accepted = !Arrays.equals(next.get(0), beam.get(0));
-            double trainLoss = losses[order[0]];
-            if (accepted && settings.confirmationBatchSize() > 0) {
-                // the best of k noisy batch means beats the current one by chance too often (winner's curse):
-                // the winner must win again on examples that did not choose it
-                int[] fresh = sample(rng, train.size(), settings.confirmationBatchSize());
-                double[] check = evaluate(List.of(beam.get(0), next.get(0)), 2, fresh);
-                if (!(check[1] < check[0])) {
-                    next = beam;
-                    accepted = false;
-                    trainLoss = losses[0];
-                }
-            }
-            double currentDev = state.currentDevMetric();
-            int[] best = state.bestTriggers();
-            Map<String, Double> bestMetrics = state.bestDevMetrics();
-            int bestIteration = state.bestIteration();
-            if (accepted) {
-                Map<String, Double> devMetrics = devMetrics(next.get(0));
-                currentDev = devMetrics.get(objective.primaryMetric());
-                if (objective.better(devMetrics, bestMetrics)) {
-                    best = next.get(0);
-                    bestMetrics = devMetrics;
-                    bestIteration = it;
-                }
-            }
-            long stepEnd = elapsedMillis();
-            TriggerSearchState after = new TriggerSearchState(state.modelName(), state.template(), settings, it,
-                    next, currentDev, best, bestMetrics, bestIteration, trainLoss, passes(), stepEnd,
-                    Math.max(state.longestStepMillis(), stepEnd - stepStart));
-            listener.onStep(new SearchStep(it, settings.iterations(), position, next.get(0), tokens(next.get(0)),
-                    trainLoss, accepted, currentDev, bestMetrics.get(objective.primaryMetric()), after.passes(),
-                    Duration.ofMillis(after.elapsedMillis())));
-            listener.onCheckpoint(after);
-            return after;
-        }
-
-        /** The loss gradient at one trigger slot, summed over the sampled examples. */
-        private double[] gradientAt(int[] triggers, int position, int[] sample) {
-            double[] sum = new double[model.info().hiddenSize()];
-            int batch = settings.gradientBatchSize();
-            for (int from = 0; from < sample.length; from += batch) {
-                List<Instance> chunk = new ArrayList<>();
-                for (int i = from; i < Math.min(sample.length, from + batch); i++) {
-                    chunk.add(train.get(sample[i]));
-                }
-                gradient += addGradient(model, objective, chunk, triggers, position, sum);
-            }
-            return sum;
-        }
-
-        /**
-         * Mean loss of each sequence on the evaluation sample; sequences eliminated by successive halving get
-         * +infinity. The first {@code protectedCount} sequences (the current beam) are always scored in full.
-         */
-        private double[] evaluate(List<int[]> sequences, int protectedCount, int[] sample) {
-            int n = sample.length;
-            double[][] losses = new double[sequences.size()][n];
-            int[] done = new int[sequences.size()];
-            List<Integer> alive = new ArrayList<>();
-            for (int s = protectedCount; s < sequences.size(); s++) {
-                alive.add(s);
-            }
-            boolean racing = settings.candidateEvaluation() == CandidateEvaluation.SUCCESSIVE_HALVING
-                    && alive.size() > 1;
-            int prefix = racing ? Math.min(n, settings.racingStartSize()) : n;
-            while (true) {
-                List<Integer> active = new ArrayList<>();
-                for (int s = 0; s < protectedCount; s++) {
-                    active.add(s);
-                }
-                active.addAll(alive);
-                computeLosses(sequences, active, sample, losses, done, prefix);
-                if (prefix >= n) {
-                    break;
-                }
-                final int upTo = prefix;
-                alive.sort((a, b) -> {
-                    int c = Double.compare(mean(losses[a], upTo), mean(losses[b], upTo));
-                    return c != 0 ? c : Integer.compare(a, b);
-                });
-                alive = new ArrayList<>(alive.subList(0, (alive.size() + 1) / 2));
-                prefix = Math.min(n, prefix * 2);
-            }
-            double[] out = new double[sequences.size()];
-            Arrays.fill(out, Double.POSITIVE_INFINITY);
-            for (int s = 0; s < sequences.size(); s++) {
-                if (done[s] == n) {
-                    out[s] = mean(losses[s], n);
-                }
-            }
-            return out;
-        }
-
-        /** Fills {@code losses[s][done[s] .. upTo)} for the active sequences with batched forward passes. */
-        private void computeLosses(List<int[]> sequences, List<Integer> active, int[] sample, double[][] losses,
-                int[] done, int upTo) {
-            List<int[]> jobs = new ArrayList<>();
-            for (int s : active) {
-                for (int e = done[s]; e < upTo; e++) {
-                    jobs.add(new int[] {s, e});
-                }
-                done[s] = Math.max(done[s], upTo);
-            }
-            int batch = settings.forwardBatchSize();
-            for (int from = 0; from < jobs.size(); from += batch) {
-                List<int[]> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
-                List<Instance> instances = new ArrayList<>(chunk.size());
-                List<EncodedPrompt> prompts = new ArrayList<>(chunk.size());
-                for (int[] job : chunk) {
-                    Instance inst = train.get(sample[job[1]]);
-                    instances.add(inst);
-                    prompts.add(inst.with(sequences.get(job[0])));
-                }
-                int[] ids = objective.scoredIds(instances);
-                MaskLogits logits = model.maskLogits(prompts, ids);
-                forward += prompts.size();
-                Map<Integer, Integer> columns = Objective.columns(ids);
-                for (int p = 0; p < chunk.size(); p++) {
-                    losses[chunk.get(p)[0]][chunk.get(p)[1]] = objective.loss(logits, p, instances.get(p).gold(),
-                            columns);
-                }
-            }
-        }
-
-        private Map<String, Double> devMetrics(int[] triggers) {
-            Objective.DevTally tally = objective.new DevTally(dev.size());
-            int[] ids = objective.devIds();
-            int batch = settings.forwardBatchSize();
-            for (int from = 0; from < dev.size(); from += batch) {
-                List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + batch));
-                List<EncodedPrompt> prompts = new ArrayList<>(chunk.size());
-                for (Instance inst : chunk) {
-                    prompts.add(inst.with(triggers));
-                }
-                tally.add(model.maskLogits(prompts, ids), chunk);
-                forward += prompts.size();
-            }
-            return tally.metrics();
-        }
-
-        private PassCounts passes() {
-            return priorPasses.plus(forward, gradient);
-        }
-
-        private long elapsedMillis() {
-            return priorMillis + (ticker.getAsLong() - startNanos) / 1_000_000;
-        }
-
-        private TriggerSearchResult result(TriggerSearchState state) {
-            int[] best = state.bestTriggers();
-            Map<String, Double> metrics = new LinkedHashMap<>(state.bestDevMetrics());
-            if (!Double.isNaN(state.trainLoss())) {
-                metrics.put(Objective.TRAIN_LOSS, state.trainLoss());
-            }
-            return new TriggerSearchResult(state.modelName(), template.text(), filled(best), best, tokens(best),
-                    labelWords, metrics, settings, state.passes(), state.elapsedMillis(), state.iteration(),
-                    state.bestIteration(), state);
-        }
-    }
-
-    /**
-     * Adds the search loss's gradient at trigger slot {@code position}, summed over {@code batch}, to {@code sum}
-     * with one gradient call; returns the sequences it ran. The class cross-entropy's gradient is the gold words'
-     * label-loss gradient minus that of all label words (the model returns label-loss gradients only): two requests
-     * per example.
-     */
-    static int addGradient(MaskedLanguageModel model, Objective objective, List<Instance> batch, int[] triggers,
-            int position, double[] sum) {
-        boolean crossEntropy = objective.lossFunction() == SearchLoss.CLASS_CROSS_ENTROPY;
-        int[] allLabels = objective.labelIds();
-        List<GradientRequest> requests = new ArrayList<>();
-        for (Instance inst : batch) {
-            int[] at = {inst.triggerPositions()[position]};
-            EncodedPrompt prompt = inst.with(triggers);
-            requests.add(GradientRequest.of(prompt, inst.gold(), at));
-            if (crossEntropy) {
-                requests.add(GradientRequest.of(prompt, allLabels, at));
-            }
-        }
-        List<LabelLossGradient> grads = model.labelLossGradients(requests);
-        for (int r = 0; r < grads.size(); r++) {
-            float[] row = grads.get(r).gradient(0);
-            double sign = crossEntropy && r % 2 == 1 ? -1 : 1;
-            for (int j = 0; j < sum.length; j++) {
-                sum[j] += sign * row[j];
-            }
-        }
-        return requests.size();
-    }
-
-    private static double mean(double[] values, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            s += values[i];
-        }
-        return s / n;
-    }
-
-    /** {@code count} indices of {@code [0, n)}: without replacement within each run of n, reshuffled between runs. */
-    static int[] sample(SplittableRandom rng, int n, int count) {
-        int[] perm = new int[n];
-        Arrays.setAll(perm, i -> i);
-        int[] out = new int[count];
-        int filled = 0;
-        while (filled < count) {
-            for (int i = 0; i < n && filled < count; i++) {
-                int j = i + rng.nextInt(n - i);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-                out[filled++] = perm[i];
-            }
-        }
-        return out;
-    }
-
-    private List<String> tokens(int[] ids) {
-        List<String> out = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            out.add(model.tokenizer().idToToken(id));
-        }
-        return out;
-    }
-
-    /** The template with each trigger slot spelled as its token; slots still holding the mask token stay {@code [T]}. */
-    private String filled(int[] ids) {
-        StringBuilder sb = new StringBuilder();
-        String text = template.text();
-        int slot = 0;
-        int i = 0;
-        while (i < text.length()) {
-            if (text.startsWith("[T]", i)) {
-                int id = ids[slot++];
-                // A slot still holding the mask token reads as an unfilled slot, never as a second [MASK].
-                sb.append(id == model.tokenizer().specialTokens().mask() ? "[T]" : model.tokenizer().idToToken(id));
-                i += 3;
-            } else {
-                sb.append(text.charAt(i++));
-            }
-        }
-        return sb.toString();
+    /** Encodes the data and prepares one execution. */
+    private SearchRun execution() {
+        SearchData data = SearchData.encode(model, template, objective, settings, train, selection);
+        return new SearchRun(model, template, settings, data, listener, timeBudget, ticker);
     }
 
     /** Configures a {@link TriggerSearch}. Not thread-safe. */
     public static final class Builder {
         private final MaskedLanguageModel model;
         private Template template;
-        private Verbalizer verbalizer;
-        private Map<String, int[]> labelTokens;
-        private int[] factCandidates;
-        private boolean facts;
+        private SearchObjective objective;
         private List<Example> trainExamples = List.of();
-        private List<Example> devExamples = List.of();
+        private List<Example> selectionExamples = List.of();
         private List<String> initialTriggers;
         private String initToken;
         private int candidates = 10;
@@ -472,6 +153,8 @@ public final class TriggerSearch {
         private CandidateEvaluation candidateEvaluation = CandidateEvaluation.EXHAUSTIVE;
         private int racingStartSize = 8;
         private int confirmationBatchSize;
+        private int selectionBatchSize;
+        private int rescoreTop;
         private VocabularyFilter filter;
         private boolean excludeGoldObjects = true;
         private int maxLength = 128;
@@ -494,38 +177,34 @@ public final class TriggerSearch {
             return this;
         }
 
-        /** Classification with these classes and label words (single word pieces). */
-        public Builder verbalizer(Verbalizer verbalizer) {
-            this.verbalizer = verbalizer;
-            this.labelTokens = null;
-            this.facts = false;
+        /** What the search optimises (required; or set it with one of the shortcuts below). */
+        public Builder objective(SearchObjective objective) {
+            if (objective == null) {
+                throw new IllegalArgumentException("objective must not be null; e.g. "
+                        + "SearchObjective.classification(verbalizer)");
+            }
+            this.objective = objective;
             return this;
+        }
+
+        /** Classification with these classes and label words (single word pieces): {@link SearchObjective#classification(Verbalizer)}. */
+        public Builder verbalizer(Verbalizer verbalizer) {
+            return objective(SearchObjective.classification(verbalizer));
         }
 
         /** Classification with label words given as vocabulary ids: class (in order) to ids. */
         public Builder labelTokens(Map<String, int[]> classToIds) {
-            Map<String, int[]> copy = new LinkedHashMap<>();
-            classToIds.forEach((k, v) -> copy.put(k, v.clone()));
-            this.labelTokens = copy;
-            this.verbalizer = null;
-            this.facts = false;
-            return this;
+            return objective(SearchObjective.classification(classToIds));
         }
 
         /** Fact retrieval over the whole vocabulary: each example's label is its gold object token. */
         public Builder factRetrieval() {
-            this.facts = true;
-            this.factCandidates = null;
-            this.verbalizer = null;
-            this.labelTokens = null;
-            return this;
+            return objective(SearchObjective.factRetrieval());
         }
 
-        /** Fact retrieval with dev metrics among a candidate vocabulary (e.g. LAMA's common vocabulary). */
+        /** Fact retrieval with selection metrics among a candidate vocabulary (e.g. LAMA's common vocabulary). */
         public Builder factRetrieval(int[] candidateIds) {
-            factRetrieval();
-            this.factCandidates = candidateIds.clone();
-            return this;
+            return objective(SearchObjective.factRetrieval(candidateIds));
         }
 
         /** Training examples, for gradients and candidate scoring (required, non-empty). */
@@ -534,9 +213,45 @@ public final class TriggerSearch {
             return this;
         }
 
-        /** Dev examples, for selecting the best triggers (required, non-empty). */
+        /**
+         * The selection split (required, non-empty): the examples the best triggers are chosen on. Carve it from the
+         * training data ({@link io.github.prompt4j.search.protocol.SelectionSplit#carve}), disjoint from
+         * {@link #train}; never pass the data you report on (keep that in a
+         * {@link io.github.prompt4j.search.protocol.HeldOut}).
+         */
+        public Builder selection(List<Example> examples) {
+            this.selectionExamples = List.copyOf(examples);
+            return this;
+        }
+
+        /**
+         * The former name of {@link #selection}.
+         *
+         * @deprecated the set the search chooses on is a selection split carved from the training data, not the
+         *             dev file that is reported; use {@link #selection}
+         */
+        @Deprecated
         public Builder dev(List<Example> examples) {
-            this.devExamples = List.copyOf(examples);
+            return selection(examples);
+        }
+
+        /**
+         * Score each accepted step's triggers on a fixed seeded batch of this many selection examples instead of the
+         * whole split (default 0: the whole split); pair with {@link #rescoreTop} so the choice is still made on the
+         * whole split.
+         */
+        public Builder selectionBatchSize(int size) {
+            this.selectionBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Keep the {@code m} best trigger states by selection-batch metric and re-score them on the whole selection
+         * split before choosing (default 0: choose by the per-step scores). A small batch's best is often noise; this
+         * spends {@code m} whole-split passes once instead of one per accepted step.
+         */
+        public Builder rescoreTop(int m) {
+            this.rescoreTop = m;
             return this;
         }
 
@@ -693,12 +408,11 @@ public final class TriggerSearch {
         }
 
         /**
-         * Validates the configuration and encodes the examples.
+         * Validates the configuration and fills in the defaults; encodes nothing (that happens when the search runs).
          *
          * @throws IllegalArgumentException naming the problem: no template or a template without {@code [T]}, no
-         *         labels or mode, an empty training or dev set, a class without training examples, an example
-         *         label that is not a class, a label word or object absent from the vocabulary or not a single
-         *         word piece, an unknown initial trigger token, an invalid size
+         *         objective, an empty training set or selection split, a selection example that is also a training
+         *         example, a loss the objective lacks, a wrong number of initial triggers, an invalid size
          */
         public TriggerSearch build() {
             if (template == null) {
@@ -710,55 +424,28 @@ public final class TriggerSearch {
                         + "slots for the search to fill, e.g. '" + template.text().replace("[MASK]", "[T] [T] [T] [MASK]")
                         + "'");
             }
-            if (verbalizer == null && labelTokens == null && !facts) {
+            if (objective == null) {
                 throw new IllegalArgumentException("set the label words (verbalizer(...) or labelTokens(...)) or "
                         + "choose factRetrieval()");
             }
             if (trainExamples.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
             }
-            if (devExamples.isEmpty()) {
-                throw new IllegalArgumentException("the dev set is empty; pass examples with dev(...) to select the "
-                        + "best triggers");
+            if (selectionExamples.isEmpty()) {
+                throw new IllegalArgumentException("the selection split is empty; carve one from the training data "
+                        + "(SelectionSplit.carve) and pass it with selection(...)");
             }
-            Tokenizer tokenizer = model.tokenizer();
-            SearchMode mode = facts ? SearchMode.FACT_RETRIEVAL : SearchMode.CLASSIFICATION;
-            TriggerSearchSettings.checkLoss(mode, loss);
-            Objective objective;
-            Map<String, List<String>> words = new LinkedHashMap<>();
-            Set<Integer> labelIds = new HashSet<>();
-            if (mode == SearchMode.CLASSIFICATION) {
-                Map<String, int[]> classIds = verbalizer != null ? resolve(verbalizer, tokenizer, words)
-                        : checkIds(labelTokens, tokenizer, words);
-                classIds.values().forEach(ids -> Arrays.stream(ids).forEach(labelIds::add));
-                objective = Objective.classification(loss, new ArrayList<>(classIds.keySet()),
-                        classIds.values().toArray(new int[0][]));
-            } else {
-                objective = Objective.facts(factCandidates != null ? factCandidates
-                        : FactRetrieval.wholeVocabulary(tokenizer));
-            }
-            int limit = Math.min(maxLength, tokenizer.maxSequenceLength());
-            TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(limit, TruncationSide.TAIL));
-            List<Instance> trainSet = encode(encoder, objective, trainExamples, "training");
-            List<Instance> devSet = encode(encoder, objective, devExamples, "dev");
-            if (mode == SearchMode.CLASSIFICATION) {
-                int[] counts = new int[objective.classes().size()];
-                trainSet.forEach(i -> counts[i.goldClass()]++);
-                for (int c = 0; c < counts.length; c++) {
-                    if (counts[c] == 0) {
-                        throw new IllegalArgumentException("class '" + objective.classes().get(c)
-                                + "' has no training example; every class of the label words needs at least one");
-                    }
+            Set<Example> training = new HashSet<>(trainExamples);
+            for (Example e : selectionExamples) {
+                if (training.contains(e)) {
+                    throw new IllegalArgumentException("selection example " + e.fields() + " (label '" + e.label()
+                            + "') is also a training example; the selection split must be disjoint from the search "
+                            + "batches: carve it with SelectionSplit.carve");
                 }
             }
-            VocabularyFilter vocabFilter = filter != null ? filter : mode == SearchMode.CLASSIFICATION
-                    ? VocabularyFilter.defaults()
-                    : VocabularyFilter.defaults().withExcludeCapitalised(true).withExcludeNonAlphabetic(true)
-                            .withExcludeContinuations(true);
-            boolean[] allowed = vocabFilter.allowed(tokenizer, labelIds);
-            if (mode == SearchMode.FACT_RETRIEVAL && excludeGoldObjects) {
-                trainSet.forEach(i -> allowed[i.gold()[0]] = false);
-            }
+            SearchMode mode = objective.mode();
+            TriggerSearchSettings.checkLoss(mode, loss);
+            Tokenizer tokenizer = model.tokenizer();
             List<String> init = initialTriggers != null ? initialTriggers : Collections.nCopies(
                     template.triggerCount(), initToken != null ? initToken
                             : tokenizer.idToToken(tokenizer.specialTokens().mask()));
@@ -766,98 +453,13 @@ public final class TriggerSearch {
                 throw new IllegalArgumentException(init.size() + " initial triggers for " + template.triggerCount()
                         + " slots [T] of template '" + template.text() + "'");
             }
-            int[] initIds = new int[init.size()];
-            for (int i = 0; i < initIds.length; i++) {
-                OptionalInt id = tokenizer.tokenToId(init.get(i));
-                if (id.isEmpty()) {
-                    throw new IllegalArgumentException("initial trigger '" + init.get(i) + "' is not a vocabulary "
-                            + "token; use e.g. '[MASK]' or 'the'");
-                }
-                initIds[i] = id.getAsInt();
-            }
+            int limit = Math.min(maxLength, tokenizer.maxSequenceLength());
+            VocabularyFilter vocabFilter = filter != null ? filter : Objective.defaultFilter(objective);
             TriggerSearchSettings settings = new TriggerSearchSettings(mode, loss, init, candidates, gradientBatchSize,
                     accumulationSteps, evaluationBatchSize, forwardBatchSize, iterations, positionChoice, beamWidth,
-                    candidateEvaluation, racingStartSize, confirmationBatchSize, vocabFilter,
-                    mode == SearchMode.FACT_RETRIEVAL && excludeGoldObjects, limit, seed);
-            return new TriggerSearch(this, settings, objective, trainSet, devSet, allowed, initIds, words);
-        }
-
-        private static Map<String, int[]> resolve(Verbalizer verbalizer, Tokenizer tokenizer,
-                Map<String, List<String>> words) {
-            Map<String, List<Integer>> ids = new LinkedHashMap<>();
-            for (String label : verbalizer.labels()) {
-                ids.put(label, new ArrayList<>());
-                words.put(label, new ArrayList<>());
-            }
-            for (LabelWord w : verbalizer.resolve(tokenizer)) {
-                if (!w.singlePiece()) {
-                    throw new IllegalArgumentException("label word '" + w.word() + "' of class '" + w.label()
-                            + "' is " + w.pieceIds().length + " word pieces " + w.pieces() + "; trigger search "
-                            + "needs single-piece label words");
-                }
-                ids.get(w.label()).add(w.pieceIds()[0]);
-                words.get(w.label()).add(w.word());
-            }
-            Map<String, int[]> out = new LinkedHashMap<>();
-            ids.forEach((k, v) -> out.put(k, v.stream().distinct().mapToInt(Integer::intValue).toArray()));
-            return out;
-        }
-
-        private static Map<String, int[]> checkIds(Map<String, int[]> classToIds, Tokenizer tokenizer,
-                Map<String, List<String>> words) {
-            if (classToIds.size() < 2) {
-                throw new IllegalArgumentException("need label tokens for at least two classes, got "
-                        + classToIds.keySet());
-            }
-            Set<Integer> seen = new HashSet<>();
-            classToIds.forEach((label, ids) -> {
-                if (ids.length == 0) {
-                    throw new IllegalArgumentException("class '" + label + "' has no label token ids");
-                }
-                List<String> spelled = new ArrayList<>();
-                for (int id : ids) {
-                    if (id < 0 || id >= tokenizer.vocabularySize()) {
-                        throw new IllegalArgumentException("label token id " + id + " of class '" + label
-                                + "' is outside the vocabulary of " + tokenizer.vocabularySize() + " tokens");
-                    }
-                    if (!seen.add(id)) {
-                        throw new IllegalArgumentException("label token '" + tokenizer.idToToken(id)
-                                + "' is given to more than one class");
-                    }
-                    spelled.add(tokenizer.idToToken(id));
-                }
-                words.put(label, spelled);
-            });
-            return classToIds;
-        }
-
-        private List<Instance> encode(TemplateEncoder encoder, Objective objective, List<Example> examples,
-                String set) {
-            Tokenizer tokenizer = model.tokenizer();
-            Set<Integer> candidateSet = new HashSet<>();
-            if (objective.mode() == SearchMode.FACT_RETRIEVAL) {
-                Arrays.stream(objective.devIds()).forEach(candidateSet::add);
-            }
-            List<Instance> out = new ArrayList<>(examples.size());
-            for (Example e : examples) {
-                EncodedPrompt prompt = encoder.encode(e.valuesFor(template));
-                if (objective.mode() == SearchMode.CLASSIFICATION) {
-                    int c = objective.classes().indexOf(e.label());
-                    if (c < 0) {
-                        throw new IllegalArgumentException(set + " example " + e.fields() + " has label '" + e.label()
-                                + "', which is not one of the classes " + objective.classes());
-                    }
-                    out.add(new Instance(prompt, prompt.triggerPositions(), objective.classIds()[c], c));
-                } else {
-                    int id = FactRetrieval.objectId(tokenizer, e);
-                    if (!candidateSet.contains(id)) {
-                        throw new IllegalArgumentException(set + " fact " + e.fields() + " has object '" + e.label()
-                                + "', which is not in the candidate vocabulary; filter the facts to it");
-                    }
-                    out.add(new Instance(prompt, prompt.triggerPositions(), new int[] {id}, -1));
-                }
-            }
-            return out;
+                    candidateEvaluation, racingStartSize, confirmationBatchSize, selectionBatchSize, rescoreTop,
+                    vocabFilter, mode == SearchMode.FACT_RETRIEVAL && excludeGoldObjects, limit, seed);
+            return new TriggerSearch(this, settings);
         }
     }
 }

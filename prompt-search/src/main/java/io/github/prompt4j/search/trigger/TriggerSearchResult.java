@@ -8,6 +8,7 @@ import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.internal.Json;
+import io.github.prompt4j.search.protocol.Protocol;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +20,11 @@ import java.util.TreeMap;
  * The outcome of a trigger search: the best triggers by dev metric, the filled template, the label words, the
  * metrics, the settings, the model and the work it took; plus the final state, to extend the search later.
  *
- * <p>Metric names: classification {@code dev_accuracy}; fact retrieval {@code dev_p@1}, {@code dev_p@10},
- * {@code dev_mrr}; both {@code dev_loss} (mean label loss on dev) and {@code train_loss} (the current triggers' loss on the last evaluation batch);
- * plus any added by {@link #withMetrics}.
+ * <p>Metric names: classification {@code selection_accuracy}; fact retrieval {@code selection_p@1},
+ * {@code selection_p@10}, {@code selection_mrr}; both {@code selection_loss} (mean label loss on the selection split)
+ * and {@code train_loss} (the current triggers' loss on the last evaluation batch); plus any added by
+ * {@link #withMetrics}, e.g. the accuracy on a reported file. Results saved before the selection split existed carry
+ * {@code dev_*} names: they were selected on the dev data they report.
  *
  * <p>Immutable; serialises to JSON ({@link #toJson()}, {@link #fromJson(String)}).
  *
@@ -39,13 +42,16 @@ import java.util.TreeMap;
  * @param iterations steps done; fewer than {@code settings().iterations()} when a time budget stopped the search
  * @param bestIteration the step that found the best triggers (0 = the initial triggers)
  * @param state the final state, for {@link TriggerSearch#resume}
+ * @param protocol which data searched, selected and reported ({@link Protocol#unrecorded()} until a caller records
+ *        it with {@link #withProtocol}, and in older JSON)
  */
 public record TriggerSearchResult(String modelName, String template, String filledTemplate, int[] triggerIds,
         List<String> triggerTokens, Map<String, List<String>> labelWords, Map<String, Double> metrics,
         TriggerSearchSettings settings, PassCounts passes, long elapsedMillis, int iterations, int bestIteration,
-        TriggerSearchState state) {
+        TriggerSearchState state, Protocol protocol) {
 
     public TriggerSearchResult {
+        protocol = protocol == null ? Protocol.unrecorded() : protocol;
         if (triggerIds.length != triggerTokens.size()) {
             throw new IllegalArgumentException(triggerIds.length + " trigger ids but " + triggerTokens.size()
                     + " tokens");
@@ -146,7 +152,16 @@ public record TriggerSearchResult(String modelName, String template, String fill
     /** This result with other label words and metrics, everything else kept. */
     private TriggerSearchResult with(Map<String, List<String>> words, Map<String, Double> measured) {
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words, measured,
-                settings, passes, elapsedMillis, iterations, bestIteration, state);
+                settings, passes, elapsedMillis, iterations, bestIteration, state, protocol);
+    }
+
+    /** A copy that records which data searched, selected and reported (see {@link Protocol}). */
+    public TriggerSearchResult withProtocol(Protocol recorded) {
+        if (recorded == null) {
+            throw new IllegalArgumentException("protocol must not be null; use Protocol.unrecorded()");
+        }
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded);
     }
 
     /** This result as JSON. */

@@ -25,13 +25,18 @@ import java.util.List;
  *        it is accepted; 0 (the paper, and older JSON) accepts the evaluation batch's winner directly
  * @param filter which tokens may be proposed
  * @param excludeGoldObjects fact retrieval: never propose a training fact's gold object (it would leak the answer)
+ * @param selectionBatchSize examples of the selection split an accepted step's triggers are scored on (a fixed,
+ *        seeded subset); 0 (the default, and older JSON) scores the whole split at every accepted step
+ * @param rescoreTop how many of the best trigger states by selection-batch metric are re-scored on the whole
+ *        selection split before the search chooses; 0 (the default, and older JSON) chooses by the per-step scores
  * @param maxLength longest prompt in tokens, special tokens included
  * @param seed the random seed; the same seed and data give the same triggers
  */
 public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<String> initialTriggers, int candidates,
         int gradientBatchSize, int accumulationSteps, int evaluationBatchSize, int forwardBatchSize, int iterations,
         PositionChoice positionChoice, int beamWidth, CandidateEvaluation candidateEvaluation, int racingStartSize,
-        int confirmationBatchSize, VocabularyFilter filter, boolean excludeGoldObjects, int maxLength, long seed) {
+        int confirmationBatchSize, int selectionBatchSize, int rescoreTop, VocabularyFilter filter,
+        boolean excludeGoldObjects, int maxLength, long seed) {
 
     public TriggerSearchSettings {
         if (loss == null) {
@@ -55,6 +60,10 @@ public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<Strin
         if (confirmationBatchSize < 0) {
             throw new IllegalArgumentException("confirmationBatchSize must be >= 0 (0 = no confirmation), got "
                     + confirmationBatchSize);
+        }
+        if (selectionBatchSize < 0 || rescoreTop < 0) {
+            throw new IllegalArgumentException("selectionBatchSize and rescoreTop must be >= 0 (0 = whole split, "
+                    + "no re-scoring), got " + selectionBatchSize + " and " + rescoreTop);
         }
         positive("maxLength", maxLength);
         if (iterations < 0) {
@@ -80,6 +89,7 @@ public record TriggerSearchSettings(SearchMode mode, SearchLoss loss, List<Strin
     public TriggerSearchSettings withIterations(int steps) {
         return new TriggerSearchSettings(mode, loss, initialTriggers, candidates, gradientBatchSize, accumulationSteps,
                 evaluationBatchSize, forwardBatchSize, steps, positionChoice, beamWidth, candidateEvaluation,
-                racingStartSize, confirmationBatchSize, filter, excludeGoldObjects, maxLength, seed);
+                racingStartSize, confirmationBatchSize, selectionBatchSize, rescoreTop, filter, excludeGoldObjects,
+                maxLength, seed);
     }
 }

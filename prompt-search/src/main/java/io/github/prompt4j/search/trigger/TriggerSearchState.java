@@ -1,5 +1,6 @@
 package io.github.prompt4j.search.trigger;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.github.prompt4j.search.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,19 +20,23 @@ import java.util.TreeMap;
  * @param settings the search settings
  * @param iteration steps done so far
  * @param beam current trigger sequences, best first (one with beam width 1)
- * @param currentDevMetric dev metric of {@code beam[0]}
- * @param bestTriggers triggers with the best dev metric so far
- * @param bestDevMetrics all dev metrics of {@code bestTriggers} (names as in {@link TriggerSearchResult#metrics()})
+ * @param currentSelectionMetric selection metric of {@code beam[0]} (read as {@code currentDevMetric} from older JSON)
+ * @param bestTriggers triggers with the best selection metric so far
+ * @param bestSelectionMetrics all selection metrics of {@code bestTriggers} (names as in
+ *        {@link TriggerSearchResult#metrics()}; read as {@code bestDevMetrics} from older JSON)
  * @param bestIteration the step that found {@code bestTriggers} (0 = the initial triggers)
  * @param trainLoss loss of {@code beam[0]} on the last evaluation batch; NaN before the first step
  * @param passes passes so far
  * @param elapsedMillis wall time so far
+ * @param shortlist the best trigger states of the trajectory by selection-batch metric, best first, at most
+ *        {@code settings().rescoreTop()} of them; empty when the search does not re-score (and in older JSON)
  * @param longestStepMillis wall time of the longest step so far, the time budget's estimate of the next step; 0 before
  *        the first step and in older JSON
  */
 public record TriggerSearchState(String modelName, String template, TriggerSearchSettings settings, int iteration,
-        List<int[]> beam, double currentDevMetric, int[] bestTriggers, Map<String, Double> bestDevMetrics,
-        int bestIteration, double trainLoss, PassCounts passes, long elapsedMillis, long longestStepMillis) {
+        List<int[]> beam, @JsonAlias("currentDevMetric") double currentSelectionMetric, int[] bestTriggers,
+        @JsonAlias("bestDevMetrics") Map<String, Double> bestSelectionMetrics, int bestIteration, double trainLoss,
+        PassCounts passes, long elapsedMillis, long longestStepMillis, List<ScoredTriggers> shortlist) {
 
     public TriggerSearchState {
         if (modelName == null || template == null || settings == null || passes == null) {
@@ -50,7 +55,8 @@ public record TriggerSearchState(String modelName, String template, TriggerSearc
         }
         beam = Collections.unmodifiableList(copy);
         bestTriggers = bestTriggers.clone();
-        bestDevMetrics = Collections.unmodifiableMap(new TreeMap<>(bestDevMetrics));
+        bestSelectionMetrics = Collections.unmodifiableMap(new TreeMap<>(bestSelectionMetrics));
+        shortlist = shortlist == null ? List.of() : List.copyOf(shortlist);
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration must be >= 0, got " + iteration);
         }

@@ -10,6 +10,7 @@ import io.github.prompt4j.search.data.Datasets;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.label.LabelWordSearch;
 import io.github.prompt4j.search.label.LabelWordSearchResult;
+import io.github.prompt4j.search.protocol.SelectionSplit;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
 import io.github.prompt4j.search.trigger.TriggerSearch;
@@ -29,7 +30,7 @@ import java.util.Random;
  * pass counts and times, and writes the AutoPrompt result JSON plus a checkpoint after every step (rerunning with an
  * existing checkpoint resumes).
  *
- * <p>Arguments (all optional): {@code iterations trainSubset devForSelection seed outDir}, default
+ * <p>Arguments (all optional): {@code iterations trainSubset selectionSize seed outDir}, default
  * {@code 50 4000 200 1 target/autoprompt}. Run from the repository root, e.g.
  * {@code mvn -q -pl prompt-search -am test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.github.prompt4j.search.demo.AutoPromptSst2 -Dexec.args="50 4000 200 1"}, or with
@@ -43,18 +44,19 @@ public final class AutoPromptSst2 {
     public static void main(String[] args) throws IOException {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int trainSubset = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
-        int devSelect = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        int selectionSize = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
         Path out = Path.of(args.length > 4 ? args[4] : "target/autoprompt");
         Files.createDirectories(out);
         Path data = Path.of(System.getProperty("prompt4j.shared", "../shared"), "data", "sst2", "glue");
         List<Example> train = new ArrayList<>(Datasets.sst2Glue(data.resolve("train.tsv")));
         Collections.shuffle(train, new Random(seed));
-        train = train.subList(0, Math.min(trainSubset, train.size()));
+        // the selection split comes from the training data (issue 14); dev is only reported, once per prompt
+        SelectionSplit split = SelectionSplit.carve(train.subList(0, Math.min(trainSubset + selectionSize,
+                train.size())), selectionSize, seed + 1);
+        train = split.search();
+        List<Example> select = split.selection();
         List<Example> dev = Datasets.sst2Glue(data.resolve("dev.tsv"));
-        List<Example> devShuffled = new ArrayList<>(dev);
-        Collections.shuffle(devShuffled, new Random(seed + 1));
-        List<Example> select = devShuffled.subList(0, Math.min(devSelect, dev.size()));
         Verbalizer manualWords = Verbalizer.builder().add(Datasets.NEGATIVE, "terrible")
                 .add(Datasets.POSITIVE, "fantastic").build();
         try (OnnxMaskedLanguageModel model = OnnxMaskedLanguageModel.open(PretrainedModels.BERT_BASE_CASED)) {
@@ -78,7 +80,7 @@ public final class AutoPromptSst2 {
 
             Path checkpoint = out.resolve("sst2-trigger-state.json");
             TriggerSearch search = TriggerSearch.builder(model).template(triggers).verbalizer(manualWords)
-                    .train(train).dev(select).iterations(iterations).candidates(10).evaluationBatchSize(32)
+                    .train(train).selection(select).iterations(iterations).candidates(10).evaluationBatchSize(32)
                     .gradientBatchSize(32).candidateEvaluation(CandidateEvaluation.SUCCESSIVE_HALVING)
                     .seed(seed).listener(new SearchListener() {
                         private final SearchListener log = SearchListener.logging();

@@ -49,7 +49,7 @@ class SoftPromptTrainerTest {
     }
 
     private SoftPromptTrainer.Builder planted() {
-        return SoftPromptTrainer.builder(model).template(TEMPLATE).verbalizer(VERBALIZER).train(train()).dev(dev())
+        return SoftPromptTrainer.builder(model).template(TEMPLATE).verbalizer(VERBALIZER).train(train()).selection(dev())
                 .learningRate(0.2).batchSize(2).epochs(25).warmupFraction(0.1).patience(0).seed(7)
                 .listener(SoftPromptListener.none());
     }
@@ -181,7 +181,7 @@ class SoftPromptTrainerTest {
     void badInputsAreRefusedWithClearMessages() {
         assertMessage("no soft-prompt slot [P]", () -> planted().template(Template.parse("{text} [MASK] .")).build());
         assertMessage("training set is empty", () -> planted().train(List.of()).build());
-        assertMessage("dev set is empty", () -> planted().dev(List.of()).build());
+        assertMessage("selection split) is empty", () -> planted().selection(List.of()).build());
         assertMessage("2 init words", () -> planted().initWords(List.of("good", "bad")).build());
         assertMessage("not a single vocabulary token", () -> planted().initWords(List.of("zebra")).build());
         assertMessage("single-piece label words", () -> planted().verbalizer(Verbalizer.builder()

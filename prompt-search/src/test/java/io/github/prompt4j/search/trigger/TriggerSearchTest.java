@@ -33,7 +33,7 @@ class TriggerSearchTest {
 
     private static TriggerSearch.Builder planted(LinearBagModel model, Template template) {
         return TriggerSearch.builder(model).template(template).verbalizer(Planted.verbalizer())
-                .train(Planted.examples(40, 0)).dev(Planted.examples(10, 100)).listener(SearchListener.none());
+                .train(Planted.examples(20, 0)).selection(Planted.examples(10, 20)).listener(SearchListener.none());
     }
 
     private static Objective crossEntropy() {
@@ -67,7 +67,7 @@ class TriggerSearchTest {
         int[] triggers = {FakeTokenizer.id("the"), PLOT, FakeTokenizer.id("movie")};
         int position = 1;
         double[] grad = new double[Planted.DIM];
-        assertEquals(6, TriggerSearch.addGradient(model, objective, batch, triggers, position, grad),
+        assertEquals(6, SearchRun.addGradient(model, objective, batch, triggers, position, grad),
                 "two gradient sequences per example");
         for (int j = 0; j < Planted.DIM; j++) {
             double eps = 1e-3;
@@ -142,7 +142,7 @@ class TriggerSearchTest {
     void factRetrievalRefusesTheClassCrossEntropy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TriggerSearch
                 .builder(Planted.model()).template(THREE).factRetrieval().loss(SearchLoss.CLASS_CROSS_ENTROPY)
-                .train(Planted.examples(4, 0)).dev(Planted.examples(4, 10)).build());
+                .train(Planted.examples(4, 0)).selection(Planted.examples(4, 10)).build());
         assertTrue(e.getMessage().contains("classification only"), e.getMessage());
     }
 
@@ -163,12 +163,12 @@ class TriggerSearchTest {
                 "JSON saved before confirmation existed reads as no confirmation");
     }
 
-    /** Mean class cross-entropy over the 40 planted training examples, by hand from the two label logits. */
+    /** Mean class cross-entropy over the 20 planted training examples, by hand from the two label logits. */
     private static double wholeTrainCrossEntropy(LinearBagModel model, int trigger) {
         int great = FakeTokenizer.id("great");
         int terrible = FakeTokenizer.id("terrible");
         double sum = 0;
-        List<Example> train = Planted.examples(40, 0);
+        List<Example> train = Planted.examples(20, 0);
         for (Example e : train) {
             EncodedPrompt p = ONE.withTriggerIds(trigger).encoder(model.tokenizer()).encode(e.fields().get("sentence"));
             var logits = model.maskLogits(List.of(p), new int[] {terrible, great});
@@ -181,12 +181,12 @@ class TriggerSearchTest {
 
     @Test
     void confirmedStepsLowerTheLossOnTheConfirmationExamplesAndOthersKeepTheTriggers() {
-        // confirmation on 40 examples = the whole planted training set (sampling is without replacement), so a step
+        // confirmation on 20 examples = the whole planted training set (sampling is without replacement), so a step
         // may accept its winner only if the winner's mean loss over the training set is lower than the current one's
         LinearBagModel model = Planted.model();
         List<SearchStep> steps = new ArrayList<>();
         TriggerSearchResult r = planted(model, ONE).loss(SearchLoss.CLASS_CROSS_ENTROPY).candidates(8)
-                .evaluationBatchSize(2).confirmationBatchSize(40).iterations(8).seed(4).listener(steps::add)
+                .evaluationBatchSize(2).confirmationBatchSize(20).iterations(8).seed(4).listener(steps::add)
                 .build().run();
         int current = model.tokenizer().specialTokens().mask();
         int kept = 0;
@@ -208,10 +208,10 @@ class TriggerSearchTest {
     @Test
     void addedMetricsTravelWithTheSavedResult() {
         TriggerSearchResult r = planted(Planted.model(), ONE).candidates(4).iterations(1).build().run();
-        TriggerSearchResult more = r.withMetrics(Map.of("dev_file_accuracy", 0.79, "dev_accuracy", 0.5));
+        TriggerSearchResult more = r.withMetrics(Map.of("dev_file_accuracy", 0.79, "selection_accuracy", 0.5));
         assertEquals(0.79, TriggerSearchResult.fromJson(more.toJson()).metrics().get("dev_file_accuracy"), 0.0);
-        assertEquals(0.5, more.metrics().get("dev_accuracy"), 0.0, "a measured metric replaces one of the same name");
-        assertEquals(r.metrics().get("dev_loss"), more.metrics().get("dev_loss"));
+        assertEquals(0.5, more.metrics().get("selection_accuracy"), 0.0, "a measured metric replaces one of the same name");
+        assertEquals(r.metrics().get("selection_loss"), more.metrics().get("selection_loss"));
         assertEquals(r.filledTemplate(), more.filledTemplate());
         assertFalse(r.metrics().containsKey("dev_file_accuracy"), "the original is unchanged");
     }
@@ -288,7 +288,7 @@ class TriggerSearchTest {
         EncodedPrompt after = ONE.withTriggerIds(PLOT).encoder(model.tokenizer()).encode("the movie good");
         int[] gold = {FakeTokenizer.id("great")};
         assertTrue(model.loss(after, gold) < model.loss(before, gold) - 1.0, "plot clearly lowers the loss");
-        assertEquals(1.0, r.metrics().get("dev_accuracy"), 1e-12);
+        assertEquals(1.0, r.metrics().get("selection_accuracy"), 1e-12);
         assertEquals(Map.of("negative", List.of("terrible"), "positive", List.of("great")), r.labelWords());
     }
 
@@ -356,7 +356,7 @@ class TriggerSearchTest {
         }
         for (int i = 1; i < 5; i++) {
             assertTrue(steps.get(i).passes().forwardPasses() > steps.get(i - 1).passes().forwardPasses());
-            assertTrue(steps.get(i).bestDevMetric() >= steps.get(i - 1).bestDevMetric());
+            assertTrue(steps.get(i).bestSelectionMetric() >= steps.get(i - 1).bestSelectionMetric());
         }
     }
 
@@ -436,9 +436,9 @@ class TriggerSearchTest {
         // the estimate is the longest step, kept in the state: a remembered 25-minute step leaves room for one more
         assertEquals(Duration.ofMinutes(10).toMillis(), saved.longestStepMillis());
         TriggerSearchState slow = new TriggerSearchState(saved.modelName(), saved.template(), saved.settings(),
-                saved.iteration(), saved.beam(), saved.currentDevMetric(), saved.bestTriggers(),
-                saved.bestDevMetrics(), saved.bestIteration(), saved.trainLoss(), saved.passes(),
-                saved.elapsedMillis(), Duration.ofMinutes(25).toMillis());
+                saved.iteration(), saved.beam(), saved.currentSelectionMetric(), saved.bestTriggers(),
+                saved.bestSelectionMetrics(), saved.bestIteration(), saved.trainLoss(), saved.passes(),
+                saved.elapsedMillis(), Duration.ofMinutes(25).toMillis(), saved.shortlist());
         assertEquals(4, budgeted(20, Duration.ofMinutes(60)).resume(slow).iterations());
         // a state from older JSON has no longest step: the mean step (10 minutes) stands in
         String old = saved.toJson().replaceAll(",?\\s*\"longestStepMillis\"\\s*:\\s*\\d+", "");
@@ -456,13 +456,13 @@ class TriggerSearchTest {
         PromptClassifier c = loaded.classifier(model);
         EncodedPrompt p = c.encoder().encode("the movie good");
         assertEquals(PLOT, p.id(p.triggerPositions()[0]));
-        List<Example> dev = Planted.examples(10, 100);
+        List<Example> dev = Planted.examples(10, 20);
         int correct = 0;
         for (Example e : dev) {
             Classification k = c.classify(e.fields().get("sentence"));
             correct += k.label().equals(e.label()) ? 1 : 0;
         }
-        assertEquals(r.metrics().get("dev_accuracy"), (double) correct / dev.size(), 1e-12);
+        assertEquals(r.metrics().get("selection_accuracy"), (double) correct / dev.size(), 1e-12);
     }
 
     @Test
@@ -474,15 +474,15 @@ class TriggerSearchTest {
                     : "terrible"));
         }
         TriggerSearchResult r = TriggerSearch.builder(model).template(Template.parse("{sub} [T] [T] [MASK] ."))
-                .factRetrieval().train(facts).dev(facts.subList(0, 8)).candidates(4).iterations(4)
+                .factRetrieval().train(facts.subList(8, 20)).selection(facts.subList(0, 8)).candidates(4).iterations(4)
                 .listener(SearchListener.none()).build().run();
         for (int id : r.state().currentTriggers()) {
             assertFalse(id == FakeTokenizer.id("great") || id == FakeTokenizer.id("terrible"));
         }
-        assertTrue(r.metrics().keySet().containsAll(List.of("dev_p@1", "dev_p@10", "dev_mrr")));
+        assertTrue(r.metrics().keySet().containsAll(List.of("selection_p@1", "selection_p@10", "selection_mrr")));
         assertTrue(r.labelWords().isEmpty());
         assertThrows(IllegalStateException.class, r::verbalizer);
-        assertEquals(r.metrics().get("dev_p@1"), io.github.prompt4j.search.fact.FactRetrieval.evaluate(model,
+        assertEquals(r.metrics().get("selection_p@1"), io.github.prompt4j.search.fact.FactRetrieval.evaluate(model,
                 r.boundTemplate(), facts.subList(0, 8), io.github.prompt4j.search.fact.FactRetrieval
                         .wholeVocabulary(model.tokenizer()), 3).precisionAt1(), 1e-12);
     }
@@ -506,7 +506,7 @@ class TriggerSearchTest {
         List<Example> onlyPositive = Planted.examples(20, 0).stream().filter(x -> x.label().equals("positive"))
                 .toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).train(onlyPositive).build());
+                () -> planted(Planted.model(), ONE).train(onlyPositive).build().run());
         assertTrue(e.getMessage().contains("class 'negative' has no training example"), e.getMessage());
     }
 
@@ -515,19 +515,31 @@ class TriggerSearchTest {
         List<Example> train = new ArrayList<>(Planted.examples(4, 0));
         train.add(Example.of("sentence", "okay movie", "neutral"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).train(train).build());
+                () -> planted(Planted.model(), ONE).train(train).build().run());
         assertTrue(e.getMessage().contains("'neutral'"), e.getMessage());
+    }
+
+    @Test
+    void theBuilderOnlyConfiguresDataProblemsSurfaceWhenTheSearchRuns() {
+        // DJL's Criteria style: build() validates the configuration; resolving words and encoding examples is work
+        Verbalizer v = Verbalizer.builder().add("negative", "terrible").add("positive", "zebra").build();
+        LinearBagModel model = Planted.model();
+        TriggerSearch configured = planted(model, ONE).verbalizer(v).build();
+        assertEquals(0, model.forwardSequences() + model.gradientSequences());
+        assertEquals(SearchMode.CLASSIFICATION, configured.settings().mode());
+        assertEquals(SearchObjective.classification(v), configured.objective());
+        assertThrows(IllegalArgumentException.class, configured::run);
     }
 
     @Test
     void labelWordMissingFromTheVocabularyIsRejected() {
         Verbalizer v = Verbalizer.builder().add("negative", "terrible").add("positive", "zebra").build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> planted(Planted.model(), ONE).verbalizer(v).build());
+                () -> planted(Planted.model(), ONE).verbalizer(v).build().run());
         assertTrue(e.getMessage().contains("'zebra'") && e.getMessage().contains("vocabulary"), e.getMessage());
         IllegalArgumentException ids = assertThrows(IllegalArgumentException.class,
                 () -> planted(Planted.model(), ONE).labelTokens(Map.of("negative", new int[] {22}, "positive",
-                        new int[] {999})).build());
+                        new int[] {999})).build().run());
         assertTrue(ids.getMessage().contains("999"), ids.getMessage());
     }
 
@@ -536,13 +548,13 @@ class TriggerSearchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TriggerSearch.builder(Planted.model()).template(Template.parse("{sub} [T] [MASK] ."))
                         .factRetrieval().train(List.of(Example.of("sub", "the movie", "Paris")))
-                        .dev(List.of(Example.of("sub", "the movie", "great"))).build());
+                        .selection(List.of(Example.of("sub", "the movie", "great"))).build().run());
         assertTrue(e.getMessage().contains("'Paris'"), e.getMessage());
     }
 
     @Test
     void samplingDrawsWithoutReplacementWithinEachPass() {
-        int[] s = TriggerSearch.sample(new java.util.SplittableRandom(1), 10, 25);
+        int[] s = SearchRun.sample(new java.util.SplittableRandom(1), 10, 25);
         assertEquals(10, Arrays.stream(s, 0, 10).distinct().count());
         assertEquals(10, Arrays.stream(s, 10, 20).distinct().count());
         assertEquals(5, Arrays.stream(s, 20, 25).distinct().count());

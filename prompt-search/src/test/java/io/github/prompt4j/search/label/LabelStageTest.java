@@ -1,9 +1,9 @@
-package io.github.prompt4j.benchmarks.eval;
+package io.github.prompt4j.search.label;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.template.Template;
@@ -18,6 +18,11 @@ import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The label stage as a library API (it lived in the Eval command line before issue 14): the same choice as the
+ * command line made, checked against an independent count of each candidate's accuracy with the saved prompt's own
+ * classifier.
+ */
 class LabelStageTest {
 
     /** Accuracy of the saved prompt's own classifier with these words, counted example by example. */
@@ -36,18 +41,22 @@ class LabelStageTest {
     void choosesTheCountOfAddedWordsWithTheBestSelectionAccuracyOfTheSavedClassifier() {
         LinearBagModel model = Planted.model();
         TriggerSearchResult triggers = TriggerSearch.builder(model).template(Template.parse("{sentence} [T] [MASK] ."))
-                .verbalizer(Planted.verbalizer()).train(Planted.examples(40, 0)).dev(Planted.examples(10, 100))
+                .verbalizer(Planted.verbalizer()).train(Planted.examples(20, 0)).selection(Planted.examples(10, 20))
                 .listener(SearchListener.none()).candidates(4).iterations(2).seed(3).build().run();
-        List<Example> select = Planted.examples(30, 200);
-        LabelStage stage = LabelStage.run(model, triggers, 2, Planted.examples(40, 0), select, 8);
+        List<Example> select = Planted.examples(10, 20);
+        LabelStageResult stage = LabelStage.builder(model).template(triggers.boundTemplate())
+                .seedWords(triggers.verbalizer()).maxAdded(2).train(Planted.examples(20, 0)).selection(select)
+                .batchSize(8).build().run();
 
         assertEquals(3, stage.byAdded().size());
+        assertEquals(2, stage.maxAdded());
         double bestAccuracy = -1;
         for (int k = 0; k < 3; k++) {
             PromptScore s = stage.byAdded().get(k);
             Verbalizer expected = stage.search().extend(triggers.verbalizer(), k);
             assertEquals(expected.words(), s.candidate().verbalizer().words());
             assertEquals(accuracy(model, triggers, expected, select), s.accuracy(), 1e-12, "k = " + k);
+            assertEquals(select.size(), s.inputs());
             bestAccuracy = Math.max(bestAccuracy, s.accuracy());
         }
         assertEquals(bestAccuracy, stage.selectionAccuracy(), 0.0);
@@ -57,10 +66,15 @@ class LabelStageTest {
                         "ties go to the higher log-likelihood");
             }
         }
+        assertEquals(stage.byAdded().get(stage.added()).candidate().verbalizer().words(), stage.chosen().words());
         assertEquals(triggers.verbalizer().words(), stage.search().extend(triggers.verbalizer(), 0).words());
-        ObjectNode json = stage.toJson();
-        assertEquals(stage.added(), json.get("added").asInt());
-        assertEquals(3, json.get("candidates").size());
-        assertEquals(2, json.get("maxAdded").asInt());
+    }
+
+    @Test
+    void refusesAStageWithoutASelectionSplit() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabelStage
+                .builder(Planted.model()).template(Template.parse("{sentence} plot [MASK] ."))
+                .seedWords(Planted.verbalizer()).train(Planted.examples(20, 0)).build());
+        assertTrue(e.getMessage().contains("selection split"), e.getMessage());
     }
 }
