@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
  * {@code eval few-shot}: the k-shot comparison of LM-BFF's SST-2 splits (Gao et al. 2021): for every seed directory
  * {@code 16-<seed>/} (train.tsv and dev.tsv of 32 examples, test.tsv), the test accuracy of a manual prompt, the same
  * prompt with contextual calibration, a soft prompt trained on train (early stopping on dev), AutoPrompt triggers
- * searched on train (selected on dev), and an ensemble of the manual prompts ranked best on dev; then the mean and
+ * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, and a learned
+ * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both); then the mean and
  * sample standard deviation over seeds and the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
@@ -62,7 +63,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
-                + "ensemble; mean and standard deviation over seeds.",
+                + "ensemble, learned verbalizer; mean and standard deviation over seeds.",
             "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
                 + "--json out/fewshot.json"})
 final class FewShotCommand implements Callable<Integer> {
