@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = EvalCommand.Version.class,
         description = "Evaluation runs of prompt4j with reproducible JSON and Markdown reports.",
         subcommands = {ZeroShotCommand.class, FillMaskCommand.class, LabelSearchCommand.class, AutoPromptCommand.class,
-            LamaCommand.class, FewShotCommand.class, HelpCommand.class})
+            LamaCommand.class, FewShotCommand.class, VerbalizerCommand.class, GenerateCommand.class,
+            HelpCommand.class})
 final class EvalCommand implements Runnable {
 
     @Spec

@@ -6,9 +6,13 @@ import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.label.VerbalizerTrainer;
 import io.github.prompt4j.search.select.Criterion;
 import io.github.prompt4j.search.select.PromptCandidate;
 import io.github.prompt4j.search.select.PromptEnsemble;
@@ -50,7 +54,8 @@ import picocli.CommandLine.Spec;
  * {@code eval few-shot}: the k-shot comparison of LM-BFF's SST-2 splits (Gao et al. 2021): for every seed directory
  * {@code 16-<seed>/} (train.tsv and dev.tsv of 32 examples, test.tsv), the test accuracy of a manual prompt, the same
  * prompt with contextual calibration, a soft prompt trained on train (early stopping on dev), AutoPrompt triggers
- * searched on train (selected on dev), and an ensemble of the manual prompts ranked best on dev; then the mean and
+ * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, and a learned
+ * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both); then the mean and
  * sample standard deviation over seeds and the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
@@ -58,7 +63,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
-                + "ensemble; mean and standard deviation over seeds.",
+                + "ensemble, learned verbalizer; mean and standard deviation over seeds.",
             "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
                 + "--json out/fewshot.json"})
 final class FewShotCommand implements Callable<Integer> {
@@ -69,7 +74,8 @@ final class FewShotCommand implements Callable<Integer> {
         CALIBRATED("manual + contextual calibration"),
         SOFT("soft prompt"),
         AUTOPROMPT("AutoPrompt"),
-        ENSEMBLE("ensemble (top 3 on dev, calibrated)");
+        ENSEMBLE("ensemble (top 3 on dev, calibrated)"),
+        LEARNED("learned verbalizer (L2 on dev)");
 
         final String title;
 
@@ -98,6 +104,12 @@ final class FewShotCommand implements Callable<Integer> {
      */
     private final Map<String, List<Classification>> testCache = new HashMap<>();
 
+    /**
+     * The transformed mask states of the test examples under a template (the learned verbalizer's input), keyed like
+     * {@link #testCache}: every seed's learned verbalizer reads the same states, so they are computed once.
+     */
+    private final Map<String, MaskVectors> stateCache = new HashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -116,7 +128,7 @@ final class FewShotCommand implements Callable<Integer> {
             description = "the split seeds (default: ${DEFAULT-VALUE})")
     List<Long> seeds;
 
-    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble", split = ",",
+    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned", split = ",",
             paramLabel = "M,M,...", description = "methods to run (default: ${DEFAULT-VALUE})")
     List<Method> methods;
 
@@ -342,6 +354,24 @@ final class FewShotCommand implements Callable<Integer> {
                 }
                 return accuracy(test, ensemble.combine(perMember));
             }
+            case LEARNED -> {
+                // LM-BFF's protocol: fit on train, choose on dev (both part of the few-shot data), report on test
+                LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(template).verbalizer(verbalizer)
+                        .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
+                        .batchSize(batch).build().run();
+                details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
+                        .put("devAccuracy", r.selectionScores().stream().filter(x -> x.l2() == r.chosenL2())
+                                .findFirst().orElseThrow().accuracy());
+                PromptClassifier c = r.classifier(model);
+                MaskVectors states = testStates(model, c, test);
+                List<Classification> predicted = new ArrayList<>(states.promptCount());
+                float[] h = new float[states.width()];
+                for (int i = 0; i < states.promptCount(); i++) {
+                    states.copyVector(i, 0, h, 0);
+                    predicted.add(PromptClassifier.headClassification(r.verbalizer(), h));
+                }
+                return accuracy(test, predicted);
+            }
             default -> throw new IllegalStateException("no run for method " + method);
         }
     }
@@ -374,6 +404,30 @@ final class FewShotCommand implements Callable<Integer> {
             log.info("reusing the test classifications of {}", key);
         }
         return testCache.computeIfAbsent(key, k -> compute.get());
+    }
+
+    /**
+     * The transformed mask states of the test examples, encoded by {@code c}'s encoder exactly as the classifier
+     * would: computed on first use for a template, then reused for every seed.
+     */
+    private MaskVectors testStates(OnnxMaskedLanguageModel model, PromptClassifier c, TestSet test) {
+        String key = "mask states of " + c.encoder().template().text() + " on " + test.sha256() + " ("
+                + test.examples().size() + " examples)";
+        return stateCache.computeIfAbsent(key, k -> {
+            List<MaskVectors> parts = new ArrayList<>();
+            int batch = modelOptions.batchSize;
+            try (Progress bar = Progress.start(Method.LEARNED.key(), "sent.", test.examples().size(), progress)) {
+                for (int from = 0; from < test.examples().size(); from += batch) {
+                    List<EncodedPrompt> prompts = new ArrayList<>();
+                    for (Example e : test.examples().subList(from, Math.min(test.examples().size(), from + batch))) {
+                        prompts.add(c.encoder().encode(e.valuesFor(c.encoder().template())));
+                    }
+                    parts.add(model.maskHiddenStates(prompts));
+                    bar.step(prompts.size());
+                }
+            }
+            return MaskVectors.concat(parts);
+        });
     }
 
     /** Classifies the test examples in batches with a progress bar. */

@@ -1,5 +1,6 @@
 package io.github.prompt4j.benchmarks.eval;
 
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.trigger.SearchMode;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.IOException;
@@ -9,7 +10,10 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}) for the command line. */
+/**
+ * Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}, or the learned prompt of
+ * {@code verbalizer --save}) for the command line.
+ */
 final class PromptFile {
 
     private PromptFile() {
@@ -40,5 +44,32 @@ final class PromptFile {
                     + " prompt without label words; zero-shot needs a classification prompt");
         }
         return result;
+    }
+
+    /** Whether the file holds a learned-verbalizer prompt ({@code verbalizer --save}) rather than a trigger result. */
+    static boolean isLearnedVerbalizer(Path file) {
+        return LearnedVerbalizerResult.isThisFormat(text(file));
+    }
+
+    /**
+     * Reads a learned-verbalizer prompt.
+     *
+     * @throws ParameterException when the file is not a valid one
+     */
+    static LearnedVerbalizerResult readLearned(Path file, CommandLine cmd) {
+        try {
+            return LearnedVerbalizerResult.fromJson(text(file));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--prompt " + file + " is not a valid learned-verbalizer prompt: "
+                    + e.getMessage());
+        }
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the saved prompt " + file, e);
+        }
     }
 }

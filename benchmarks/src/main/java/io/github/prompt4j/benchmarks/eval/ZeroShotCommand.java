@@ -9,6 +9,7 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -129,7 +130,8 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
                     + "as N/A");
         }
-        String templateText = savedPrompt().map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text());
+        String templateText = learnedPrompt().map(LearnedVerbalizerResult::template).orElseGet(() -> savedPrompt()
+                .map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text()));
         return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy(),
                 lim, seed, modelOptions.batchSize, modelOptions.device, calibrate, multiMask);
     }
@@ -175,6 +177,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " brings its own template "
                     + "and label words; drop --template and --label");
         }
+        if (learnedPrompt().isPresent()) {
+            return Optional.empty();
+        }
         if (loaded == null) {
             loaded = PromptFile.read(prompt.get(), spec.commandLine());
         }
@@ -182,9 +187,24 @@ final class ZeroShotCommand implements Callable<Integer> {
     }
 
     private TriggerSearchResult loaded;
+    private LearnedVerbalizerResult learned;
+
+    /** The saved prompt of {@code --prompt} when it is a learned-verbalizer prompt ({@code verbalizer --save}). */
+    Optional<LearnedVerbalizerResult> learnedPrompt() {
+        if (prompt.isEmpty() || !PromptFile.isLearnedVerbalizer(prompt.get())) {
+            return Optional.empty();
+        }
+        if (learned == null) {
+            learned = PromptFile.readLearned(prompt.get(), spec.commandLine());
+        }
+        return Optional.of(learned);
+    }
 
     /** The template: {@code --template}, or the saved prompt's with its triggers bound. */
     Template template() {
+        if (learnedPrompt().isPresent()) {
+            return Template.parse(learned.template());
+        }
         return savedPrompt().map(TriggerSearchResult::boundTemplate).orElse(template);
     }
 
@@ -193,6 +213,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         Optional<TriggerSearchResult> saved = savedPrompt();
         if (saved.isPresent()) {
             return saved.get().verbalizer();
+        }
+        if (learnedPrompt().isPresent()) {
+            return learned.initialWords();
         }
         if (labels.size() < 2) {
             throw new ParameterException(spec.commandLine(), "give at least two classes, e.g. --label 0=terrible "
@@ -263,7 +286,12 @@ final class ZeroShotCommand implements Callable<Integer> {
             Calibration calibration = calibrate.map(text -> Calibration.contextual(List.of(text)))
                     .orElse(Calibration.none());
             try {
-                classifier = saved.isPresent() ? saved.get().classifier(model, calibration)
+                if (learnedPrompt().isPresent() && calibrate.isPresent()) {
+                    throw new IllegalArgumentException("--calibrate divides label-word scores; the learned "
+                            + "verbalizer of --prompt " + prompt.get() + " has its own biases, so drop --calibrate");
+                }
+                classifier = learnedPrompt().isPresent() ? learned.classifier(model)
+                        : saved.isPresent() ? saved.get().classifier(model, calibration)
                         : withDecoding(PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
                                 .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration)).build();
             } catch (IllegalArgumentException e) {

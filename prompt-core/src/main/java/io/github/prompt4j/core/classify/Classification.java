@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param label the most probable class (the first in class order on an exact tie)
  * @param probabilities class label to probability, in the verbalizer's class order, summing to 1
- * @param wordScores label word to its log-probability at the mask (after the multi-piece policy)
+ * @param wordScores label word to its log-probability at the mask (after the multi-piece policy); empty when a
+ *        {@link io.github.prompt4j.core.verbalizer.LinearVerbalizer} scores the classes
  */
 public record Classification(String label, Map<String, Double> probabilities, Map<String, Double> wordScores) {
 

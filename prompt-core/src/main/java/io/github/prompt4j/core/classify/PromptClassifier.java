@@ -12,7 +12,9 @@ import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import java.util.ArrayList;
@@ -61,6 +63,12 @@ import java.util.Optional;
  * of its mapper by a class prior and renormalises (see {@link Calibration}); the prior is estimated once, in
  * {@link Builder#build()}, at the cost of one forward pass per content-free or sample input, and is reported by
  * {@link #prior()}. Word scores in {@link Classification#wordScores()} stay uncalibrated.
+ *
+ * <p><b>Learned verbalizer.</b> With {@link Builder#learnedVerbalizer(LinearVerbalizer)} in place of a label-word
+ * verbalizer, classes are scored by a linear map of the MLM head's transformed mask state
+ * ({@link MaskedLanguageModel#maskHiddenStates}): one forward pass per input, the class distribution
+ * {@code softmax(W h + b)}, and no word scores ({@link Classification#wordScores()} is empty). Such a classifier takes
+ * discrete templates only (no {@code [P]} slots), no calibration and no multi-mask policy.
  */
 public final class PromptClassifier {
 
@@ -79,12 +87,28 @@ public final class PromptClassifier {
     private final SoftPrompt softPrompt;
     /** Scores multi-piece words with one mask per piece; null unless the policy is a multi-mask one. */
     private final MultiMaskScorer multiMask;
+    /** The learned class scorer; null for a label-word verbalizer. */
+    private final LinearVerbalizer head;
 
     private PromptClassifier(Builder b) {
         this.model = b.model;
-        this.verbalizer = b.verbalizer;
         this.mapper = b.mapper;
         this.batchSize = b.batchSize;
+        this.head = b.head;
+        if (head != null) {
+            this.verbalizer = null;
+            this.labelWords = List.of();
+            this.encoder = b.template.encoder(model.tokenizer(), b.truncation);
+            this.multiMask = null;
+            this.wordColumns = new int[0][];
+            this.scoredIds = new int[0];
+            this.softPrompt = null;
+            this.calibration = b.calibration;
+            this.prior = null;
+            this.calibratedMapper = mapper;
+            return;
+        }
+        this.verbalizer = b.verbalizer;
         this.labelWords = List.copyOf(verbalizer.resolve(model.tokenizer()));
         TemplateEncoder full = b.template.encoder(model.tokenizer(), b.truncation);
         this.multiMask = verbalizer.policy().multiMask()
@@ -115,10 +139,15 @@ public final class PromptClassifier {
 
     /** The class labels, in order. */
     public List<String> labels() {
-        return verbalizer.labels();
+        return head != null ? head.labels() : verbalizer.labels();
     }
 
-    /** The label words resolved against the model's tokenizer. */
+    /** The learned verbalizer that scores the classes; empty for a label-word verbalizer. */
+    public Optional<LinearVerbalizer> learnedVerbalizer() {
+        return Optional.ofNullable(head);
+    }
+
+    /** The label words resolved against the model's tokenizer; empty for a learned verbalizer. */
     public List<LabelWord> labelWords() {
         return labelWords;
     }
@@ -222,6 +251,7 @@ public final class PromptClassifier {
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
         requireDiscrete();
+        requireLabelWords();
         if (multiMask != null) {
             return multiMask.score(prompts);
         }
@@ -244,6 +274,12 @@ public final class PromptClassifier {
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
         requireDiscrete();
         List<Classification> out = new ArrayList<>(prompts.size());
+        if (head != null) {
+            for (int from = 0; from < prompts.size(); from += batchSize) {
+                out.addAll(headClassifications(prompts.subList(from, Math.min(prompts.size(), from + batchSize))));
+            }
+            return out;
+        }
         if (multiMask != null) {
             for (LabelWordScores scores : multiMask.score(prompts)) {
                 out.add(classification(scores));
@@ -268,6 +304,9 @@ public final class PromptClassifier {
      * @throws IllegalArgumentException if a prompt's number of soft positions differs from the template's
      */
     public List<Classification> classifyRendered(List<RenderedPrompt> prompts) {
+        if (head != null) {
+            return classifyPrompts(prompts.stream().map(RenderedPrompt::prompt).toList());
+        }
         List<Classification> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             for (LabelWordScores scores : renderedScores(prompts.subList(from, Math.min(prompts.size(),
@@ -303,6 +342,43 @@ public final class PromptClassifier {
         return model.softMaskLogits(inputs, scoredIds);
     }
 
+    /** Classifies one batch with the learned verbalizer: the transformed mask state, then {@code softmax(W h + b)}. */
+    private List<Classification> headClassifications(List<EncodedPrompt> batch) {
+        MaskVectors h = model.maskHiddenStates(batch);
+        List<Classification> out = new ArrayList<>(batch.size());
+        float[] state = new float[h.width()];
+        for (int p = 0; p < batch.size(); p++) {
+            h.copyVector(p, 0, state, 0);
+            out.add(headClassification(head, state));
+        }
+        return out;
+    }
+
+    /**
+     * The classification a learned verbalizer gives one transformed mask state (what {@link #classifyAll} returns
+     * for an input with that state): the most probable class (the first on an exact tie), every class's probability,
+     * no word scores.
+     */
+    public static Classification headClassification(LinearVerbalizer verbalizer, float[] state) {
+        double[] probs = verbalizer.probabilities(state);
+        Map<String, Double> byClass = new LinkedHashMap<>();
+        int best = 0;
+        for (int c = 0; c < probs.length; c++) {
+            byClass.put(verbalizer.labels().get(c), probs[c]);
+            if (probs[c] > probs[best]) {
+                best = c;
+            }
+        }
+        return new Classification(verbalizer.labels().get(best), byClass, Map.of());
+    }
+
+    private void requireLabelWords() {
+        if (head != null) {
+            throw new IllegalStateException("this classifier scores classes with a learned verbalizer, which has no "
+                    + "label-word scores; use classifyAll or classifyPrompts");
+        }
+    }
+
     private void requireDiscrete() {
         if (softPrompt != null) {
             throw new IllegalStateException("template '" + encoder.template().text() + "' has soft-prompt slots [P] "
@@ -324,6 +400,7 @@ public final class PromptClassifier {
      *         score (use {@link #labelWordScores(List)})
      */
     public LabelWordScores wordScores(MaskLogits logits, int p) {
+        requireLabelWords();
         if (multiMask != null && multiMask.maxPieces() > 1) {
             throw new IllegalStateException("MultiTokenPolicy." + verbalizer.policy() + " scores each piece of a "
                     + "multi-piece label word at a mask of its own, which one MaskLogits row cannot give; use "
@@ -463,6 +540,7 @@ public final class PromptClassifier {
         private SoftPrompt softPrompt;
         private MultiMaskDecoding decoding = MultiMaskDecoding.PARALLEL;
         private boolean decodingSet;
+        private LinearVerbalizer head;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -480,6 +558,19 @@ public final class PromptClassifier {
         /** The verbalizer (required). */
         public Builder verbalizer(Verbalizer verbalizer) {
             this.verbalizer = verbalizer;
+            return this;
+        }
+
+        /**
+         * A learned verbalizer that scores the classes from the transformed mask state, in place of a label-word
+         * {@link #verbalizer(Verbalizer)} (give one or the other). See the class comment for what it excludes.
+         */
+        public Builder learnedVerbalizer(LinearVerbalizer learned) {
+            if (learned == null) {
+                throw new IllegalArgumentException("learned verbalizer must not be null; give a label-word verbalizer "
+                        + "with verbalizer(...) instead");
+            }
+            this.head = learned;
             return this;
         }
 
@@ -579,6 +670,9 @@ public final class PromptClassifier {
                 throw new IllegalArgumentException("set a template: builder.template(Template.parse(\"{text} It was "
                         + "[MASK].\"))");
             }
+            if (head != null) {
+                return buildLearned();
+            }
             if (verbalizer == null) {
                 throw new IllegalArgumentException("set a verbalizer: builder.verbalizer(Verbalizer.builder()...)");
             }
@@ -595,6 +689,32 @@ public final class PromptClassifier {
                 throw new IllegalArgumentException("template '" + template.text() + "' has soft-prompt slots [P], "
                         + "which MultiTokenPolicy." + verbalizer.policy() + " cannot widen around; use single-piece "
                         + "label words or a template without [P]");
+            }
+            return new PromptClassifier(this);
+        }
+
+        private PromptClassifier buildLearned() {
+            if (verbalizer != null) {
+                throw new IllegalArgumentException("give either a label-word verbalizer or a learned verbalizer, not "
+                        + "both; the learned one scores the classes by itself");
+            }
+            if (template.softCount() > 0 || softPrompt != null) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has soft-prompt slots [P]; a "
+                        + "learned verbalizer reads the discrete prompt's mask state, so use a template without [P]");
+            }
+            if (!(calibration instanceof Calibration.None)) {
+                throw new IllegalArgumentException("calibration " + calibration + " divides label-word scores; a "
+                        + "learned verbalizer has its own biases, so drop calibration(...)");
+            }
+            if (decodingSet) {
+                throw new IllegalArgumentException("multiMaskDecoding(" + decoding + ") needs label words; a learned "
+                        + "verbalizer reads one mask, so drop it");
+            }
+            int hidden = model.info().hiddenSize();
+            if (head.dim() != hidden) {
+                throw new IllegalArgumentException("the learned verbalizer's weights have " + head.dim() + " values "
+                        + "but model '" + model.info().name() + "' has hidden size " + hidden + "; use a verbalizer "
+                        + "learned on this model");
             }
             return new PromptClassifier(this);
         }

@@ -7,8 +7,10 @@ import java.util.Deque;
  * Multinomial logistic regression with an L2 penalty on the weights (not the biases), fitted full-batch by L-BFGS
  * (Nocedal and Wright, Numerical Optimization, algorithms 7.4 and 7.5) with a backtracking Armijo line search.
  *
- * <p>Objective: {@code (1/n) sum_i [logsumexp_c(w_c . x_i + b_c) - (w_{y_i} . x_i + b_{y_i})] + (l2/2) sum_c |w_c|^2},
- * strictly convex for {@code l2 > 0}, so the stationary point found is the global optimum. A small, dependency-free
+ * <p>Objective: {@code (1/n) sum_i [logsumexp_c(w_c . x_i + b_c) - (w_{y_i} . x_i + b_{y_i})]
+ * + (l2/2) sum_c |w_c - m_c|^2} with a centre {@code m} (0 unless given: a learned verbalizer pulls its weights
+ * towards the label words' output embeddings), strictly convex for {@code l2 > 0}, so the stationary point found is
+ * the global optimum whatever the start. A small, dependency-free
  * implementation: the problem (hidden size x classes parameters, a few thousand examples) fits in memory and
  * converges in tens to hundreds of iterations.
  */
@@ -57,6 +59,21 @@ final class LogisticRegression {
      * @param tolerance stop when the largest absolute gradient entry is below this
      */
     static Fit fit(double[][] x, int[] y, int classes, double l2, int maxIterations, double tolerance) {
+        if (x.length == 0) {
+            throw new IllegalArgumentException("need one class per feature row and at least one row");
+        }
+        return fit(x, y, classes, l2, new double[classes][x[0].length], new double[classes], maxIterations, tolerance);
+    }
+
+    /**
+     * Fits the model with the penalty centred on {@code centre}, starting from weights {@code centre} and biases
+     * {@code startBias}.
+     *
+     * @param centre {@code [classes][dim]}, the weights the penalty pulls towards (and the start)
+     * @param startBias {@code [classes]}, the starting biases (not penalised)
+     */
+    static Fit fit(double[][] x, int[] y, int classes, double l2, double[][] centre, double[] startBias,
+            int maxIterations, double tolerance) {
         if (x.length == 0 || x.length != y.length) {
             throw new IllegalArgumentException("need one class per feature row and at least one row");
         }
@@ -66,8 +83,18 @@ final class LogisticRegression {
         int dim = x[0].length;
         int size = classes * (dim + 1);
         double[] theta = new double[size];
+        double[] flatCentre = new double[classes * dim];
+        for (int c = 0; c < classes; c++) {
+            if (centre[c].length != dim) {
+                throw new IllegalArgumentException("centre row " + c + " has " + centre[c].length + " values, the "
+                        + "features " + dim);
+            }
+            System.arraycopy(centre[c], 0, flatCentre, c * dim, dim);
+            System.arraycopy(centre[c], 0, theta, c * dim, dim);
+            theta[classes * dim + c] = startBias[c];
+        }
         double[] g = new double[size];
-        double f = objective(theta, x, y, classes, l2, g);
+        double f = objective(theta, x, y, classes, l2, flatCentre, g);
         Deque<double[][]> history = new ArrayDeque<>();
         int it = 0;
         for (; it < maxIterations && maxAbs(g) >= tolerance; it++) {
@@ -86,7 +113,7 @@ final class LogisticRegression {
                 for (int i = 0; i < size; i++) {
                     next[i] = theta[i] + t * d[i];
                 }
-                fNext = objective(next, x, y, classes, l2, gNext);
+                fNext = objective(next, x, y, classes, l2, flatCentre, gNext);
                 if (fNext <= f + 1e-4 * t * slope) {
                     break;
                 }
@@ -122,6 +149,15 @@ final class LogisticRegression {
 
     /** The objective at {@code theta}; writes its gradient into {@code grad}. Layout: weights class by class, then biases. */
     static double objective(double[] theta, double[][] x, int[] y, int classes, double l2, double[] grad) {
+        return objective(theta, x, y, classes, l2, new double[classes * x[0].length], grad);
+    }
+
+    /**
+     * The objective with the penalty centred on {@code centre} ({@code [classes * dim]}, class by class); writes its
+     * gradient into {@code grad}.
+     */
+    static double objective(double[] theta, double[][] x, int[] y, int classes, double l2, double[] centre,
+            double[] grad) {
         int n = x.length;
         int dim = x[0].length;
         java.util.Arrays.fill(grad, 0);
@@ -154,8 +190,9 @@ final class LogisticRegression {
         loss /= n;
         double penalty = 0;
         for (int k = 0; k < classes * dim; k++) {
-            penalty += theta[k] * theta[k];
-            grad[k] += l2 * theta[k];
+            double d = theta[k] - centre[k];
+            penalty += d * d;
+            grad[k] += l2 * d;
         }
         return loss + 0.5 * l2 * penalty;
     }

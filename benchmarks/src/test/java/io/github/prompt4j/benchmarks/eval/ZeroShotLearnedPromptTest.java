@@ -1,0 +1,60 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code zero-shot --prompt} with the shipped learned-verbalizer prompts. */
+class ZeroShotLearnedPromptTest {
+
+    private static final Path SST2 = Path.of("../examples/src/main/resources/prompts/sst2-learned-verbalizer-prompt.json");
+    private static final Path CHN = Path.of(
+            "../examples/src/main/resources/prompts/chnsenticorp-learned-verbalizer-prompt.json");
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private ZeroShotCommand parse(String... args) {
+        CommandLine cmd = EvalCommandLine.create(new PrintWriter(out), new PrintWriter(err));
+        return (ZeroShotCommand) cmd.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void aLearnedPromptBringsItsTemplateAndClasses() {
+        ZeroShotCommand c = parse("zero-shot", "--model", "bert-base-cased", "--eval", "dev.tsv", "--prompt",
+                SST2.toString());
+        assertTrue(c.learnedPrompt().isPresent());
+        assertEquals("{sentence} this movie was [MASK] .", c.settings().template());
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+        assertEquals(List.of("sentence"), c.template().fields());
+    }
+
+    @Test
+    void shippedPromptsLoadWithTheirModelAndWeights() throws IOException {
+        LearnedVerbalizerResult sst2 = LearnedVerbalizerResult.fromJson(Files.readString(SST2));
+        assertEquals("bert-base-cased", sst2.modelName());
+        assertEquals(768, sst2.verbalizer().dim());
+        LearnedVerbalizerResult chn = LearnedVerbalizerResult.fromJson(Files.readString(CHN));
+        assertEquals("bert-base-multilingual-cased", chn.modelName());
+        assertEquals("{text}感觉很[MASK]。", chn.template());
+        assertEquals(LearnedVerbalizerResult.fromJson(chn.toJson()), chn, "round trip is exact");
+    }
+
+    @Test
+    void aTriggerPromptIsNotTakenForALearnedOne() throws IOException {
+        Path autoprompt = Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-prompt.json");
+        assertTrue(Files.exists(autoprompt));
+        ZeroShotCommand c = parse("zero-shot", "--model", "bert-base-cased", "--eval", "dev.tsv", "--prompt",
+                autoprompt.toString());
+        assertTrue(c.learnedPrompt().isEmpty());
+    }
+}

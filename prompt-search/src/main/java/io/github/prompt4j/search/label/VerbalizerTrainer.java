@@ -1,0 +1,386 @@
+package io.github.prompt4j.search.label;
+
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskVectors;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.TemplateEncoder;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.PassCounts;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learns a {@link LinearVerbalizer}: a multinomial logistic regression on the MLM head's transformed mask state
+ * ({@link MaskedLanguageModel#maskHiddenStates}) of the training prompts, the model frozen.
+ *
+ * <p>The weights start at, and are pulled towards, the label words' output embeddings and biases
+ * ({@link LinearVerbalizer#fromLabelWords}, the initialisation of WARP, Hambardzumyan et al. 2021, and of prototypical
+ * verbalizers): the objective is {@code mean cross-entropy + (l2/2) sum_c |w_c - e_c|^2}, biases free. A strong
+ * penalty keeps the label words' own classifier, a weak one gives a free logistic regression (AutoPrompt's label-word
+ * classifier, Shin et al. 2020). The objective is strictly convex, so L-BFGS (to convergence) finds its one optimum and
+ * no early stopping is needed: the L2 strength is what regularises, and it is chosen on selection examples, by
+ * accuracy and then by cross-entropy. The selection examples are given, or carved from the training examples
+ * (stratified, seeded); nothing else is read. With {@code refit} the chosen strength is then fitted on training and
+ * selection examples together.
+ *
+ * <p>Cost: one forward pass per training and selection example; the fits take milliseconds to seconds.
+ * {@link Builder#build()} only configures; {@link #run()} does the work. Not thread-safe; the model is shared.
+ */
+public final class VerbalizerTrainer {
+
+    private static final Logger log = LoggerFactory.getLogger(VerbalizerTrainer.class);
+
+    private final MaskedLanguageModel model;
+    private final Template template;
+    private final Verbalizer verbalizer;
+    private final List<Example> train;
+    private final List<Example> selection;
+    private final VerbalizerSettings settings;
+    private final int batchSize;
+
+    private VerbalizerTrainer(Builder b) {
+        this.model = b.model;
+        this.template = b.template;
+        this.verbalizer = b.verbalizer;
+        this.train = b.train;
+        this.selection = b.selection;
+        this.settings = new VerbalizerSettings(b.l2Grid, b.selection == null ? b.selectionFraction : 0, b.seed,
+                b.refit, b.maxIterations, b.maxLength);
+        this.batchSize = b.batchSize;
+    }
+
+    /** A builder for a trainer over {@code model}. */
+    public static Builder builder(MaskedLanguageModel model) {
+        return new Builder(model);
+    }
+
+    /**
+     * The training examples actually fitted and the selection examples, in that order: the given selection set, or a
+     * stratified, seeded split of the training examples ({@code round(fraction * n_c)} of each class, at least one,
+     * and at least one left to fit).
+     */
+    List<List<Example>> split() {
+        if (selection != null) {
+            return List.of(train, selection);
+        }
+        Map<String, List<Example>> byClass = new LinkedHashMap<>();
+        verbalizer.labels().forEach(c -> byClass.put(c, new ArrayList<>()));
+        for (Example e : train) {
+            List<Example> items = byClass.get(e.label());
+            if (items == null) {
+                throw new IllegalArgumentException("training example with label '" + e.label() + "' names no class "
+                        + "of " + verbalizer.labels() + "; give label words for every class");
+            }
+            items.add(e);
+        }
+        Random random = new Random(settings.seed());
+        List<Example> fit = new ArrayList<>();
+        List<Example> held = new ArrayList<>();
+        for (Map.Entry<String, List<Example>> e : byClass.entrySet()) {
+            List<Example> items = new ArrayList<>(e.getValue());
+            Collections.shuffle(items, random);
+            int n = items.size();
+            if (n < 2) {
+                throw new IllegalArgumentException("class '" + e.getKey() + "' has " + n + " training example(s); "
+                        + "carving a selection split needs at least 2 per class, or give selection(...) examples");
+            }
+            int k = Math.max(1, Math.min(n - 1, (int) Math.round(settings.selectionFraction() * n)));
+            held.addAll(items.subList(0, k));
+            fit.addAll(items.subList(k, n));
+        }
+        return List.of(fit, held);
+    }
+
+    /** Extracts the mask states, fits every L2 strength, keeps the best on the selection examples. */
+    public LearnedVerbalizerResult run() {
+        long t0 = System.nanoTime();
+        List<List<Example>> parts = split();
+        List<Example> fit = parts.get(0);
+        List<Example> held = parts.get(1);
+        LinearVerbalizer init = LinearVerbalizer.fromLabelWords(verbalizer, model);
+        Tokenizer tokenizer = model.tokenizer();
+        TemplateEncoder encoder = template.encoder(tokenizer,
+                Truncation.of(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()), TruncationSide.TAIL));
+        Features xf = features(encoder, fit, "training");
+        Features xs = features(encoder, held, "selection");
+        int classes = init.classCount();
+        double[][] centre = new double[classes][];
+        double[] startBias = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            float[] w = init.weights(c);
+            centre[c] = new double[w.length];
+            for (int j = 0; j < w.length; j++) {
+                centre[c][j] = w[j];
+            }
+            startBias[c] = init.bias()[c];
+        }
+        SelectionScore initial = score(toFit(init), xs, 0, 0);
+        log.info("label words alone: selection accuracy {} on {} examples", fmt(initial.accuracy()), held.size());
+        List<SelectionScore> scores = new ArrayList<>();
+        SelectionScore best = null;
+        LogisticRegression.Fit bestFit = null;
+        for (double l2 : settings.l2Grid()) {
+            LogisticRegression.Fit f = LogisticRegression.fit(xf.x, xf.y, classes, l2, centre, startBias,
+                    settings.maxIterations(), 1e-6);
+            SelectionScore s = score(f, xs, l2, f.iterations());
+            scores.add(s);
+            log.info("l2 {}: selection accuracy {}, cross-entropy {}, {} L-BFGS iterations", l2, fmt(s.accuracy()),
+                    fmt(s.logLoss()), f.iterations());
+            if (best == null || s.accuracy() > best.accuracy()
+                    || (s.accuracy() == best.accuracy() && s.logLoss() < best.logLoss())) {
+                best = s;
+                bestFit = f;
+            }
+        }
+        LogisticRegression.Fit chosen = bestFit;
+        if (settings.refit()) {
+            double[][] x = new double[xf.x.length + xs.x.length][];
+            int[] y = new int[x.length];
+            System.arraycopy(xf.x, 0, x, 0, xf.x.length);
+            System.arraycopy(xs.x, 0, x, xf.x.length, xs.x.length);
+            System.arraycopy(xf.y, 0, y, 0, xf.y.length);
+            System.arraycopy(xs.y, 0, y, xf.y.length, xs.y.length);
+            chosen = LogisticRegression.fit(x, y, classes, best.l2(), centre, startBias, settings.maxIterations(),
+                    1e-6);
+        }
+        List<float[]> weights = new ArrayList<>(classes);
+        float[] bias = new float[classes];
+        for (int c = 0; c < classes; c++) {
+            float[] row = new float[chosen.weights()[c].length];
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) chosen.weights()[c][j];
+            }
+            weights.add(row);
+            bias[c] = (float) chosen.bias()[c];
+        }
+        LinearVerbalizer learned = LinearVerbalizer.of(init.labels(), weights, bias);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        log.info("learned verbalizer: l2 {} chosen (selection accuracy {}), {} ms", best.l2(), fmt(best.accuracy()),
+                millis);
+        return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), learned,
+                settings, best.l2(), initial.accuracy(), scores, fit.size(), held.size(),
+                new PassCounts(fit.size() + held.size(), 0), millis);
+    }
+
+    /** The mask states of the examples as double rows, with class indices. */
+    private Features features(TemplateEncoder encoder, List<Example> examples, String what) {
+        int dim = model.info().hiddenSize();
+        double[][] x = new double[examples.size()][dim];
+        int[] y = new int[examples.size()];
+        float[] row = new float[dim];
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
+            List<EncodedPrompt> prompts = new ArrayList<>(chunk.size());
+            for (Example e : chunk) {
+                prompts.add(encoder.encode(e.valuesFor(template)));
+            }
+            MaskVectors h = model.maskHiddenStates(prompts);
+            for (int p = 0; p < chunk.size(); p++) {
+                h.copyVector(p, 0, row, 0);
+                for (int j = 0; j < dim; j++) {
+                    x[from + p][j] = row[j];
+                }
+                int c = verbalizer.labels().indexOf(chunk.get(p).label());
+                if (c < 0) {
+                    throw new IllegalArgumentException(what + " example with label '" + chunk.get(p).label()
+                            + "' names no class of " + verbalizer.labels() + "; give label words for every class");
+                }
+                y[from + p] = c;
+            }
+            log.debug("{} mask states: {} of {}", what, from + chunk.size(), examples.size());
+        }
+        return new Features(x, y);
+    }
+
+    private record Features(double[][] x, int[] y) {
+    }
+
+    private static LogisticRegression.Fit toFit(LinearVerbalizer v) {
+        double[][] w = new double[v.classCount()][v.dim()];
+        double[] b = new double[v.classCount()];
+        for (int c = 0; c < w.length; c++) {
+            float[] row = v.weights(c);
+            for (int j = 0; j < row.length; j++) {
+                w[c][j] = row[j];
+            }
+            b[c] = v.bias()[c];
+        }
+        return new LogisticRegression.Fit(w, b, 0, Double.NaN);
+    }
+
+    /** Accuracy and mean cross-entropy of a fit on the selection features. */
+    private static SelectionScore score(LogisticRegression.Fit f, Features s, double l2, int iterations) {
+        int correct = 0;
+        double loss = 0;
+        int classes = f.weights().length;
+        double[] z = new double[classes];
+        for (int i = 0; i < s.x.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            int best = 0;
+            for (int c = 0; c < classes; c++) {
+                double v = f.bias()[c];
+                for (int j = 0; j < s.x[i].length; j++) {
+                    v += f.weights()[c][j] * s.x[i][j];
+                }
+                z[c] = v;
+                if (v > max) {
+                    max = v;
+                    best = c;
+                }
+            }
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - max);
+            }
+            loss += max + Math.log(sum) - z[s.y[i]];
+            correct += best == s.y[i] ? 1 : 0;
+        }
+        return new SelectionScore(l2, (double) correct / s.x.length, loss / s.x.length, iterations);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** Configures a {@link VerbalizerTrainer}; {@link #build()} only checks and copies. Not thread-safe. */
+    public static final class Builder {
+        private final MaskedLanguageModel model;
+        private Template template;
+        private Verbalizer verbalizer;
+        private List<Example> train;
+        private List<Example> selection;
+        private List<Double> l2Grid = VerbalizerSettings.DEFAULT_L2_GRID;
+        private double selectionFraction = 0.2;
+        private long seed = 42;
+        private boolean refit = true;
+        private int maxIterations = 500;
+        private int maxLength = 128;
+        private int batchSize = 64;
+
+        private Builder(MaskedLanguageModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        /** The cloze template with one {@code [MASK]} (required). */
+        public Builder template(Template template) {
+            this.template = template;
+            return this;
+        }
+
+        /** The label words the weights start from and are pulled towards, one class per data label (required). */
+        public Builder verbalizer(Verbalizer verbalizer) {
+            this.verbalizer = verbalizer;
+            return this;
+        }
+
+        /** The training examples (required). */
+        public Builder train(List<Example> train) {
+            this.train = train == null ? null : List.copyOf(train);
+            return this;
+        }
+
+        /**
+         * Selection examples, e.g. a few-shot dev split; by default a {@link #selectionFraction} of the training
+         * examples is held out instead. Never the examples a result is reported on.
+         */
+        public Builder selection(List<Example> selection) {
+            this.selection = selection == null ? null : List.copyOf(selection);
+            return this;
+        }
+
+        /** The share of each class held out for selection when no selection set is given (default 0.2). */
+        public Builder selectionFraction(double fraction) {
+            this.selectionFraction = fraction;
+            return this;
+        }
+
+        /** The L2 strengths tried (default {@link VerbalizerSettings#DEFAULT_L2_GRID}). */
+        public Builder l2Grid(List<Double> grid) {
+            this.l2Grid = grid;
+            return this;
+        }
+
+        /** Seed of the selection split (default 42). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether the chosen strength is fitted again on training and selection examples (default true). */
+        public Builder refit(boolean refit) {
+            this.refit = refit;
+            return this;
+        }
+
+        /** L-BFGS iteration cap per fit (default 500). */
+        public Builder maxIterations(int maxIterations) {
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /** Longest prompt in tokens (default 128, at most the model's limit). */
+        public Builder maxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** Prompts per model call (default 64). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Checks the configuration.
+         *
+         * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
+         *         {@code [T]} or {@code [P]} slots, an empty selection set, or invalid settings
+         */
+        public VerbalizerTrainer build() {
+            if (template == null) {
+                throw new IllegalArgumentException("set a template: builder.template(Template.parse(\"{sentence} It "
+                        + "was [MASK] .\"))");
+            }
+            if (template.triggerCount() > 0 || template.softCount() > 0) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has [T] or [P] slots; a "
+                        + "learned verbalizer is trained on a discrete template (bind the triggers first)");
+            }
+            if (verbalizer == null) {
+                throw new IllegalArgumentException("set the label words the weights start from: builder.verbalizer("
+                        + "Verbalizer.builder().add(\"0\", \"terrible\").add(\"1\", \"great\").build())");
+            }
+            if (train == null || train.isEmpty()) {
+                throw new IllegalArgumentException("give training examples: builder.train(examples)");
+            }
+            if (selection != null && selection.isEmpty()) {
+                throw new IllegalArgumentException("the selection set is empty; give examples or drop selection(...) "
+                        + "to carve it from the training examples");
+            }
+            if (selection == null && !(selectionFraction > 0 && selectionFraction < 1)) {
+                throw new IllegalArgumentException("selectionFraction must be in (0, 1), got " + selectionFraction);
+            }
+            new VerbalizerSettings(l2Grid, selection == null ? selectionFraction : 0, seed, refit, maxIterations,
+                    maxLength);
+            return new VerbalizerTrainer(this);
+        }
+    }
+}
