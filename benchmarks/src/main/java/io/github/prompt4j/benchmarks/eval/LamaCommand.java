@@ -323,7 +323,8 @@ final class LamaCommand implements Callable<Integer> {
         try (var files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().matches("P\\d+\\.json")).sorted().toList()) {
                 ObjectNode r = (ObjectNode) mapper.readTree(f.toFile());
-                if (!settings.equals(r.get("settings"))) {
+                // compared as text: a number read back may be another node type (an int for a long) of equal value
+                if (r.get("settings") == null || !settings.toString().equals(r.get("settings").toString())) {
                     throw new ParameterException(spec.commandLine(), f + " was made with settings " + r.get("settings")
                             + ", this run uses " + settings + "; resume with the same options or choose another --out");
                 }
