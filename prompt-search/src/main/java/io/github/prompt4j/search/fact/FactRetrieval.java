@@ -3,7 +3,10 @@ package io.github.prompt4j.search.fact;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.template.RenderedPrompt;
+import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.search.data.Example;
@@ -13,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * Single-token fact retrieval (LAMA, Petroni et al. 2019): the model ranks candidate object tokens at the mask of a
@@ -93,12 +97,50 @@ public final class FactRetrieval {
     }
 
     /**
+     * Ranks every fact's gold object among the candidates at the prompt's mask: a discrete prompt (literal words or
+     * bound triggers) with forward passes, a continuous one with its vectors at the {@code [P]} positions.
+     *
+     * @param candidates candidate ids (see {@link #candidateIds}); every gold object must be among them
+     * @param batchSize prompts per model call
+     * @throws IllegalArgumentException for no facts, or a gold object outside the candidates
+     */
+    public static RankingMetrics evaluate(MaskedLanguageModel model, FactPrompt prompt, List<Example> facts,
+            int[] candidates, int batchSize) {
+        TemplateEncoder encoder = prompt.template().encoder(model.tokenizer());
+        List<RenderedPrompt> rendered = new ArrayList<>(facts.size());
+        int[] golds = new int[facts.size()];
+        for (int i = 0; i < golds.length; i++) {
+            rendered.add(encoder.render(prompt.values(facts.get(i))));
+            golds[i] = objectId(model.tokenizer(), facts.get(i));
+        }
+        if (prompt.softPrompt().isEmpty()) {
+            return RankingMetrics.fromRanks(ranks(model, rendered.stream().map(RenderedPrompt::prompt).toList(), golds,
+                    candidates, batchSize));
+        }
+        SoftPrompt vectors = prompt.softPrompt().get();
+        if (vectors.dim() != model.info().hiddenSize()) {
+            throw new IllegalArgumentException("the vectors of " + prompt.relation() + " have " + vectors.dim()
+                    + " values but model '" + model.info().name() + "' has hidden size " + model.info().hiddenSize());
+        }
+        List<SoftInput> inputs = rendered.stream().map(r -> new SoftInput(r.prompt(),
+                vectors.atPositions(r.softPositions()))).toList();
+        return RankingMetrics.fromRanks(ranks(model, inputs, batch -> model.softMaskLogits(batch, candidates), golds,
+                candidates, batchSize));
+    }
+
+    /**
      * The 1-based rank of each prompt's gold id among the candidates at its first mask.
      *
      * @throws IllegalArgumentException if a gold id is not among the candidates
      */
     public static int[] ranks(MaskedLanguageModel model, List<EncodedPrompt> prompts, int[] goldIds,
             int[] candidates, int batchSize) {
+        return ranks(model, prompts, batch -> model.maskLogits(batch, candidates), goldIds, candidates, batchSize);
+    }
+
+    /** The ranks of the gold ids at the first mask of inputs scored in batches by {@code score}. */
+    static <P> int[] ranks(MaskedLanguageModel model, List<P> prompts, Function<List<P>, MaskLogits> score,
+            int[] goldIds, int[] candidates, int batchSize) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no facts to evaluate");
         }
@@ -109,8 +151,8 @@ public final class FactRetrieval {
         int[] ranks = new int[prompts.size()];
         float[] row = new float[candidates.length];
         for (int from = 0; from < prompts.size(); from += batchSize) {
-            List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
-            MaskLogits logits = model.maskLogits(batch, candidates);
+            List<P> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+            MaskLogits logits = score.apply(batch);
             for (int p = 0; p < batch.size(); p++) {
                 Integer gold = column.get(goldIds[from + p]);
                 if (gold == null) {

@@ -15,17 +15,22 @@ import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.fact.FactRetrieval;
+import io.github.prompt4j.search.fact.RankingMetrics;
 import io.github.prompt4j.search.trigger.PassCounts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * Trains soft prompts (P-tuning, Liu et al. 2021; prompt tuning, Lester et al. 2021): continuous vectors for the
@@ -49,6 +54,14 @@ import java.util.SplittableRandom;
  *         .build().run();
  * PromptClassifier c = r.classifier(model);
  * }</pre>
+ *
+ * <p><b>Fact retrieval</b> ({@link Builder#factRetrieval}; OptiPrompt, Zhong et al. 2021): each example's label is
+ * its gold object token, the loss is {@code -log p(gold | mask)} over the whole vocabulary, and the dev metric is
+ * precision at 1 among the candidate tokens (e.g. LAMA's common vocabulary), ties broken by the lower dev loss;
+ * {@link SoftPromptResult#bestDevAccuracy()} then holds that precision and the result has no label words.
+ *
+ * <p>An optional {@linkplain Builder#timeBudget time budget} ends training before an update that would leave too
+ * little time for the dev evaluation that follows it; the vectors at that point are evaluated like an epoch's.
  *
  * <p>Deterministic: epoch e shuffles with a generator seeded by {@code (seed, e)} and random initialisation uses
  * {@code seed}, so the same seed, data and model give the same vectors. Configured instances are immutable and
@@ -75,6 +88,9 @@ public final class SoftPromptTrainer {
     private final List<Instance> dev;
     private final float[][] initial;
     private final SoftPromptListener listener;
+    private final int[] factCandidates;
+    private final Duration timeBudget;
+    private final LongSupplier ticker;
 
     private SoftPromptTrainer(Builder b, SoftPromptSettings settings, List<String> classes, int[][] classIds,
             Map<String, List<String>> labelWords, List<Instance> train, List<Instance> dev, float[][] initial) {
@@ -89,6 +105,9 @@ public final class SoftPromptTrainer {
         this.dev = dev;
         this.initial = initial;
         this.listener = b.listener;
+        this.factCandidates = b.factCandidates;
+        this.timeBudget = b.timeBudget;
+        this.ticker = b.ticker;
     }
 
     /** A builder for training over {@code model}. */
@@ -108,7 +127,7 @@ public final class SoftPromptTrainer {
 
     /** Trains from the initial vectors and returns the vectors with the best dev accuracy. */
     public SoftPromptResult run() {
-        long start = System.nanoTime();
+        long start = ticker.getAsLong();
         int slots = initial.length;
         int h = initial[0].length;
         double[] params = new double[slots * h];
@@ -127,17 +146,28 @@ public final class SoftPromptTrainer {
 
         SoftPrompt best = vectors(params, slots, h);
         double[] bestEval = evaluate(best, passes);
+        long evaluationNanos = ticker.getAsLong() - start;
+        long longestUpdate = 0;
+        boolean outOfTime = false;
         int bestEpoch = 0;
         int sinceBest = 0;
         List<Double> trainLosses = new ArrayList<>();
         List<Double> devAccuracies = new ArrayList<>();
         int epoch = 0;
         double lr = 0;
-        while (epoch < settings.epochs() && (settings.patience() == 0 || sinceBest < settings.patience())) {
+        while (!outOfTime && epoch < settings.epochs()
+                && (settings.patience() == 0 || sinceBest < settings.patience())) {
             epoch++;
             int[] order = permutation(new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * epoch)), n);
             double lossSum = 0;
+            int seen = 0;
             for (int from = 0; from < n; from += batch) {
+                long updateStart = ticker.getAsLong();
+                if (timeBudget != null && updateStart - start + longestUpdate + evaluationNanos
+                        > timeBudget.toNanos()) {
+                    outOfTime = true;
+                    break;
+                }
                 SoftPrompt current = vectors(params, slots, h);
                 List<GradientRequest> requests = new ArrayList<>(batch);
                 for (int i = from; i < Math.min(n, from + batch); i++) {
@@ -159,10 +189,16 @@ public final class SoftPromptTrainer {
                 }
                 lr = settings.learningRate() * settings.schedule().factor(adam.steps() + 1, warmup, total);
                 adam.step(params, grad, lr);
+                seen += requests.size();
+                longestUpdate = Math.max(longestUpdate, ticker.getAsLong() - updateStart);
+            }
+            if (seen == 0) {
+                epoch--;
+                break;
             }
             SoftPrompt current = vectors(params, slots, h);
             double[] eval = evaluate(current, passes);
-            trainLosses.add(lossSum / n);
+            trainLosses.add(lossSum / seen);
             devAccuracies.add(eval[0]);
             // Patience counts epochs without a strictly better accuracy; a lower loss at equal accuracy only
             // changes which vectors are kept.
@@ -172,17 +208,22 @@ public final class SoftPromptTrainer {
                 bestEval = eval;
                 bestEpoch = epoch;
             }
-            listener.onEpoch(new SoftPromptEpoch(epoch, settings.epochs(), lossSum / n, eval[0], eval[1],
+            listener.onEpoch(new SoftPromptEpoch(epoch, settings.epochs(), lossSum / seen, eval[0], eval[1],
                     bestEval[0], bestEpoch, lr, new PassCounts(passes[0], passes[1]),
-                    Duration.ofNanos(System.nanoTime() - start)));
+                    Duration.ofNanos(ticker.getAsLong() - start)));
         }
         return new SoftPromptResult(model.info().name(), template.text(), labelWords, best, settings, bestEval[0],
                 bestEval[1], bestEpoch, epoch, trainLosses, devAccuracies, new PassCounts(passes[0], passes[1]),
-                (System.nanoTime() - start) / 1_000_000);
+                (ticker.getAsLong() - start) / 1_000_000);
     }
 
-    /** Dev accuracy and mean dev label loss of a soft prompt. */
+    /**
+     * Dev accuracy (fact retrieval: precision at 1 among the candidates) and mean dev label loss of a soft prompt.
+     */
     private double[] evaluate(SoftPrompt vectors, long[] passes) {
+        if (factCandidates != null) {
+            return evaluateFacts(vectors, passes);
+        }
         int correct = 0;
         double lossSum = 0;
         Map<Integer, Integer> column = new LinkedHashMap<>();
@@ -216,6 +257,32 @@ public final class SoftPromptTrainer {
             }
         }
         return new double[] {(double) correct / dev.size(), lossSum / dev.size()};
+    }
+
+    private double[] evaluateFacts(SoftPrompt vectors, long[] passes) {
+        Map<Integer, Integer> column = new LinkedHashMap<>();
+        for (int k = 0; k < factCandidates.length; k++) {
+            column.putIfAbsent(factCandidates[k], k);
+        }
+        int[] ranks = new int[dev.size()];
+        double lossSum = 0;
+        float[] row = new float[factCandidates.length];
+        for (int from = 0; from < dev.size(); from += settings.forwardBatchSize()) {
+            List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + settings.forwardBatchSize()));
+            List<SoftInput> inputs = new ArrayList<>(chunk.size());
+            for (Instance inst : chunk) {
+                inputs.add(new SoftInput(inst.rendered().prompt(), vectors.atPositions(inst.softPositions())));
+            }
+            MaskLogits logits = model.softMaskLogits(inputs, factCandidates);
+            passes[0] += inputs.size();
+            for (int p = 0; p < chunk.size(); p++) {
+                int gold = column.get(chunk.get(p).gold()[0]);
+                logits.logits().copyVector(p, 0, row, 0);
+                ranks[from + p] = RankingMetrics.rank(row, gold);
+                lossSum -= logits.logProb(p, 0, gold);
+            }
+        }
+        return new double[] {RankingMetrics.fromRanks(ranks).precisionAt1(), lossSum / dev.size()};
     }
 
     private static double logSumExp(double[] x) {
@@ -276,6 +343,9 @@ public final class SoftPromptTrainer {
         private int maxLength = 128;
         private long seed;
         private SoftPromptListener listener = SoftPromptListener.logging();
+        private int[] factCandidates;
+        private Duration timeBudget;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -290,9 +360,45 @@ public final class SoftPromptTrainer {
             return this;
         }
 
-        /** The classes and their label words, each a single word piece (required). */
+        /** The classes and their label words, each a single word piece (required, unless fact retrieval). */
         public Builder verbalizer(Verbalizer verbalizer) {
             this.verbalizer = verbalizer;
+            this.factCandidates = null;
+            return this;
+        }
+
+        /**
+         * Fact retrieval instead of classification: each example's label is its gold object (a single vocabulary
+         * token among {@code candidateIds}), the loss is its negative log-probability over the whole vocabulary and
+         * the dev metric precision at 1 among the candidates (OptiPrompt, Zhong et al. 2021).
+         */
+        public Builder factRetrieval(int[] candidateIds) {
+            if (candidateIds == null || candidateIds.length == 0) {
+                throw new IllegalArgumentException("fact retrieval needs candidate token ids, e.g. "
+                        + "FactRetrieval.candidateIds(tokenizer, commonVocabulary)");
+            }
+            this.factCandidates = candidateIds.clone();
+            this.verbalizer = null;
+            return this;
+        }
+
+        /**
+         * Wall-clock budget of a run (default: none): before each update the run stops if the time spent plus its
+         * longest update and one dev evaluation would pass the budget.
+         *
+         * @param budget a positive duration, or {@code null} for none
+         */
+        public Builder timeBudget(Duration budget) {
+            if (budget != null && (budget.isZero() || budget.isNegative())) {
+                throw new IllegalArgumentException("time budget must be positive, got " + budget);
+            }
+            this.timeBudget = budget;
+            return this;
+        }
+
+        /** The clock, in nanoseconds (default {@link System#nanoTime}); tests drive the time budget with it. */
+        Builder ticker(LongSupplier nanos) {
+            this.ticker = nanos;
             return this;
         }
 
@@ -433,8 +539,9 @@ public final class SoftPromptTrainer {
                         + "add slots to train, e.g. '" + template.text().replace("[MASK]", "[P] [P] [P] [MASK]")
                         + "'");
             }
-            if (verbalizer == null) {
-                throw new IllegalArgumentException("set the label words: verbalizer(Verbalizer.builder()...)");
+            if (verbalizer == null && factCandidates == null) {
+                throw new IllegalArgumentException("set the label words: verbalizer(Verbalizer.builder()...), or "
+                        + "choose factRetrieval(candidateIds)");
             }
             if (trainExamples.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty; pass examples with train(...)");
@@ -450,6 +557,13 @@ public final class SoftPromptTrainer {
                     epochs, warmupFraction, schedule, patience, forwardBatchSize,
                     Math.min(maxLength, tokenizer.maxSequenceLength()), seed);
 
+            if (factCandidates != null) {
+                TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(settings.maxLength(),
+                        TruncationSide.TAIL));
+                return new SoftPromptTrainer(this, settings, List.of(), new int[0][], Map.of(),
+                        encodeFacts(encoder, trainExamples, "training"), encodeFacts(encoder, devExamples, "dev"),
+                        initialVectors(settings, slots));
+            }
             List<String> classes = verbalizer.labels();
             Map<String, LinkedHashSet<Integer>> ids = new LinkedHashMap<>();
             classes.forEach(c -> ids.put(c, new LinkedHashSet<>()));
@@ -518,6 +632,22 @@ public final class SoftPromptTrainer {
                         + "); use a word of the vocabulary");
             }
             return pieces[0];
+        }
+
+        private List<Instance> encodeFacts(TemplateEncoder encoder, List<Example> examples, String set) {
+            Set<Integer> candidates = new HashSet<>();
+            Arrays.stream(factCandidates).forEach(candidates::add);
+            List<Instance> out = new ArrayList<>(examples.size());
+            for (Example e : examples) {
+                int id = FactRetrieval.objectId(model.tokenizer(), e);
+                if (!candidates.contains(id)) {
+                    throw new IllegalArgumentException(set + " fact " + e.fields() + " has object '" + e.label()
+                            + "', which is not among the candidate tokens; filter the facts to them");
+                }
+                RenderedPrompt r = encoder.render(e.valuesFor(template));
+                out.add(new Instance(r, r.softPositions(), new int[] {id}, -1));
+            }
+            return out;
         }
 
         private List<Instance> encode(TemplateEncoder encoder, List<String> classes, int[][] classIds,
