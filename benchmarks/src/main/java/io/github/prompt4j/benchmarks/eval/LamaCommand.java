@@ -369,7 +369,7 @@ final class LamaCommand implements Callable<Integer> {
             FactPrompt p = FactPrompt.triggers(relation.id(), r.boundTemplate(), tokenizer);
             ObjectNode node = metrics(p, FactRetrieval.evaluate(model, p, reported, candidateIds, batchSize()), t,
                     model);
-            node.put("selectionP@1", r.metrics().get("dev_p@1"));
+            node.put("selectionP@1", r.metrics().get("selection_p@1"));
             node.put("iterations", r.iterations());
             node.put("bestIteration", r.bestIteration());
             node.put("forwardPasses", r.passes().forwardPasses());
@@ -380,7 +380,7 @@ final class LamaCommand implements Callable<Integer> {
             long t = clock.getAsLong();
             WarmStart ws = WarmStart.of(relation, tokenizer, WarmStart.Slot.SOFT);
             SoftPromptResult r = SoftPromptTrainer.builder(model).template(ws.template()).initWords(
-                    ws.initialTokens()).factRetrieval(candidateIds).train(split.search()).dev(split.selection())
+                    ws.initialTokens()).factRetrieval(candidateIds).train(split.search()).selection(split.selection())
                     .epochs(epochs).learningRate(learningRate).batchSize(16).patience(3)
                     .forwardBatchSize(batchSize()).seed(seed).timeBudget(budget()).build().run();
             FactPrompt p = FactPrompt.soft(relation.id(), ws.template(), r.softPrompt());
@@ -415,7 +415,7 @@ final class LamaCommand implements Callable<Integer> {
         log.info("AutoPrompt for {} from '{}' on {} training facts, selecting on {}", relation.id(),
                 relation.lamaTemplate(), split.search().size(), split.selection().size());
         return TriggerSearch.builder(model).template(ws.template()).initialTriggers(ws.initialTokens())
-                .factRetrieval(candidateIds).train(split.search()).dev(split.selection()).iterations(iterations)
+                .factRetrieval(candidateIds).train(split.search()).selection(split.selection()).iterations(iterations)
                 .candidates(candidates).gradientBatchSize(batchSize()).evaluationBatchSize(batchSize())
                 .forwardBatchSize(batchSize()).seed(seed).timeBudget(budget()).listener(SearchListener.logging())
                 .build().run();
