@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code eval autoprompt} end to end with the real BERT-base uncased on a dozen hand-written reviews, then
- * evaluates the saved prompt with {@code zero-shot --prompt}.
+ * evaluates the saved prompt with {@code zero-shot --prompt}. Four of the twelve reviews form the selection split, the
+ * search runs on the other eight, and the reported files (here the same twelve) are scored once at the end.
  */
 class EvalAutoPromptIT {
 
@@ -39,7 +40,7 @@ class EvalAutoPromptIT {
                 "autoprompt", "--model", "bert-base-uncased", "--cache", testCache().toString(), "--device", "cpu",
                 "--train", data.toString(), "--dev", data.toString(), "--eval", data.toString(),
                 "--template", "{sentence} [T] [T] [MASK] .", "--label", "0=bad", "--label", "1=good",
-                "--iterations", "1", "--candidates", "2", "--batch-size", "4", "--seed", "5", "--out",
+                "--select", "4", "--iterations", "1", "--candidates", "2", "--batch-size", "4", "--seed", "5", "--out",
                 out.toString(), "--no-progress");
         assertEquals(0, code, err.toString());
         for (String f : List.of(AutoPromptCommand.PROMPT, AutoPromptCommand.CHECKPOINT, AutoPromptCommand.REPORT,
