@@ -66,6 +66,7 @@ record SavedPrompt(String source, String json, boolean soft, CalibrationSpec cal
     @Override
     public PromptClassifier classifier(MaskedLanguageModel model) {
         return soft ? SoftPromptResult.fromJson(json).classifier(model)
+                : calibration.isNone() ? TriggerSearchResult.fromJson(json).classifier(model) // its saved prior, if any
                 : TriggerSearchResult.fromJson(json).classifier(model, calibration.toCalibration());
     }
 

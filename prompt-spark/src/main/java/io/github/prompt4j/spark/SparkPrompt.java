@@ -71,7 +71,9 @@ public interface SparkPrompt extends Serializable {
     }
 
     /**
-     * As {@link #fromFile(Path)}, calibrated; only AutoPrompt results can be calibrated.
+     * As {@link #fromFile(Path)}, calibrated; only AutoPrompt results can be calibrated. {@code Calibration.none()}
+     * keeps the calibration an AutoPrompt result saved ({@code TriggerSearchResult.calibrationPrior()}); any other
+     * replaces it.
      *
      * @throws UncheckedIOException when the file cannot be read
      * @throws IllegalArgumentException as {@link #fromFile(Path)}, or for a calibration of a soft prompt

@@ -14,6 +14,7 @@ import io.github.prompt4j.search.protocol.DataUse;
 import io.github.prompt4j.search.protocol.HeldOut;
 import io.github.prompt4j.search.protocol.Protocol;
 import io.github.prompt4j.search.protocol.SelectionSplit;
+import io.github.prompt4j.search.select.CalibrationStageResult;
 import io.github.prompt4j.search.select.PromptScore;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
@@ -193,6 +194,17 @@ final class AutoPromptCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     int labelSearchLimit;
 
+    @Option(names = "--calibrate", description = "after the label words, choose the calibration (none, content-free "
+            + "inputs, or the prior of --calibration-sample training inputs) on the selection split and save it in the "
+            + "prompt as a fixed prior (see eval calibrate)")
+    boolean calibrate;
+
+    @Option(names = "--calibration-sample", defaultValue = "200", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "unlabelled training inputs of the search (never the selection split) the training-sample "
+                    + "prior is estimated on (default: ${DEFAULT-VALUE})")
+    int calibrationSample;
+
     @Option(names = "--max-minutes", paramLabel = "M", converter = Converters.PositiveInt.class,
             description = "wall-clock budget of the whole search, resumed parts included: no step starts that would "
                     + "likely end past it (default: none, run all --iterations)")
@@ -289,6 +301,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         List<SearchStep> steps = new ArrayList<>();
         TriggerSearchResult result;
         Optional<LabelStageResult> labelStage = Optional.empty();
+        Optional<CalibrationStageResult> calibrationStage = Optional.empty();
         String modelName;
         try (OnnxMaskedLanguageModel model = modelOptions.open();
                 Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
@@ -341,6 +354,14 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .withMetrics(Map.of(LABEL_SEARCH_ACCURACY, stage.selectionAccuracy()));
                 labelStage = Optional.of(stage);
             }
+            if (calibrate) {
+                CalibrationStageResult stage = CalibrateCommand.choose(model, result,
+                        trainSet.subList(0, Math.min(calibrationSample, trainSet.size())), selection,
+                        modelOptions.batchSize);
+                result = result.withCalibrationPrior(stage.chosenPrior())
+                        .withMetrics(Map.of(CalibrateCommand.CALIBRATION_ACCURACY, stage.chosenAccuracy()));
+                calibrationStage = Optional.of(stage);
+            }
         }
         double searchSeconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         // every choice is made: the reported files are scored once, at float32 whatever --precision searched at
@@ -360,7 +381,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
         result = result.withMetrics(measured).withProtocol(protocol);
         ReportWriter.write(out.resolve(PROMPT), result.toJson());
-        ObjectNode report = report(started, result, labelStage, protocol, searchSeconds, devData, devMetrics,
+        ObjectNode report = report(started, result, labelStage, calibrationStage, protocol, searchSeconds, devData, devMetrics,
                 evalData, evalMetrics, steps);
         SearchSupport.write(report, out.resolve(REPORT));
         if (!steps.isEmpty()) {
@@ -377,6 +398,9 @@ final class AutoPromptCommand implements Callable<Integer> {
         labelStage.ifPresent(st -> w.printf("label words: %s (%d searched per class added of %d tried; "
                 + "%.1f%% on the %d selection examples; %.0f s)%n", st.chosen().words(), st.added(),
                 labelSearch, 100 * st.selectionAccuracy(), selection.size(), st.seconds()));
+        calibrationStage.ifPresent(st -> w.printf("calibration: %s (%.1f%% on the selection split; none %.1f%%)%n",
+                st.chosen(), 100 * st.chosenAccuracy(), 100 * st.selectionAccuracy().get(
+                        CalibrationStageResult.Option.NONE)));
         if (result.iterations() < iterations) {
             w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
                     result.iterations(), iterations, result.elapsedMillis() / 1000.0);
@@ -428,17 +452,11 @@ final class AutoPromptCommand implements Callable<Integer> {
 
     private ClassificationMetrics evaluate(PromptClassifier classifier, Template bound, List<String> classes,
             List<io.github.prompt4j.search.data.Example> data) {
-        List<Map<String, String>> inputs = data.stream().map(e -> e.valuesFor(bound)).toList();
-        List<String> predicted = new ArrayList<>(inputs.size());
-        for (Classification c : classifier.classifyAllFields(inputs)) {
-            predicted.add(c.label());
-        }
-        return ClassificationMetrics.of(classes, data.stream().map(io.github.prompt4j.search.data.Example::label)
-                .toList(), predicted, seed);
+        return CalibrateCommand.evaluate(classifier, bound, classes, data, seed);
     }
 
     private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStageResult> labelStage,
-            Protocol protocol, double searchSeconds, Optional<Dataset> devData,
+            Optional<CalibrationStageResult> calibrationStage, Protocol protocol, double searchSeconds, Optional<Dataset> devData,
             Optional<ClassificationMetrics> devMetrics, Optional<Dataset> evalData,
             Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
         ObjectNode root = SearchSupport.object();
@@ -463,6 +481,8 @@ final class AutoPromptCommand implements Callable<Integer> {
         maxMinutes.ifPresent(m -> s.put("maxMinutes", m));
         s.put("labelSearch", labelSearch);
         s.put("labelSearchLimit", labelSearchLimit);
+        s.put("calibrate", calibrate);
+        s.put("calibrationSample", calibrationSample);
         s.put("seed", seed);
         s.put("halving", halving);
         s.put("init", String.join(" ", init));
@@ -480,6 +500,14 @@ final class AutoPromptCommand implements Callable<Integer> {
         labelStage.ifPresent(st -> {
             root.set("labelSearch", labelStageJson(st));
             root.put("totalSearchSeconds", r.elapsedMillis() / 1000.0 + st.seconds());
+        });
+        calibrationStage.ifPresent(st -> {
+            ObjectNode c = root.putObject("calibration");
+            c.put("chosen", st.chosen().name());
+            c.set("prior", SearchSupport.tree(st.chosenPrior()));
+            c.set("selectionAccuracy", SearchSupport.tree(st.selectionAccuracy()));
+            c.put("forwardPasses", st.forwardPasses());
+            c.put("seconds", st.seconds());
         });
         root.put("secondsUntilReport", searchSeconds);
         root.put("wallSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);

@@ -90,7 +90,8 @@ final class ZeroShotCommand implements Callable<Integer> {
     @Option(names = "--calibrate", paramLabel = "TEXT",
             description = "contextual calibration (Zhao et al. 2021): divide the class probabilities by those of "
                     + "this content-free input, e.g. N/A; the report then also gives the uncalibrated metrics of "
-                    + "the same forward passes")
+                    + "the same forward passes. A saved --prompt applies its own saved prior (eval calibrate) unless "
+                    + "this option replaces it")
     Optional<String> calibrate = Optional.empty();
 
     @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
@@ -291,7 +292,8 @@ final class ZeroShotCommand implements Callable<Integer> {
                             + "verbalizer of --prompt " + prompt.get() + " has its own biases, so drop --calibrate");
                 }
                 classifier = learnedPrompt().isPresent() ? learned.classifier(model)
-                        : saved.isPresent() ? saved.get().classifier(model, calibration)
+                        : saved.isPresent() ? (calibrate.isPresent() ? saved.get().classifier(model, calibration)
+                                : saved.get().classifier(model))
                         : withDecoding(PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
                                 .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration)).build();
             } catch (IllegalArgumentException e) {

@@ -28,7 +28,9 @@ public record DataUse(Role role, String file, String sha256, int fileSize, int c
         /** every choice of the search: best step, label-word count, mapper (training data, disjoint from SEARCH) */
         SELECTION,
         /** scored once, after every choice, and reported */
-        REPORTED
+        REPORTED,
+        /** unlabelled training inputs a calibration prior was estimated on (labels unused; not the selection split) */
+        CALIBRATION
     }
 
     public DataUse {

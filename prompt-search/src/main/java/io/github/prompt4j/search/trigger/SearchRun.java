@@ -335,7 +335,7 @@ final class SearchRun {
         }
         return new TriggerSearchResult(state.modelName(), template.text(), filled(best), best, tokens(best),
                 labelWords, metrics, settings, used, state.elapsedMillis(), state.iteration(), bestIteration,
-                state, Protocol.unrecorded());
+                state, Protocol.unrecorded(), Map.of());
     }
 
 

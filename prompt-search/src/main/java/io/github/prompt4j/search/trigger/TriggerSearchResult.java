@@ -44,14 +44,26 @@ import java.util.TreeMap;
  * @param state the final state, for {@link TriggerSearch#resume}
  * @param protocol which data searched, selected and reported ({@link Protocol#unrecorded()} until a caller records
  *        it with {@link #withProtocol}, and in older JSON)
+ * @param calibrationPrior the class prior that {@link #classifier(MaskedLanguageModel)} divides by (a
+ *        {@link Calibration#fixed fixed} calibration, e.g. chosen on the selection split by
+ *        {@code search.select.CalibrationStage}), class label to probability; empty for none (and in older JSON)
  */
 public record TriggerSearchResult(String modelName, String template, String filledTemplate, int[] triggerIds,
         List<String> triggerTokens, Map<String, List<String>> labelWords, Map<String, Double> metrics,
         TriggerSearchSettings settings, PassCounts passes, long elapsedMillis, int iterations, int bestIteration,
-        TriggerSearchState state, Protocol protocol) {
+        TriggerSearchState state, Protocol protocol, Map<String, Double> calibrationPrior) {
 
     public TriggerSearchResult {
         protocol = protocol == null ? Protocol.unrecorded() : protocol;
+        calibrationPrior = calibrationPrior == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(calibrationPrior));
+        if (!calibrationPrior.isEmpty()) {
+            if (!calibrationPrior.keySet().equals(labelWords.keySet())) {
+                throw new IllegalArgumentException("the calibration prior names classes " + calibrationPrior.keySet()
+                        + " but the label words " + labelWords.keySet() + "; give a probability for every class");
+            }
+            Calibration.fixed(calibrationPrior); // validates every probability
+        }
         if (triggerIds.length != triggerTokens.size()) {
             throw new IllegalArgumentException(triggerIds.length + " trigger ids but " + triggerTokens.size()
                     + " tokens");
@@ -87,19 +99,24 @@ public record TriggerSearchResult(String modelName, String template, String fill
         return Verbalizer.of(labelWords);
     }
 
+    /** The saved calibration: {@link Calibration#fixed} by {@link #calibrationPrior()}, or none when it is empty. */
+    public Calibration calibration() {
+        return calibrationPrior.isEmpty() ? Calibration.none() : Calibration.fixed(calibrationPrior);
+    }
+
     /**
      * A classifier with the found prompt over {@code model}, using {@link LabelMapper#sum()} (the class score the
-     * search optimised).
+     * search optimised) and the saved {@link #calibration()} (no forward pass: the prior is stored).
      *
      * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary
      * @throws IllegalStateException for a fact-retrieval result
      */
     public PromptClassifier classifier(MaskedLanguageModel model) {
-        return classifier(model, Calibration.none());
+        return classifier(model, calibration());
     }
 
     /**
-     * As {@link #classifier(MaskedLanguageModel)}, calibrated (see {@link Calibration}; estimating the prior costs
+     * As {@link #classifier(MaskedLanguageModel)}, with another calibration than the saved one (see {@link Calibration}; estimating the prior costs
      * one forward pass per calibration input).
      *
      * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary, or
@@ -152,7 +169,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
     /** This result with other label words and metrics, everything else kept. */
     private TriggerSearchResult with(Map<String, List<String>> words, Map<String, Double> measured) {
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words, measured,
-                settings, passes, elapsedMillis, iterations, bestIteration, state, protocol);
+                settings, passes, elapsedMillis, iterations, bestIteration, state, protocol,
+                words.equals(labelWords) ? calibrationPrior : Map.of());
     }
 
     /** A copy that records which data searched, selected and reported (see {@link Protocol}). */
@@ -161,7 +179,23 @@ public record TriggerSearchResult(String modelName, String template, String fill
             throw new IllegalArgumentException("protocol must not be null; use Protocol.unrecorded()");
         }
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
-                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded);
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded, calibrationPrior);
+    }
+
+    /**
+     * A copy whose {@link #classifier(MaskedLanguageModel)} divides by {@code prior} (class label to probability, every
+     * class); an empty map removes the calibration. Choose the prior on the selection split
+     * ({@code search.select.CalibrationStage}), never on the data you report.
+     *
+     * @throws IllegalArgumentException when the prior does not name exactly the classes, or a value is not finite
+     *         and {@code > 0}
+     */
+    public TriggerSearchResult withCalibrationPrior(Map<String, Double> prior) {
+        if (prior == null) {
+            throw new IllegalArgumentException("prior must not be null; pass Map.of() for no calibration");
+        }
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, protocol, prior);
     }
 
     /** This result as JSON. */

@@ -233,6 +233,35 @@ class TriggerSearchTest {
     }
 
     @Test
+    void aSavedCalibrationPriorTravelsWithTheResultAndCalibratesItsClassifier() {
+        LinearBagModel model = Planted.model();
+        TriggerSearchResult r = planted(model, ONE).candidates(4).iterations(1).build().run();
+        assertTrue(r.calibrationPrior().isEmpty());
+        assertTrue(r.classifier(model).prior().isEmpty(), "no saved prior, no calibration");
+        Map<String, Double> prior = Map.of("negative", 0.2, "positive", 0.8);
+        TriggerSearchResult calibrated = TriggerSearchResult.fromJson(r.withCalibrationPrior(prior).toJson());
+        assertEquals(prior, calibrated.calibrationPrior());
+        assertEquals(Map.of("negative", 0.2, "positive", 0.8), calibrated.classifier(model).prior().orElseThrow());
+        // q' = (q / prior) renormalised, checked by hand against the uncalibrated distribution
+        var plain = r.classifier(model).classify("the movie good").probabilities();
+        var divided = calibrated.classifier(model).classify("the movie good").probabilities();
+        double n = plain.get("negative") / 0.2;
+        double p = plain.get("positive") / 0.8;
+        assertEquals(n / (n + p), divided.get("negative"), 1e-9);
+        // older JSON without the field reads as uncalibrated; new label words drop the prior estimated with the old
+        assertTrue(TriggerSearchResult.fromJson(r.toJson().replaceAll(",\\s*\"calibrationPrior\"\\s*:\\s*\\{\\s*}",
+                "")).calibrationPrior().isEmpty());
+        Verbalizer more = Verbalizer.builder().add("negative", "terrible", "plot").add("positive", "great").build();
+        assertTrue(calibrated.withLabelWords(more).calibrationPrior().isEmpty());
+        assertEquals(prior, calibrated.withMetrics(Map.of("x", 1.0)).calibrationPrior());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> r.withCalibrationPrior(Map.of("negative", 0.5)));
+        assertTrue(e.getMessage().contains("every class"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> r.withCalibrationPrior(Map.of("negative", 0.5, "positive", 0.0)));
+    }
+
+    @Test
     void candidateScoresAreMinusGradientDotEveryInputEmbedding() {
         LinearBagModel model = Planted.model();
         EncodedPrompt prompt = THREE.encoder(model.tokenizer()).encode("the movie good");
