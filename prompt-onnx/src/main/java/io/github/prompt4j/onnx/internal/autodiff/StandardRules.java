@@ -161,9 +161,12 @@ final class StandardRules {
     }
 
     /**
-     * y = a @ b. da = g @ b^T, db = a^T @ g, each summed over broadcast batch dims. A 2-D weight {@code b} with
-     * static sizes is handled on flattened rows with Gemm (transB / transA flags), so no transposed copy of the
-     * weight is ever materialised.
+     * y = a @ b. da = g @ b^T, db = a^T @ g, each summed over broadcast batch dims. For a 2-D weight {@code b} with
+     * static sizes, da = MatMul(g, Transpose(b)): the Transpose reads only an initializer, so ONNX Runtime folds it
+     * once, when the session is created, into a transposed copy of the weight (for BERT-base 340 MB more resident
+     * memory in the gradient session) and every run multiplies by it as the forward pass multiplies by {@code b}.
+     * Measured on 2 cores, BERT-base 32 x 64: 10% less gradient time than Gemm with {@code transB} over the shared
+     * weight, same gradients to the bit. db is taken on flattened rows with Gemm ({@code transA}).
      */
     private static void matMul(GradientContext c) {
         GraphBuilder g = c.graph();
@@ -179,12 +182,7 @@ final class StandardRules {
         boolean flatWeight = b.rank() == 2 && b.shape().isStatic();
         c.gradient(0, () -> {
             if (flatWeight) {
-                long n = b.shape().dim(1).size();
-                if (a.rank() == 2) {
-                    return g.gemm(gy, b, Optional.empty(), 1f, 1f, false, true);
-                }
-                Value rows = g.gemm(g.reshape(gy, -1, n), b, Optional.empty(), 1f, 1f, false, true);
-                return g.reshape(rows, c.shapeOf(a));
+                return g.matMul(gy, g.transpose(b, 1, 0));
             }
             Value full = g.matMul(gy, g.transpose(b, swapLastTwo(b.rank())));
             return c.unbroadcast(full, batchShape(out, a.shape().dim(-2), a.shape().dim(-1)), a);
