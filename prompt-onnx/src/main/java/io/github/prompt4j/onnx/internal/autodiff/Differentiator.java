@@ -3,9 +3,11 @@ package io.github.prompt4j.onnx.internal.autodiff;
 import ai.onnx.proto.OnnxMl;
 import io.github.prompt4j.onnx.internal.graph.Dim;
 import io.github.prompt4j.onnx.internal.graph.GraphBuilder;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.internal.graph.Shape;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>Only nodes on a path from a wrt input to the objective are differentiated (values computed from initializers,
  * integer tensors and inputs not asked for carry no gradient); the forward values the rules need are reused, not
  * recomputed. Every operator on such a path needs a rule in the {@link GradientRegistry}; a missing one is an
- * {@link IllegalArgumentException} naming the operator and the node. A wrt input that does not influence the
- * objective gets a zero gradient.
+ * {@link IllegalArgumentException} naming the operator and the node. Rules of broadcasting operators return an
+ * input's gradient in the broadcast shape; the differentiator sums it back to the input's shape (ReduceSum over the
+ * broadcast axes, then Reshape) once, as the rule reports it, and only where the shapes differ. A wrt input that
+ * does not influence the objective gets a zero gradient.
  *
  * <p>Immutable and thread-safe; the graphs it extends are not.
  */
@@ -134,11 +138,12 @@ public final class Differentiator {
             if (n.getOutputList().stream().noneMatch(grads::containsKey)) {
                 continue;
             }
-            GradientRule rule = registry.rule(n.getOpType()).orElseThrow(() -> new IllegalArgumentException(
-                    "no gradient rule for operator " + n.getOpType() + " (node '" + n.getName()
-                            + "') on the path from " + wrt + " to '" + objective
-                            + "'; add one with GradientRegistry.with(\"" + n.getOpType() + "\", rule)"));
-            NodeContext ctx = new NodeContext(graph, n, grads, fromWrt);
+            Op op = Op.of(n);
+            GradientRule rule = registry.rule(op).orElseThrow(() -> new IllegalArgumentException(
+                    "no gradient rule for operator " + op + " (node '" + n.getName() + "') on the path from " + wrt
+                            + " to '" + objective + "'; add one with GradientRegistry.with(Op." + op.name()
+                            + ", rule)"));
+            NodeContext ctx = new NodeContext(graph, op, n, grads, fromWrt);
             rule.apply(ctx);
             for (int i = 0; i < n.getInputCount(); i++) {
                 if (!ctx.needsGradient(i)) {
@@ -146,7 +151,7 @@ public final class Differentiator {
                 }
                 Value gi = ctx.results.get(i);
                 if (gi == null) {
-                    throw new IllegalStateException("gradient rule for " + n.getOpType() + " (node '" + n.getName()
+                    throw new IllegalStateException("gradient rule for " + op + " (node '" + n.getName()
                             + "') did not produce the gradient of input " + i + " ('" + n.getInput(i) + "')");
                 }
                 grads.merge(n.getInput(i), gi, graph::add);
@@ -178,17 +183,128 @@ public final class Differentiator {
         return new Result(result, added);
     }
 
-    /** The per-node view handed to rules. */
+    /**
+     * The gradient {@code grad} of input {@code i} of {@code node}, summed back to that input's shape over the axes
+     * the operator broadcast it along (the un-broadcast every broadcasting rule needs, done here once, as in
+     * tinygrad's {@code compute_gradient}). Adds nothing when the gradient already has the input's build-time shape
+     * or the operator does not broadcast that input.
+     */
+    private static Value sumToInput(GraphBuilder graph, Op op, OnnxMl.NodeProto node, int i, Value grad) {
+        Value input = graph.value(node.getInput(i));
+        if (sameShape(grad.shape(), input.shape())) {
+            return grad;
+        }
+        Shape out = graph.value(node.getOutput(0)).shape();
+        return switch (op.broadcast()) {
+            case NONE -> grad;
+            case ELEMENTWISE -> unbroadcast(graph, node, grad, out, input);
+            case BIAS -> i == 2 ? unbroadcast(graph, node, grad, out, input) : grad;
+            case BATCH -> {
+                if (!out.hasRank() || out.rank() < 2 || !input.shape().hasRank() || input.rank() < 2) {
+                    yield grad;
+                }
+                List<Dim> d = new ArrayList<>(out.dims().subList(0, out.rank() - 2));
+                d.add(input.shape().dim(-2));
+                d.add(input.shape().dim(-1));
+                yield unbroadcast(graph, node, grad, Shape.of(d), input);
+            }
+        };
+    }
+
+    private static boolean sameShape(Shape a, Shape b) {
+        if (!a.hasRank() || !b.hasRank() || a.rank() != b.rank()) {
+            return false;
+        }
+        for (int i = 0; i < a.rank(); i++) {
+            if (!a.dim(i).sameAs(b.dim(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sums {@code grad}, of shape {@code gradShape} (a broadcast of {@code target}'s shape), back to
+     * {@code target}'s shape: ReduceSum over the broadcast axes, then Reshape. Decided from the build-time shapes
+     * where they are certain, else computed at run time from {@code Shape} of both.
+     */
+    private static Value unbroadcast(GraphBuilder graph, OnnxMl.NodeProto node, Value grad, Shape gradShape,
+            Value target) {
+        Shape t = target.shape();
+        if (!gradShape.hasRank() || !t.hasRank()) {
+            throw new IllegalArgumentException("cannot un-broadcast the gradient of '" + target.name()
+                    + "' at node '" + node.getName() + "': ranks unknown (" + gradShape + " vs " + t + ")");
+        }
+        int r = gradShape.rank();
+        int tr = t.rank();
+        if (tr > r) {
+            throw new IllegalArgumentException("gradient of '" + target.name() + "' at node '" + node.getName()
+                    + "' has rank " + r + " below the value's rank " + tr);
+        }
+        List<Long> axes = new ArrayList<>();
+        boolean certain = true;
+        for (int i = 0; i < r; i++) {
+            int j = i - (r - tr);
+            if (j < 0) {
+                axes.add((long) i);
+                continue;
+            }
+            Dim td = t.dim(j);
+            Dim od = gradShape.dim(i);
+            if (td.is(1)) {
+                if (!od.is(1)) {
+                    axes.add((long) i);
+                }
+            } else if (!td.isStatic() && !td.sameAs(od)) {
+                certain = false;
+            }
+        }
+        if (!certain) {
+            return dynamicUnbroadcast(graph, grad, r, target, tr);
+        }
+        if (axes.isEmpty() && r == tr) {
+            return grad;
+        }
+        Value reduced = axes.isEmpty() ? grad
+                : graph.reduceSum(grad, true, axes.stream().mapToLong(Long::longValue).toArray());
+        return r == tr ? reduced : graph.reshape(reduced, shapeOf(graph, target));
+    }
+
+    private static Value dynamicUnbroadcast(GraphBuilder graph, Value grad, int r, Value target, int tr) {
+        Value ts = graph.shape(target);
+        Value padded = ts;
+        if (r > tr) {
+            long[] ones = new long[r - tr];
+            Arrays.fill(ones, 1);
+            padded = graph.concat(0, graph.longs(ones), ts);
+        }
+        Value differs = graph.node(Op.NOT, List.of(graph.equal(padded, graph.shape(grad))));
+        Value axes = graph.reshape(graph.node(Op.NON_ZERO, List.of(differs)), -1);
+        return graph.reshape(graph.reduceSum(grad, axes, true), ts);
+    }
+
+    /** The shape of {@code x} as an int64 tensor: a constant when static, else a {@code Shape} node. */
+    private static Value shapeOf(GraphBuilder graph, Value x) {
+        return x.shape().isStatic() ? graph.longs(x.shape().sizes()) : graph.shape(x);
+    }
+
+    /**
+     * The per-node view handed to rules; each gradient a rule reports is summed back to its input's shape as it is
+     * reported (so the un-broadcast nodes follow the nodes of that gradient).
+     */
     private static final class NodeContext implements GradientContext {
 
         private final GraphBuilder graph;
+        private final Op op;
         private final OnnxMl.NodeProto node;
         private final Map<String, Value> grads;
         private final Set<String> fromWrt;
         private final Map<Integer, Value> results = new HashMap<>();
 
-        NodeContext(GraphBuilder graph, OnnxMl.NodeProto node, Map<String, Value> grads, Set<String> fromWrt) {
+        NodeContext(GraphBuilder graph, Op op, OnnxMl.NodeProto node, Map<String, Value> grads,
+                Set<String> fromWrt) {
             this.graph = graph;
+            this.op = op;
             this.node = node;
             this.grads = grads;
             this.fromWrt = fromWrt;
@@ -236,7 +352,7 @@ public final class Differentiator {
                 throw new IllegalStateException("input " + i + " of node '" + node.getName()
                         + "' needs no gradient");
             }
-            results.put(i, gradient);
+            results.put(i, sumToInput(graph, op, node, i, gradient));
         }
 
         @Override
@@ -251,62 +367,7 @@ public final class Differentiator {
 
         @Override
         public Value shapeOf(Value x) {
-            return x.shape().isStatic() ? graph.longs(x.shape().sizes()) : graph.shape(x);
-        }
-
-        @Override
-        public Value unbroadcast(Value grad, Shape gradShape, Value target) {
-            Shape t = target.shape();
-            if (!gradShape.hasRank() || !t.hasRank()) {
-                throw new IllegalArgumentException("cannot un-broadcast the gradient of '" + target.name()
-                        + "' at node '" + node.getName() + "': ranks unknown (" + gradShape + " vs " + t + ")");
-            }
-            int r = gradShape.rank();
-            int tr = t.rank();
-            if (tr > r) {
-                throw new IllegalArgumentException("gradient of '" + target.name() + "' at node '" + node.getName()
-                        + "' has rank " + r + " below the value's rank " + tr);
-            }
-            List<Long> axes = new ArrayList<>();
-            boolean certain = true;
-            for (int i = 0; i < r; i++) {
-                int j = i - (r - tr);
-                if (j < 0) {
-                    axes.add((long) i);
-                    continue;
-                }
-                Dim td = t.dim(j);
-                Dim od = gradShape.dim(i);
-                if (td.is(1)) {
-                    if (!od.is(1)) {
-                        axes.add((long) i);
-                    }
-                } else if (!td.isStatic() && !td.sameAs(od)) {
-                    certain = false;
-                }
-            }
-            if (!certain) {
-                return dynamicUnbroadcast(grad, r, target, tr);
-            }
-            if (axes.isEmpty() && r == tr) {
-                return grad;
-            }
-            Value reduced = axes.isEmpty() ? grad
-                    : graph.reduceSum(grad, true, axes.stream().mapToLong(Long::longValue).toArray());
-            return r == tr ? reduced : graph.reshape(reduced, shapeOf(target));
-        }
-
-        private Value dynamicUnbroadcast(Value grad, int r, Value target, int tr) {
-            Value ts = graph.shape(target);
-            Value padded = ts;
-            if (r > tr) {
-                long[] ones = new long[r - tr];
-                java.util.Arrays.fill(ones, 1);
-                padded = graph.concat(0, graph.longs(ones), ts);
-            }
-            Value differs = graph.node("Not", List.of(graph.equal(padded, graph.shape(grad))));
-            Value axes = graph.reshape(graph.node("NonZero", List.of(differs)), -1);
-            return graph.reshape(graph.reduceSum(grad, axes, true), ts);
+            return Differentiator.shapeOf(graph, x);
         }
     }
 }

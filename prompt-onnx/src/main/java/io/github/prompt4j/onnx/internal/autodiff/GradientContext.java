@@ -2,7 +2,6 @@ package io.github.prompt4j.onnx.internal.autodiff;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.prompt4j.onnx.internal.graph.GraphBuilder;
-import io.github.prompt4j.onnx.internal.graph.Shape;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -39,7 +38,11 @@ public interface GradientContext {
     /** Whether the differentiator needs the gradient of input {@code i} (it lies on a path from a wrt input). */
     boolean needsGradient(int i);
 
-    /** Reports the gradient of input {@code i}; it must have input {@code i}'s shape and type. */
+    /**
+     * Reports the gradient of input {@code i}, of input {@code i}'s type. Its shape is input {@code i}'s, or, for an
+     * input that the operator broadcasts ({@link io.github.prompt4j.onnx.internal.graph.Op#broadcast()}), the shape
+     * the input was broadcast to: the differentiator then sums it back to the input's shape.
+     */
     void setGradient(int i, Value gradient);
 
     /** Calls {@code gradient} and reports its result only when input {@code i} needs a gradient. */
@@ -54,13 +57,6 @@ public interface GradientContext {
 
     /** A scalar constant of output 0's element type. */
     Value scalar(double value);
-
-    /**
-     * Sums {@code grad}, of shape {@code gradShape} (a broadcast of {@code target}'s shape), back to
-     * {@code target}'s shape: ReduceSum over the broadcast axes, then Reshape. Decided from the build-time shapes
-     * where they are certain, else computed at run time from {@code Shape} of both.
-     */
-    Value unbroadcast(Value grad, Shape gradShape, Value target);
 
     /** The shape of {@code x} as an int64 tensor: a constant when static, else a {@code Shape} node. */
     Value shapeOf(Value x);

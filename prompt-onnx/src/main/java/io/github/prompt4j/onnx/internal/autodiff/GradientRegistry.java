@@ -1,45 +1,45 @@
 package io.github.prompt4j.onnx.internal.autodiff;
 
-import java.util.HashMap;
-import java.util.Map;
+import io.github.prompt4j.onnx.internal.graph.Op;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Gradient rules by ONNX operator type (default domain, opset 17).
+ * Gradient rules by {@link Op} (default domain, opset 17).
  *
  * <p>Immutable and thread-safe; {@link #with} returns a new registry.
  */
 public final class GradientRegistry {
 
-    private final Map<String, GradientRule> rules;
+    private final EnumMap<Op, GradientRule> rules;
 
-    private GradientRegistry(Map<String, GradientRule> rules) {
-        this.rules = Map.copyOf(rules);
+    private GradientRegistry(EnumMap<Op, GradientRule> rules) {
+        this.rules = rules;
     }
 
     /** The rules prompt4j ships, each checked against finite differences in its tests. */
     public static GradientRegistry standard() {
-        Map<String, GradientRule> m = new HashMap<>();
+        EnumMap<Op, GradientRule> m = new EnumMap<>(Op.class);
         StandardRules.registerAll(m);
         return new GradientRegistry(m);
     }
 
     /** A registry with one rule added or replaced. */
-    public GradientRegistry with(String opType, GradientRule rule) {
-        Map<String, GradientRule> m = new HashMap<>(rules);
-        m.put(opType, rule);
+    public GradientRegistry with(Op op, GradientRule rule) {
+        EnumMap<Op, GradientRule> m = new EnumMap<>(rules);
+        m.put(op, rule);
         return new GradientRegistry(m);
     }
 
     /** The rule for an operator, if any. */
-    public Optional<GradientRule> rule(String opType) {
-        return Optional.ofNullable(rules.get(opType));
+    public Optional<GradientRule> rule(Op op) {
+        return Optional.ofNullable(rules.get(op));
     }
 
-    /** The operators with rules, sorted. */
-    public Set<String> operators() {
-        return new TreeSet<>(rules.keySet());
+    /** The operators with rules, in {@link Op} order. */
+    public Set<Op> operators() {
+        return rules.isEmpty() ? EnumSet.noneOf(Op.class) : EnumSet.copyOf(rules.keySet());
     }
 }

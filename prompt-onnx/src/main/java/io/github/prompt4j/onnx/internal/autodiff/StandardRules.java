@@ -5,7 +5,7 @@ import io.github.prompt4j.onnx.internal.graph.Attr;
 import io.github.prompt4j.onnx.internal.graph.Dim;
 import io.github.prompt4j.onnx.internal.graph.ElementType;
 import io.github.prompt4j.onnx.internal.graph.GraphBuilder;
-import io.github.prompt4j.onnx.internal.graph.Shape;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,75 +15,77 @@ import java.util.Optional;
 
 /**
  * The gradient rules prompt4j ships, one per operator. Formulas are the standard ones (e.g. Griewank & Walther,
- * "Evaluating Derivatives", 2008); the comments give each in math form with {@code g} the output gradient.
+ * "Evaluating Derivatives", 2008); the comments give each in math form with {@code g} the output gradient. Rules
+ * of broadcasting operators ({@link Op#broadcast()}) give an input's gradient in the shape the input was broadcast
+ * to; the {@link Differentiator} sums it back.
  */
 final class StandardRules {
 
     private StandardRules() {
     }
 
-    static void registerAll(Map<String, GradientRule> m) {
-        m.put("Identity", c -> c.gradient(0, c::outputGradient));
-        m.put("Neg", c -> c.gradient(0, () -> c.graph().neg(c.outputGradient())));
+    static void registerAll(Map<Op, GradientRule> m) {
+        m.put(Op.IDENTITY, c -> c.gradient(0, c::outputGradient));
+        m.put(Op.NEG, c -> c.gradient(0, () -> c.graph().neg(c.outputGradient())));
         // d exp(x) = exp(x) = y
-        m.put("Exp", c -> c.gradient(0, () -> c.graph().mul(c.outputGradient(), c.output(0))));
-        m.put("Log", c -> c.gradient(0, () -> c.graph().div(c.outputGradient(), c.input(0))));
+        m.put(Op.EXP, c -> c.gradient(0, () -> c.graph().mul(c.outputGradient(), c.output(0))));
+        m.put(Op.LOG, c -> c.gradient(0, () -> c.graph().div(c.outputGradient(), c.input(0))));
         // d sqrt(x) = 1 / (2 y)
-        m.put("Sqrt", c -> c.gradient(0, () -> c.graph().div(c.outputGradient(),
+        m.put(Op.SQRT, c -> c.gradient(0, () -> c.graph().div(c.outputGradient(),
                 c.graph().mul(c.output(0), c.scalar(2)))));
         // d (1/x) = -y^2
-        m.put("Reciprocal", c -> c.gradient(0, () -> c.graph().neg(c.graph().mul(c.outputGradient(),
+        m.put(Op.RECIPROCAL, c -> c.gradient(0, () -> c.graph().neg(c.graph().mul(c.outputGradient(),
                 c.graph().mul(c.output(0), c.output(0))))));
         // d erf(x) = 2/sqrt(pi) exp(-x^2)
-        m.put("Erf", c -> c.gradient(0, () -> {
+        m.put(Op.ERF, c -> c.gradient(0, () -> {
             GraphBuilder g = c.graph();
             Value x = c.input(0);
             Value dens = g.mul(g.exp(g.neg(g.mul(x, x))), c.scalar(2.0 / Math.sqrt(Math.PI)));
             return g.mul(c.outputGradient(), dens);
         }));
-        m.put("Cast", StandardRules::cast);
-        // y = sum_i x_i: dx_i = g, summed over the axes x_i was broadcast along
+        m.put(Op.CAST, StandardRules::cast);
+        // y = sum_i x_i: dx_i = g (the differentiator sums it over the axes x_i was broadcast along, as for every
+        // broadcasting operator below)
         GradientRule sum = c -> {
             for (int i = 0; i < c.inputCount(); i++) {
-                int k = i;
-                c.gradient(k, () -> toInput(c, k, c.outputGradient()));
+                c.gradient(i, c::outputGradient);
             }
         };
-        m.put("Add", sum);
-        m.put("Sum", sum);
-        m.put("Sub", c -> {
-            c.gradient(0, () -> toInput(c, 0, c.outputGradient()));
-            c.gradient(1, () -> c.graph().neg(toInput(c, 1, c.outputGradient())));
+        m.put(Op.ADD, sum);
+        m.put(Op.SUM, sum);
+        m.put(Op.SUB, c -> {
+            c.gradient(0, c::outputGradient);
+            c.gradient(1, () -> c.graph().neg(c.outputGradient()));
         });
-        m.put("Mul", c -> {
+        m.put(Op.MUL, c -> {
             GraphBuilder g = c.graph();
-            c.gradient(0, () -> toInput(c, 0, g.mul(c.outputGradient(), c.input(1))));
-            c.gradient(1, () -> toInput(c, 1, g.mul(c.outputGradient(), c.input(0))));
+            c.gradient(0, () -> g.mul(c.outputGradient(), c.input(1)));
+            c.gradient(1, () -> g.mul(c.outputGradient(), c.input(0)));
         });
         // y = a / b: da = g / b, db = -g y / b
-        m.put("Div", c -> {
+        m.put(Op.DIV, c -> {
             GraphBuilder g = c.graph();
-            c.gradient(0, () -> toInput(c, 0, g.div(c.outputGradient(), c.input(1))));
-            c.gradient(1, () -> g.neg(toInput(c, 1, g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1)))));
+            c.gradient(0, () -> g.div(c.outputGradient(), c.input(1)));
+            c.gradient(1, () -> g.neg(g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1))));
         });
-        m.put("Where", c -> {
+        m.put(Op.WHERE, c -> {
             GraphBuilder g = c.graph();
             Value zero = c.scalar(0);
-            c.gradient(1, () -> toInput(c, 1, g.where(c.input(0), c.outputGradient(), zero)));
-            c.gradient(2, () -> toInput(c, 2, g.where(c.input(0), zero, c.outputGradient())));
+            c.gradient(1, () -> g.where(c.input(0), c.outputGradient(), zero));
+            c.gradient(2, () -> g.where(c.input(0), zero, c.outputGradient()));
         });
-        m.put("Expand", c -> c.gradient(0, () -> toInput(c, 0, c.outputGradient())));
+        m.put(Op.EXPAND, c -> c.gradient(0, c::outputGradient));
         GradientRule reshapeBack = c -> c.gradient(0, () -> c.graph().reshape(c.outputGradient(),
                 c.shapeOf(c.input(0))));
-        m.put("Reshape", reshapeBack);
-        m.put("Squeeze", reshapeBack);
-        m.put("Unsqueeze", reshapeBack);
-        m.put("Flatten", reshapeBack);
-        m.put("Transpose", StandardRules::transpose);
-        m.put("MatMul", StandardRules::matMul);
-        m.put("Gemm", StandardRules::gemm);
+        m.put(Op.RESHAPE, reshapeBack);
+        m.put(Op.SQUEEZE, reshapeBack);
+        m.put(Op.UNSQUEEZE, reshapeBack);
+        m.put(Op.FLATTEN, reshapeBack);
+        m.put(Op.TRANSPOSE, StandardRules::transpose);
+        m.put(Op.MAT_MUL, StandardRules::matMul);
+        m.put(Op.GEMM, StandardRules::gemm);
         // y = softmax(x): dx = y (g - sum(g y))
-        m.put("Softmax", c -> c.gradient(0, () -> {
+        m.put(Op.SOFTMAX, c -> c.gradient(0, () -> {
             GraphBuilder g = c.graph();
             long axis = Attr.intOf(c.node(), "axis", -1);
             Value y = c.output(0);
@@ -91,34 +93,26 @@ final class StandardRules {
             return g.mul(y, g.sub(c.outputGradient(), s));
         }));
         // y = log softmax(x): dx = g - exp(y) sum(g)
-        m.put("LogSoftmax", c -> c.gradient(0, () -> {
+        m.put(Op.LOG_SOFTMAX, c -> c.gradient(0, () -> {
             GraphBuilder g = c.graph();
             long axis = Attr.intOf(c.node(), "axis", -1);
             Value s = g.reduceSum(c.outputGradient(), true, axis);
             return g.sub(c.outputGradient(), g.mul(g.exp(c.output(0)), s));
         }));
-        m.put("LayerNormalization", StandardRules::layerNorm);
-        m.put("Gather", StandardRules::gather);
-        m.put("GatherElements", c -> c.gradient(0, () -> {
+        m.put(Op.LAYER_NORMALIZATION, StandardRules::layerNorm);
+        m.put(Op.GATHER, StandardRules::gather);
+        m.put(Op.GATHER_ELEMENTS, c -> c.gradient(0, () -> {
             GraphBuilder g = c.graph();
             Value data = c.input(0);
             Value zeros = g.constantOfShape(c.shapeOf(data), data.type(), 0);
             return g.scatterElements(zeros, c.input(1), c.outputGradient(), Attr.intOf(c.node(), "axis", 0),
                     "add");
         }));
-        m.put("Concat", StandardRules::concat);
-        m.put("ReduceSum", c -> reduce(c, Kind.SUM));
-        m.put("ReduceMean", c -> reduce(c, Kind.MEAN));
-        m.put("ReduceMax", c -> reduce(c, Kind.MAX));
-        m.put("ReduceLogSumExp", c -> reduce(c, Kind.LOG_SUM_EXP));
-    }
-
-    /**
-     * An elementwise gradient {@code grad} of output 0's shape, summed back to input {@code i}'s shape over the axes
-     * that input was broadcast along.
-     */
-    private static Value toInput(GradientContext c, int i, Value grad) {
-        return c.unbroadcast(grad, c.output(0).shape(), c.input(i));
+        m.put(Op.CONCAT, StandardRules::concat);
+        m.put(Op.REDUCE_SUM, c -> reduce(c, Kind.SUM));
+        m.put(Op.REDUCE_MEAN, c -> reduce(c, Kind.MEAN));
+        m.put(Op.REDUCE_MAX, c -> reduce(c, Kind.MAX));
+        m.put(Op.REDUCE_LOG_SUM_EXP, c -> reduce(c, Kind.LOG_SUM_EXP));
     }
 
     private static void cast(GradientContext c) {
@@ -161,12 +155,13 @@ final class StandardRules {
     }
 
     /**
-     * y = a @ b. da = g @ b^T, db = a^T @ g, each summed over broadcast batch dims. For a 2-D weight {@code b} with
-     * static sizes, da = MatMul(g, Transpose(b)): the Transpose reads only an initializer, so ONNX Runtime folds it
-     * once, when the session is created, into a transposed copy of the weight (for BERT-base 340 MB more resident
-     * memory in the gradient session) and every run multiplies by it as the forward pass multiplies by {@code b}.
-     * Measured on 2 cores, BERT-base 32 x 64: 10% less gradient time than Gemm with {@code transB} over the shared
-     * weight, same gradients to the bit. db is taken on flattened rows with Gemm ({@code transA}).
+     * y = a @ b. da = g @ b^T, db = a^T @ g, in the broadcast batch dims (the differentiator sums them back). For a
+     * 2-D weight {@code b} with static sizes, da = MatMul(g, Transpose(b)): the Transpose reads only an initializer,
+     * so ONNX Runtime folds it once, when the session is created, into a transposed copy of the weight (for BERT-base
+     * 340 MB more resident memory in the gradient session) and every run multiplies by it as the forward pass
+     * multiplies by {@code b}. Measured on 2 cores, BERT-base 32 x 64: 10% less gradient time than Gemm with
+     * {@code transB} over the shared weight, same gradients to the bit. db is taken on flattened rows with Gemm
+     * ({@code transA}), so it comes out summed over the rows.
      */
     private static void matMul(GradientContext c) {
         GraphBuilder g = c.graph();
@@ -178,15 +173,8 @@ final class StandardRules {
                     + c.node().getName() + "' has ranks " + a.rank() + " and " + b.rank()
                     + "; Unsqueeze 1-D operands first");
         }
-        Shape out = c.output(0).shape();
         boolean flatWeight = b.rank() == 2 && b.shape().isStatic();
-        c.gradient(0, () -> {
-            if (flatWeight) {
-                return g.matMul(gy, g.transpose(b, 1, 0));
-            }
-            Value full = g.matMul(gy, g.transpose(b, swapLastTwo(b.rank())));
-            return c.unbroadcast(full, batchShape(out, a.shape().dim(-2), a.shape().dim(-1)), a);
-        });
+        c.gradient(0, () -> g.matMul(gy, g.transpose(b, swapLastTwo(b.rank()))));
         c.gradient(1, () -> {
             if (flatWeight) {
                 long k = b.shape().dim(0).size();
@@ -195,16 +183,8 @@ final class StandardRules {
                 Value g2 = a.rank() == 2 ? gy : g.reshape(gy, -1, n);
                 return g.gemm(a2, g2, Optional.empty(), 1f, 1f, true, false);
             }
-            Value full = g.matMul(g.transpose(a, swapLastTwo(a.rank())), gy);
-            return c.unbroadcast(full, batchShape(out, b.shape().dim(-2), b.shape().dim(-1)), b);
+            return g.matMul(g.transpose(a, swapLastTwo(a.rank())), gy);
         });
-    }
-
-    private static Shape batchShape(Shape out, Dim rows, Dim cols) {
-        List<Dim> d = new ArrayList<>(out.dims().subList(0, out.rank() - 2));
-        d.add(rows);
-        d.add(cols);
-        return Shape.of(d);
     }
 
     /** y = alpha op(a) op(b) + beta c; see the derivation per transpose flag in the code. */
@@ -224,7 +204,7 @@ final class StandardRules {
         // op(b) = b: db = op(a)^T g;  op(b) = b^T: db = g^T op(a)
         c.gradient(1, () -> tb ? g.gemm(gy, a, none, alpha, 1f, true, ta) : g.gemm(a, gy, none, alpha, 1f, !ta, false));
         if (c.inputCount() > 2) {
-            c.gradient(2, () -> toInput(c, 2, beta == 1f ? gy : g.mul(gy, c.scalar(beta))));
+            c.gradient(2, () -> beta == 1f ? gy : g.mul(gy, c.scalar(beta)));
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.internal.graph.ElementType;
 import io.github.prompt4j.onnx.internal.graph.GraphBuilder;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import io.github.prompt4j.onnx.internal.weights.Int8Weights;
 import io.github.prompt4j.onnx.internal.weights.WeightFile;
@@ -367,10 +368,10 @@ public final class BertGraphs {
             if (encoding == Encoding.INT8) {
                 Value qkv = int8MatMul(smooth(x, Int8Weights.smoothing(Int8Weights.qkvKernel(l))),
                         Int8Weights.qkvKernel(l), Int8Weights.qkvScale(l), weightQ(Int8Weights.qkvBias(l)));
-                List<Value> parts = g.node("Split", List.of(qkv), 3, List.of(Attr.of("axis", 2L)));
+                List<Value> parts = g.node(Op.SPLIT, List.of(qkv), 3, List.of(Attr.of("axis", 2L)));
                 Value query = rows == null ? parts.get(0) : g.reshape(gatherRows(parts.get(0), rows), rowShape);
                 g.scope("layer" + l + "/attention");
-                context = g.contribNode("MultiHeadAttention", Arrays.asList(query, parts.get(1), parts.get(2),
+                context = g.node(Op.MULTI_HEAD_ATTENTION, Arrays.asList(query, parts.get(1), parts.get(2),
                         null, keyMask), 1, heads).get(0);
             } else {
                 Value bias = g.concat(0, weight(BertParameters.layer(l, BertParameters.QUERY_BIAS)),
@@ -381,10 +382,10 @@ public final class BertGraphs {
                 Value valueKernel = weight(BertParameters.layer(l, BertParameters.VALUE_KERNEL));
                 if (rows == null) {
                     // one product on the concatenated [H, 3H] kernel (folded into one constant at session start)
-                    context = g.contribNode("Attention", Arrays.asList(x,
+                    context = g.node(Op.ATTENTION, Arrays.asList(x,
                             g.concat(1, queryKernel, keyKernel, valueKernel), bias, keyMask), 1, heads).get(0);
                 } else {
-                    context = g.contribNode("MultiHeadAttention", Arrays.asList(g.matMul(residual, queryKernel),
+                    context = g.node(Op.MULTI_HEAD_ATTENTION, Arrays.asList(g.matMul(residual, queryKernel),
                             g.matMul(x, keyKernel), g.matMul(x, valueKernel), bias, keyMask), 1, heads).get(0);
                 }
             }
@@ -392,7 +393,7 @@ public final class BertGraphs {
                     BertParameters.ATTENTION_OUTPUT_BIAS, BertParameters.ATTENTION_LN_GAMMA,
                     BertParameters.ATTENTION_LN_BETA);
             g.scope("layer" + l + "/ffn");
-            Value inner = g.contribNode("BiasGelu", List.of(product(x1, l, BertParameters.INTERMEDIATE_KERNEL),
+            Value inner = g.node(Op.BIAS_GELU, List.of(product(x1, l, BertParameters.INTERMEDIATE_KERNEL),
                     weight(BertParameters.layer(l, BertParameters.INTERMEDIATE_BIAS))), 1, List.of()).get(0);
             return skipLayerNorm(product(inner, l, BertParameters.OUTPUT_KERNEL), x1, l, BertParameters.OUTPUT_BIAS,
                     BertParameters.OUTPUT_LN_GAMMA, BertParameters.OUTPUT_LN_BETA);
@@ -415,18 +416,18 @@ public final class BertGraphs {
         /** In the calibration graph, outputs the per-channel max |x| over batch and sequence under {@code name}. */
         private void observe(String name, Value x) {
             if (calibration != null) {
-                calibration.put(name, g.reduceMax(g.node("Abs", List.of(x)), false, 0, 1));
+                calibration.put(name, g.reduceMax(g.node(Op.ABS, List.of(x)), false, 0, 1));
             }
         }
 
         private Value int8MatMul(Value x, String kernel, String scale, Value bias) {
-            return g.contribNode("DynamicQuantizeMatMul", Arrays.asList(x, weightQ(kernel), weightQ(scale), null,
+            return g.node(Op.DYNAMIC_QUANTIZE_MAT_MUL, Arrays.asList(x, weightQ(kernel), weightQ(scale), null,
                     bias), 1, List.of()).get(0);
         }
 
         /** {@code LayerNorm(product + residual + bias)} as one {@code SkipLayerNormalization}. */
         private Value skipLayerNorm(Value product, Value residual, int l, String bias, String gamma, String beta) {
-            return g.contribNode("SkipLayerNormalization", List.of(product, residual,
+            return g.node(Op.SKIP_LAYER_NORMALIZATION, List.of(product, residual,
                     weight(BertParameters.layer(l, gamma)), weight(BertParameters.layer(l, beta)),
                     weight(BertParameters.layer(l, bias))), 1,
                     List.of(Attr.of("epsilon", (float) c.layerNormEps()))).get(0);

@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds an ONNX graph (default domain, opset {@value #OPSET}, IR version {@value #IR_VERSION}) from Java, with
- * build-time tracking of every value's element type and shape (static, symbolic or unknown dims).
+ * Builds an ONNX graph of {@link Op} nodes (default domain at opset {@value #OPSET}, plus ONNX Runtime's contrib
+ * operators; IR version {@value #IR_VERSION}) from Java, with build-time tracking of every value's element type and
+ * shape (static, symbolic or unknown dims).
  *
  * <p>Values are graph inputs, initializers (inline small tensors, or {@code EXTERNAL} references into a
  * {@link WeightFile}) and node outputs. Node outputs get fresh names ({@code <scope>/<Op>_<n>}); graph outputs are
@@ -62,7 +63,8 @@ public final class GraphBuilder {
      * A builder holding a copy of an existing graph: its inputs, initializers, nodes (in order; they must be
      * topologically sorted as ONNX requires) and outputs, with types and shapes inferred again.
      *
-     * @throws IllegalArgumentException when a node reads a value that nothing defines
+     * @throws IllegalArgumentException when a node reads a value that nothing defines, or uses an operator that is
+     *     not an {@link Op}
      */
     public static GraphBuilder from(OnnxMl.GraphProto graph) {
         GraphBuilder b = new GraphBuilder(graph.getName());
@@ -82,7 +84,7 @@ public final class GraphBuilder {
             }
         }
         for (OnnxMl.NodeProto n : graph.getNodeList()) {
-            b.append(n);
+            b.append(Op.of(n), n);
         }
         for (OnnxMl.ValueInfoProto vi : graph.getOutputList()) {
             b.outputs.add(vi.getName());
@@ -203,47 +205,36 @@ public final class GraphBuilder {
     /**
      * Appends a node with one output.
      *
-     * @param op operator type in the default domain
+     * @param op the operator (its domain is imported by {@link #model()} when it is not the default one)
      * @param inputs inputs in operator order
      * @param attrs attributes (see {@link Attr})
      */
-    public Value node(String op, List<Value> inputs, OnnxMl.AttributeProto... attrs) {
+    public Value node(Op op, List<Value> inputs, OnnxMl.AttributeProto... attrs) {
         return node(op, inputs, 1, Arrays.asList(attrs)).get(0);
     }
 
-    /** Appends a node with {@code outputCount} outputs and returns them. */
-    public List<Value> node(String op, List<Value> inputs, int outputCount, List<OnnxMl.AttributeProto> attrs) {
-        return node("", op, inputs, outputCount, attrs);
-    }
-
     /**
-     * Appends a node of ONNX Runtime's contrib domain ({@value #CONTRIB_DOMAIN}); the model then imports that domain.
+     * Appends a node with {@code outputCount} outputs and returns them.
      *
      * @param inputs inputs in operator order; {@code null} for an omitted optional input
      */
-    public List<Value> contribNode(String op, List<Value> inputs, int outputCount,
-            List<OnnxMl.AttributeProto> attrs) {
-        return node(CONTRIB_DOMAIN, op, inputs, outputCount, attrs);
-    }
-
-    /** Appends a node of {@code domain} ({@code ""} = the default domain); a {@code null} input is omitted. */
-    private List<Value> node(String domain, String op, List<Value> inputs, int outputCount,
-            List<OnnxMl.AttributeProto> attrs) {
-        OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(fresh(op + "_node"));
-        if (!domain.isEmpty()) {
-            n.setDomain(domain);
+    public List<Value> node(Op op, List<Value> inputs, int outputCount, List<OnnxMl.AttributeProto> attrs) {
+        OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op.opType())
+                .setName(fresh(op.opType() + "_node"));
+        if (!op.domain().isEmpty()) {
+            n.setDomain(op.domain());
         }
         for (Value v : inputs) {
             n.addInput(v == null ? "" : v.name());
         }
         for (int i = 0; i < outputCount; i++) {
-            n.addOutput(fresh(op));
+            n.addOutput(fresh(op.opType()));
         }
         n.addAllAttribute(attrs);
-        return append(n.build());
+        return append(op, n.build());
     }
 
-    private List<Value> append(OnnxMl.NodeProto n) {
+    private List<Value> append(Op op, OnnxMl.NodeProto n) {
         List<Value> in = new ArrayList<>();
         for (String s : n.getInputList()) {
             if (s.isEmpty()) {
@@ -257,7 +248,7 @@ public final class GraphBuilder {
             }
             in.add(v);
         }
-        List<Value> out = inference.infer(n, in);
+        List<Value> out = inference.infer(op, n, in);
         nodes.add(n);
         for (Value v : out) {
             register(v);
@@ -280,7 +271,7 @@ public final class GraphBuilder {
             if (producedByNode.contains(current.name())) {
                 current = rename(current, outputName);
             } else {
-                current = rename(node("Identity", List.of(current)), outputName);
+                current = rename(node(Op.IDENTITY, List.of(current)), outputName);
             }
         }
         if (!outputs.contains(outputName)) {
@@ -473,45 +464,45 @@ public final class GraphBuilder {
 
     /** {@code a + b} with broadcasting. */
     public Value add(Value a, Value b) {
-        return node("Add", List.of(a, b));
+        return node(Op.ADD, List.of(a, b));
     }
 
     /** {@code a - b} with broadcasting. */
     public Value sub(Value a, Value b) {
-        return node("Sub", List.of(a, b));
+        return node(Op.SUB, List.of(a, b));
     }
 
     /** {@code a * b} with broadcasting. */
     public Value mul(Value a, Value b) {
-        return node("Mul", List.of(a, b));
+        return node(Op.MUL, List.of(a, b));
     }
 
     /** {@code a / b} with broadcasting. */
     public Value div(Value a, Value b) {
-        return node("Div", List.of(a, b));
+        return node(Op.DIV, List.of(a, b));
     }
 
     /** {@code a ^ b} with broadcasting. */
     public Value pow(Value a, Value b) {
-        return node("Pow", List.of(a, b));
+        return node(Op.POW, List.of(a, b));
     }
 
     /** Numpy matmul: {@code [..., m, k] @ [..., k, n]} with broadcast batch dims. */
     public Value matMul(Value a, Value b) {
-        return node("MatMul", List.of(a, b));
+        return node(Op.MAT_MUL, List.of(a, b));
     }
 
     /** {@code alpha * op(a) @ op(b) + beta * c} on 2-D {@code a}, {@code b}; {@code c} broadcasts to the result. */
     public Value gemm(Value a, Value b, Optional<Value> c, float alpha, float beta, boolean transA, boolean transB) {
         List<Value> in = new ArrayList<>(List.of(a, b));
         c.ifPresent(in::add);
-        return node("Gemm", in, Attr.of("alpha", alpha), Attr.of("beta", beta), Attr.of("transA", transA ? 1L : 0L),
+        return node(Op.GEMM, in, Attr.of("alpha", alpha), Attr.of("beta", beta), Attr.of("transA", transA ? 1L : 0L),
                 Attr.of("transB", transB ? 1L : 0L));
     }
 
     /** Reshape to a shape tensor (ONNX semantics: 0 copies the input dim, -1 is inferred). */
     public Value reshape(Value x, Value shape) {
-        return node("Reshape", List.of(x, shape));
+        return node(Op.RESHAPE, List.of(x, shape));
     }
 
     /** Reshape to constant dims (0 copies the input dim, -1 is inferred). */
@@ -521,161 +512,161 @@ public final class GraphBuilder {
 
     /** Permutes the axes. */
     public Value transpose(Value x, long... perm) {
-        return node("Transpose", List.of(x), Attr.ints("perm", perm));
+        return node(Op.TRANSPOSE, List.of(x), Attr.ints("perm", perm));
     }
 
     /** Softmax along one axis (opset 13+ semantics). */
     public Value softmax(Value x, long axis) {
-        return node("Softmax", List.of(x), Attr.of("axis", axis));
+        return node(Op.SOFTMAX, List.of(x), Attr.of("axis", axis));
     }
 
     /** Log-softmax along one axis. */
     public Value logSoftmax(Value x, long axis) {
-        return node("LogSoftmax", List.of(x), Attr.of("axis", axis));
+        return node(Op.LOG_SOFTMAX, List.of(x), Attr.of("axis", axis));
     }
 
     /** ONNX {@code LayerNormalization} (opset 17) over the axes from {@code axis} to the last. */
     public Value layerNorm(Value x, Value scale, Value bias, long axis, double epsilon) {
-        return node("LayerNormalization", List.of(x, scale, bias), Attr.of("axis", axis),
+        return node(Op.LAYER_NORMALIZATION, List.of(x, scale, bias), Attr.of("axis", axis),
                 Attr.of("epsilon", (float) epsilon));
     }
 
     /** The error function. */
     public Value erf(Value x) {
-        return node("Erf", List.of(x));
+        return node(Op.ERF, List.of(x));
     }
 
     /** Square root. */
     public Value sqrt(Value x) {
-        return node("Sqrt", List.of(x));
+        return node(Op.SQRT, List.of(x));
     }
 
     /** Exponential. */
     public Value exp(Value x) {
-        return node("Exp", List.of(x));
+        return node(Op.EXP, List.of(x));
     }
 
     /** Natural logarithm. */
     public Value log(Value x) {
-        return node("Log", List.of(x));
+        return node(Op.LOG, List.of(x));
     }
 
     /** Negation. */
     public Value neg(Value x) {
-        return node("Neg", List.of(x));
+        return node(Op.NEG, List.of(x));
     }
 
     /** Identity. */
     public Value identity(Value x) {
-        return node("Identity", List.of(x));
+        return node(Op.IDENTITY, List.of(x));
     }
 
     /** Element type conversion. */
     public Value cast(Value x, ElementType to) {
-        return node("Cast", List.of(x), Attr.of("to", (long) to.code()));
+        return node(Op.CAST, List.of(x), Attr.of("to", (long) to.code()));
     }
 
     /** Inserts size-1 axes (positions in the output). */
     public Value unsqueeze(Value x, long... axes) {
-        return node("Unsqueeze", List.of(x, longs(axes)));
+        return node(Op.UNSQUEEZE, List.of(x, longs(axes)));
     }
 
     /** Removes the given size-1 axes. */
     public Value squeeze(Value x, long... axes) {
-        return node("Squeeze", List.of(x, longs(axes)));
+        return node(Op.SQUEEZE, List.of(x, longs(axes)));
     }
 
     /** Concatenation along an axis. */
     public Value concat(long axis, Value... parts) {
-        return node("Concat", List.of(parts), Attr.of("axis", axis));
+        return node(Op.CONCAT, List.of(parts), Attr.of("axis", axis));
     }
 
     /** The shape of {@code x} as an int64 1-D tensor. */
     public Value shape(Value x) {
-        return node("Shape", List.of(x));
+        return node(Op.SHAPE, List.of(x));
     }
 
     /** The element count of {@code x} as an int64 scalar. */
     public Value size(Value x) {
-        return node("Size", List.of(x));
+        return node(Op.SIZE, List.of(x));
     }
 
     /** {@code x[starts:ends]} along the given axes (step 1). */
     public Value slice(Value x, Value starts, Value ends, Value axes) {
-        return node("Slice", List.of(x, starts, ends, axes));
+        return node(Op.SLICE, List.of(x, starts, ends, axes));
     }
 
     /** {@code [start, start + delta, ...)} below {@code limit}; scalar inputs of one type. */
     public Value range(Value start, Value limit, Value delta) {
-        return node("Range", List.of(start, limit, delta));
+        return node(Op.RANGE, List.of(start, limit, delta));
     }
 
     /** Sum over constant axes. */
     public Value reduceSum(Value x, boolean keepDims, long... axes) {
-        return node("ReduceSum", List.of(x, longs(axes)), Attr.of("keepdims", keepDims ? 1L : 0L));
+        return node(Op.REDUCE_SUM, List.of(x, longs(axes)), Attr.of("keepdims", keepDims ? 1L : 0L));
     }
 
     /** Sum over axes given by a (possibly computed) int64 tensor; an empty axes tensor leaves {@code x} as is. */
     public Value reduceSum(Value x, Value axes, boolean keepDims) {
-        return node("ReduceSum", List.of(x, axes), Attr.of("keepdims", keepDims ? 1L : 0L),
+        return node(Op.REDUCE_SUM, List.of(x, axes), Attr.of("keepdims", keepDims ? 1L : 0L),
                 Attr.of("noop_with_empty_axes", 1L));
     }
 
     /** Mean over axes. */
     public Value reduceMean(Value x, boolean keepDims, long... axes) {
-        return node("ReduceMean", List.of(x), Attr.ints("axes", axes), Attr.of("keepdims", keepDims ? 1L : 0L));
+        return node(Op.REDUCE_MEAN, List.of(x), Attr.ints("axes", axes), Attr.of("keepdims", keepDims ? 1L : 0L));
     }
 
     /** Maximum over axes. */
     public Value reduceMax(Value x, boolean keepDims, long... axes) {
-        return node("ReduceMax", List.of(x), Attr.ints("axes", axes), Attr.of("keepdims", keepDims ? 1L : 0L));
+        return node(Op.REDUCE_MAX, List.of(x), Attr.ints("axes", axes), Attr.of("keepdims", keepDims ? 1L : 0L));
     }
 
     /** {@code log(sum(exp(x)))} over axes (ONNX Runtime computes it with max subtraction). */
     public Value reduceLogSumExp(Value x, boolean keepDims, long... axes) {
-        return node("ReduceLogSumExp", List.of(x), Attr.ints("axes", axes),
+        return node(Op.REDUCE_LOG_SUM_EXP, List.of(x), Attr.ints("axes", axes),
                 Attr.of("keepdims", keepDims ? 1L : 0L));
     }
 
     /** {@code data} indexed along {@code axis} by {@code indices}. */
     public Value gather(Value data, Value indices, long axis) {
-        return node("Gather", List.of(data, indices), Attr.of("axis", axis));
+        return node(Op.GATHER, List.of(data, indices), Attr.of("axis", axis));
     }
 
     /** Element-wise gather along {@code axis} ({@code out[i][j] = data[i][idx[i][j]]} for axis 1). */
     public Value gatherElements(Value data, Value indices, long axis) {
-        return node("GatherElements", List.of(data, indices), Attr.of("axis", axis));
+        return node(Op.GATHER_ELEMENTS, List.of(data, indices), Attr.of("axis", axis));
     }
 
     /** {@code data} with {@code updates} written (or reduced) at {@code indices} of shape {@code [..., k]}. */
     public Value scatterNd(Value data, Value indices, Value updates, String reduction) {
-        return node("ScatterND", List.of(data, indices, updates), Attr.of("reduction", reduction));
+        return node(Op.SCATTER_ND, List.of(data, indices, updates), Attr.of("reduction", reduction));
     }
 
     /** Element-wise scatter, inverse of {@link #gatherElements}. */
     public Value scatterElements(Value data, Value indices, Value updates, long axis, String reduction) {
-        return node("ScatterElements", List.of(data, indices, updates), Attr.of("axis", axis),
+        return node(Op.SCATTER_ELEMENTS, List.of(data, indices, updates), Attr.of("axis", axis),
                 Attr.of("reduction", reduction));
     }
 
     /** {@code cond ? x : y} with broadcasting. */
     public Value where(Value cond, Value x, Value y) {
-        return node("Where", List.of(cond, x, y));
+        return node(Op.WHERE, List.of(cond, x, y));
     }
 
     /** Broadcasts {@code x} to a shape tensor. */
     public Value expand(Value x, Value shape) {
-        return node("Expand", List.of(x, shape));
+        return node(Op.EXPAND, List.of(x, shape));
     }
 
     /** Element-wise equality (bool). */
     public Value equal(Value a, Value b) {
-        return node("Equal", List.of(a, b));
+        return node(Op.EQUAL, List.of(a, b));
     }
 
     /** A tensor of the given shape tensor filled with {@code value} of {@code type}. */
     public Value constantOfShape(Value shape, ElementType type, double value) {
-        return node("ConstantOfShape", List.of(shape),
+        return node(Op.CONSTANT_OF_SHAPE, List.of(shape),
                 Attr.of("value", Tensors.of("value", type, new long[] {1}, new double[] {value})));
     }
 }

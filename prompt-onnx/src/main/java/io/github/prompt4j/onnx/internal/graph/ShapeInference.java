@@ -9,22 +9,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Build-time type and shape inference for the operators prompt4j emits (ONNX opset 17 semantics).
+ * Build-time type and shape inference for every {@link Op} (ONNX opset 17 semantics, and ONNX Runtime's contrib
+ * operators).
  *
  * <p>Besides shapes it propagates "shape values": the contents of small int64 tensors computed from {@code Shape},
  * constants, {@code Concat}, {@code Gather} and {@code Unsqueeze}, as lists of {@link Dim}s, so that a
- * {@code Reshape} to a computed shape keeps symbolic dims. Unknown operators get the first input's type and an
- * unknown rank.
+ * {@code Reshape} to a computed shape keeps symbolic dims. Outputs beyond those an operator's rule describes get the
+ * first input's type and an unknown rank.
  */
 final class ShapeInference {
-
-    private static final Set<String> SAME_AS_INPUT = Set.of("Identity", "Neg", "Exp", "Log", "Sqrt", "Erf",
-            "Reciprocal", "Abs", "Relu", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Not", "Floor", "Ceil");
-    private static final Set<String> BROADCAST = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Sum", "Max", "Min");
-    private static final Set<String> COMPARE = Set.of("Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
-            "And", "Or");
-    private static final Set<String> REDUCE = Set.of("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
-            "ReduceLogSumExp", "ReduceProd", "ReduceL2", "ReduceSumSquare");
 
     private final GraphBuilder graph;
 
@@ -32,86 +25,83 @@ final class ShapeInference {
         this.graph = graph;
     }
 
-    /** Types and shapes of the node's outputs, in order; records shape values of int64 outputs as a side effect. */
-    List<Value> infer(OnnxMl.NodeProto node, List<Value> in) {
-        String op = node.getOpType();
-        List<Value> out = new ArrayList<>();
+    /**
+     * Types and shapes of the node's outputs, in order; records shape values of int64 outputs as a side effect. The
+     * switch is exhaustive, so every {@link Op} has a rule.
+     */
+    List<Value> infer(Op op, OnnxMl.NodeProto node, List<Value> in) {
         ElementType t0 = in.isEmpty() ? ElementType.FLOAT : in.get(0).type();
-        if (SAME_AS_INPUT.contains(op)) {
-            out.add(v(node, 0, t0, in.get(0).shape()));
-        } else if (BROADCAST.contains(op)) {
-            out.add(v(node, 0, t0, broadcast(in.stream().map(Value::shape).toList())));
-        } else if (COMPARE.contains(op)) {
-            out.add(v(node, 0, ElementType.BOOL, broadcast(in.stream().map(Value::shape).toList())));
-        } else if (REDUCE.contains(op)) {
-            out.add(v(node, 0, t0, reduce(node, in)));
-        } else {
-            switch (op) {
-                case "Where" -> out.add(v(node, 0, in.get(1).type(),
-                        broadcast(in.stream().map(Value::shape).toList())));
-                case "MatMul" -> out.add(v(node, 0, t0, matMul(in.get(0).shape(), in.get(1).shape())));
-                case "Gemm" -> out.add(v(node, 0, t0, gemm(node, in)));
-                case "Cast" -> out.add(v(node, 0, ElementType.fromCode((int) Attr.intOf(node, "to", 1)),
-                        in.get(0).shape()));
-                case "Shape" -> out.add(shapeOp(node, in.get(0)));
-                case "Size" -> out.add(v(node, 0, ElementType.INT64, Shape.scalar()));
-                case "Reshape" -> out.add(v(node, 0, t0, reshape(node, in)));
-                case "Flatten" -> out.add(v(node, 0, t0, flatten(node, in.get(0).shape())));
-                case "Transpose" -> out.add(v(node, 0, t0, transpose(node, in.get(0).shape())));
-                case "Unsqueeze" -> out.add(unsqueeze(node, in));
-                case "Squeeze" -> out.add(v(node, 0, t0, squeeze(in)));
-                case "Concat" -> out.add(concat(node, in));
-                case "Gather" -> out.add(gather(node, in));
-                case "GatherElements" -> out.add(v(node, 0, t0, in.get(1).shape()));
-                case "ScatterND", "ScatterElements" -> out.add(v(node, 0, t0, in.get(0).shape()));
-                case "Slice" -> out.add(v(node, 0, t0, slice(in)));
-                case "Range" -> out.add(v(node, 0, t0, Shape.of(List.of(Dim.unknown()))));
-                case "Expand" -> out.add(v(node, 0, t0, broadcast(List.of(in.get(0).shape(),
-                        shapeFromTensor(in.get(1))))));
-                case "ConstantOfShape" -> out.add(constantOfShape(node, in.get(0)));
-                case "Constant" -> out.add(constant(node));
-                case "NonZero" -> out.add(v(node, 0, ElementType.INT64, in.get(0).shape().hasRank()
-                        ? Shape.of(List.of(Dim.of(in.get(0).rank()), Dim.unknown())) : Shape.ofRank(2)));
-                case "LayerNormalization" -> layerNorm(node, in, out);
-                // ONNX Runtime contrib operators (com.microsoft): output 0 has the shape of input 0
-                case "MultiHeadAttention", "Attention", "QAttention", "SkipLayerNormalization", "BiasGelu", "Gelu" ->
-                        out.add(v(node, 0, ElementType.FLOAT, in.get(0).shape()));
-                case "DynamicQuantizeMatMul", "MatMulIntegerToFloat" -> out.add(v(node, 0, ElementType.FLOAT,
-                        matMul(in.get(0).shape(), in.get(1).shape())));
-                case "DynamicQuantizeLinear" -> {
-                    out.add(v(node, 0, ElementType.UINT8, in.get(0).shape()));
-                    out.add(v(node, 1, ElementType.FLOAT, Shape.scalar()));
-                    out.add(v(node, 2, ElementType.UINT8, Shape.scalar()));
-                }
-                case "Split" -> {
-                    for (int i = 0; i < node.getOutputCount(); i++) {
-                        out.add(v(node, i, t0, split(node, in.get(0).shape(), node.getOutputCount())));
-                    }
-                }
-                default -> {
-                    for (int i = 0; i < node.getOutputCount(); i++) {
-                        out.add(v(node, i, t0, Shape.unknownRank()));
-                    }
-                }
-            }
-        }
+        List<Value> out = new ArrayList<>(switch (op) {
+            case IDENTITY, NEG, EXP, LOG, SQRT, ERF, RECIPROCAL, ABS, RELU, TANH, SIGMOID, SOFTMAX, LOG_SOFTMAX, NOT,
+                    FLOOR, CEIL -> one(node, t0, in.get(0).shape());
+            case ADD, SUB, MUL, DIV, POW, SUM, MAX, MIN -> one(node, t0, broadcast(shapes(in)));
+            case EQUAL, LESS, GREATER, LESS_OR_EQUAL, GREATER_OR_EQUAL, AND, OR ->
+                    one(node, ElementType.BOOL, broadcast(shapes(in)));
+            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_LOG_SUM_EXP, REDUCE_PROD, REDUCE_L2,
+                    REDUCE_SUM_SQUARE -> one(node, t0, reduce(node, in));
+            case WHERE -> one(node, in.get(1).type(), broadcast(shapes(in)));
+            case MAT_MUL -> one(node, t0, matMul(in.get(0).shape(), in.get(1).shape()));
+            case GEMM -> one(node, t0, gemm(node, in));
+            case CAST -> one(node, ElementType.fromCode((int) Attr.intOf(node, "to", 1)), in.get(0).shape());
+            case SHAPE -> List.of(shapeOp(node, in.get(0)));
+            case SIZE -> one(node, ElementType.INT64, Shape.scalar());
+            case RESHAPE -> one(node, t0, reshape(node, in));
+            case FLATTEN -> one(node, t0, flatten(node, in.get(0).shape()));
+            case TRANSPOSE -> one(node, t0, transpose(node, in.get(0).shape()));
+            case UNSQUEEZE -> List.of(unsqueeze(node, in));
+            case SQUEEZE -> one(node, t0, squeeze(in));
+            case CONCAT -> List.of(concat(node, in));
+            case SPLIT -> split(node, t0, in.get(0).shape());
+            case GATHER -> List.of(gather(node, in));
+            case GATHER_ELEMENTS -> one(node, t0, in.get(1).shape());
+            case SCATTER_ND, SCATTER_ELEMENTS -> one(node, t0, in.get(0).shape());
+            case SLICE -> one(node, t0, slice(in));
+            case RANGE -> one(node, t0, Shape.of(List.of(Dim.unknown())));
+            case EXPAND -> one(node, t0, broadcast(List.of(in.get(0).shape(), shapeFromTensor(in.get(1)))));
+            case CONSTANT_OF_SHAPE -> List.of(constantOfShape(node, in.get(0)));
+            case CONSTANT -> List.of(constant(node));
+            case NON_ZERO -> one(node, ElementType.INT64, in.get(0).shape().hasRank()
+                    ? Shape.of(List.of(Dim.of(in.get(0).rank()), Dim.unknown())) : Shape.ofRank(2));
+            case LAYER_NORMALIZATION -> layerNorm(node, in);
+            // ONNX Runtime contrib operators: output 0 has the shape of input 0
+            case MULTI_HEAD_ATTENTION, ATTENTION, Q_ATTENTION, SKIP_LAYER_NORMALIZATION, BIAS_GELU, GELU ->
+                    one(node, ElementType.FLOAT, in.get(0).shape());
+            case DYNAMIC_QUANTIZE_MAT_MUL, MAT_MUL_INTEGER_TO_FLOAT ->
+                    one(node, ElementType.FLOAT, matMul(in.get(0).shape(), in.get(1).shape()));
+            case DYNAMIC_QUANTIZE_LINEAR -> List.of(v(node, 0, ElementType.UINT8, in.get(0).shape()),
+                    v(node, 1, ElementType.FLOAT, Shape.scalar()), v(node, 2, ElementType.UINT8, Shape.scalar()));
+        });
         for (int i = out.size(); i < node.getOutputCount(); i++) {
             out.add(v(node, i, t0, Shape.unknownRank()));
         }
         return out;
     }
 
-    /** Equal split along the node's axis (the only Split prompt4j emits). */
-    private static Shape split(OnnxMl.NodeProto node, Shape x, int parts) {
-        if (!x.hasRank()) {
-            return x;
+    private static List<Value> one(OnnxMl.NodeProto node, ElementType type, Shape shape) {
+        return List.of(v(node, 0, type, shape));
+    }
+
+    private static List<Shape> shapes(List<Value> in) {
+        return in.stream().map(Value::shape).toList();
+    }
+
+    /** Equal split along the node's axis (the only Split prompt4j emits), one value per output. */
+    private static List<Value> split(OnnxMl.NodeProto node, ElementType type, Shape x) {
+        int parts = node.getOutputCount();
+        Shape each = x;
+        if (x.hasRank()) {
+            int axis = (int) Attr.intOf(node, "axis", 0);
+            axis = axis < 0 ? axis + x.rank() : axis;
+            List<Dim> dims = new ArrayList<>(x.dims());
+            Dim d = dims.get(axis);
+            dims.set(axis, d.isStatic() ? Dim.of(d.size() / parts) : Dim.unknown());
+            each = Shape.of(dims);
         }
-        int axis = (int) Attr.intOf(node, "axis", 0);
-        axis = axis < 0 ? axis + x.rank() : axis;
-        List<Dim> dims = new ArrayList<>(x.dims());
-        Dim d = dims.get(axis);
-        dims.set(axis, d.isStatic() ? Dim.of(d.size() / parts) : Dim.unknown());
-        return Shape.of(dims);
+        List<Value> out = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            out.add(v(node, i, type, each));
+        }
+        return out;
     }
 
     private static Value v(OnnxMl.NodeProto node, int i, ElementType t, Shape s) {
@@ -512,8 +502,9 @@ final class ShapeInference {
         return v(node, 0, ElementType.fromCode(t.getDataType()), Shape.of(Tensors.dims(t)));
     }
 
-    private void layerNorm(OnnxMl.NodeProto node, List<Value> in, List<Value> out) {
+    private static List<Value> layerNorm(OnnxMl.NodeProto node, List<Value> in) {
         Value x = in.get(0);
+        List<Value> out = new ArrayList<>();
         out.add(v(node, 0, x.type(), x.shape()));
         if (node.getOutputCount() > 1) {
             Shape stat = Shape.unknownRank();
@@ -529,5 +520,6 @@ final class ShapeInference {
                 out.add(v(node, i, x.type(), stat));
             }
         }
+        return out;
     }
 }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.onnx.internal.graph.ElementType;
 import io.github.prompt4j.onnx.internal.graph.GraphBuilder;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -24,7 +25,7 @@ class AutodiffDifferentiatorTest {
         Value x = g.input("x", ElementType.FLOAT, 2, 3);
         Value c = g.input("c", ElementType.FLOAT, 2, 3);
         // Floor has no rule, but it only touches c, which is not differentiated.
-        Value y = g.mul(x, g.node("Floor", List.of(c)));
+        Value y = g.mul(x, g.node(Op.FLOOR, List.of(c)));
         g.output(y, "y");
         Differentiator.Result r = Differentiator.standard().differentiate(g, "y", List.of("x"));
         assertEquals(List.of("y", "x_grad"), g.outputNames());
@@ -35,10 +36,28 @@ class AutodiffDifferentiatorTest {
     void operatorWithoutRuleOnThePathIsNamed() {
         GraphBuilder g = GraphBuilder.create("t");
         Value x = g.input("x", ElementType.FLOAT, 2, 3);
-        g.output(g.node("Floor", List.of(x)), "y");
+        g.output(g.node(Op.FLOOR, List.of(x)), "y");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Differentiator.standard().differentiate(g, "y", List.of("x")));
         assertTrue(e.getMessage().contains("Floor") && e.getMessage().contains("Floor_node_"), e.getMessage());
+    }
+
+    @Test
+    void broadcastGradientsAreSummedBackOnceAndSameShapeOnesAreLeftAlone() {
+        GraphBuilder g = GraphBuilder.create("t");
+        Value x = g.input("x", ElementType.FLOAT, 2, 3);
+        Value b = g.input("b", ElementType.FLOAT, 3);
+        Value w = g.input("w", ElementType.FLOAT, 2, 3);
+        g.output(g.mul(g.add(x, b), w), "y");
+        int before = g.nodeCount();
+        Differentiator.standard().differentiate(g, "y", List.of("x", "b", "w"));
+        List<OnnxMl.NodeProto> added = g.nodes().subList(before, g.nodeCount());
+        // only b was broadcast: one ReduceSum over axis 0 and one Reshape to [3]; Mul and x need none
+        assertEquals(1, added.stream().filter(Op.REDUCE_SUM::is).count(), added.toString());
+        assertEquals(1, added.stream().filter(Op.RESHAPE::is).count(), added.toString());
+        assertEquals("[3]", g.value("b_grad").shape().toString());
+        assertEquals("[2, 3]", g.value("x_grad").shape().toString());
+        assertEquals("[2, 3]", g.value("w_grad").shape().toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static io.github.prompt4j.onnx.internal.autodiff.GradCheck.pos;
 
 import io.github.prompt4j.onnx.internal.graph.Attr;
 import io.github.prompt4j.onnx.internal.graph.ElementType;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.internal.graph.Value;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ class AutodiffRulesTest {
 
     @Test
     void sumOfThreeBroadcastOperands() {
-        check(D, (g, in) -> g.node("Sum", in), f("x", 2, 3), f("y", 3), f("z", 2, 1));
+        check(D, (g, in) -> g.node(Op.SUM, in), f("x", 2, 3), f("y", 3), f("z", 2, 1));
     }
 
     @Test
@@ -82,7 +83,7 @@ class AutodiffRulesTest {
 
     @Test
     void unsqueezeSqueezeAndFlatten() {
-        check(D, (g, in) -> g.node("Flatten", List.of(g.squeeze(g.unsqueeze(in.get(0), 0, 3), 0)),
+        check(D, (g, in) -> g.node(Op.FLATTEN, List.of(g.squeeze(g.unsqueeze(in.get(0), 0, 3), 0)),
                 Attr.of("axis", 1L)), f("x", 2, 3, 4));
     }
 
@@ -121,7 +122,7 @@ class AutodiffRulesTest {
         check(D, (g, in) -> g.exp(in.get(0)), f("x", 3, 4));
         check(D, (g, in) -> g.log(in.get(0)), pos("x", 3, 4));
         check(D, (g, in) -> g.neg(in.get(0)), f("x", 3, 4));
-        check(D, (g, in) -> g.node("Reciprocal", in), pos("x", 3, 4));
+        check(D, (g, in) -> g.node(Op.RECIPROCAL, in), pos("x", 3, 4));
         check(D, (g, in) -> g.identity(in.get(0)), f("x", 3, 4));
     }
 

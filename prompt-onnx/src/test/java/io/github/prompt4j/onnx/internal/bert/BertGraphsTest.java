@@ -1,7 +1,6 @@
 package io.github.prompt4j.onnx.internal.bert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +12,7 @@ import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.internal.graph.Attr;
+import io.github.prompt4j.onnx.internal.graph.Op;
 import io.github.prompt4j.onnx.export.testing.ReferenceBert;
 import io.github.prompt4j.onnx.export.testing.TinyBert;
 import io.github.prompt4j.onnx.internal.weights.WeightFile;
@@ -195,12 +195,12 @@ class BertGraphsTest {
         for (OnnxMl.ModelProto m : List.of(forwardModel, gradientModel)) {
             for (OnnxMl.NodeProto n : m.getGraph().getNodeList()) {
                 if (n.getInputList().contains(BertParameters.WORD_EMBEDDINGS)) {
-                    boolean lookup = n.getOpType().equals("Gather");
-                    boolean decoder = n.getOpType().equals("Gemm") && Attr.intOf(n, "transB", 0) == 1;
-                    boolean gradientOfDecoder = n.getOpType().equals("Gemm") && Attr.intOf(n, "transB", 0) == 0;
+                    boolean lookup = Op.GATHER.is(n);
+                    boolean decoder = Op.GEMM.is(n) && Attr.intOf(n, "transB", 0) == 1;
+                    boolean gradientOfDecoder = Op.GEMM.is(n) && Attr.intOf(n, "transB", 0) == 0;
                     assertTrue(lookup || decoder || gradientOfDecoder, "word embeddings read by " + n.getOpType());
                 }
-                if (n.getOpType().equals("Transpose") && n.getInputList().stream().anyMatch(i -> i.endsWith("kernel")
+                if (Op.TRANSPOSE.is(n) && n.getInputList().stream().anyMatch(i -> i.endsWith("kernel")
                         || i.equals(BertParameters.WORD_EMBEDDINGS))) {
                     // only the gradient graph transposes weights, and only kernels read straight from initializers
                     // (ONNX Runtime folds such a Transpose once, at session creation); never the embeddings
@@ -213,17 +213,17 @@ class BertGraphsTest {
                     .filter(n -> n.getInputList().contains(BertParameters.HEAD_TRANSFORM_KERNEL)).findFirst()
                     .orElseThrow();
             if (m == forwardModel) {
-                assertEquals("Gather", producer(m, headDense.getInput(0)).getOpType(),
+                assertEquals(Op.GATHER, Op.of(producer(m, headDense.getInput(0))),
                         "the head reads the gathered mask rows");
             } else {
                 // the gradient graph's last layer already runs on the mask rows: its query product reads them
-                assertEquals("Reshape", producer(m, headDense.getInput(0)).getOpType());
+                assertEquals(Op.RESHAPE, Op.of(producer(m, headDense.getInput(0))));
                 String lastQuery = BertParameters.layer(CONFIG.numLayers() - 1, BertParameters.QUERY_KERNEL);
                 OnnxMl.NodeProto query = m.getGraph().getNodeList().stream()
                         .filter(n -> n.getInputList().contains(lastQuery)).findFirst().orElseThrow();
                 OnnxMl.NodeProto rows = producer(m, query.getInput(0));
-                assertEquals("Unsqueeze", rows.getOpType());
-                assertEquals("Gather", producer(m, rows.getInput(0)).getOpType(),
+                assertEquals(Op.UNSQUEEZE, Op.of(rows));
+                assertEquals(Op.GATHER, Op.of(producer(m, rows.getInput(0))),
                         "the last layer's queries are the gathered mask rows");
             }
             for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {

@@ -76,6 +76,41 @@ class GraphBuilderTest {
     }
 
     @Test
+    void readingAGraphWithAnUnknownOperatorNamesTheNodeAndOperator() {
+        GraphBuilder g = GraphBuilder.create("t");
+        g.output(g.exp(g.input("x", ElementType.FLOAT, 2)), "y");
+        OnnxMl.GraphProto proto = g.build().toBuilder().addNode(OnnxMl.NodeProto.newBuilder().setName("odd")
+                .setOpType("HardSwish").addInput("y").addOutput("z")).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphBuilder.from(proto));
+        assertTrue(e.getMessage().contains("'odd'") && e.getMessage().contains("'HardSwish'"), e.getMessage());
+    }
+
+    @Test
+    void everyOperatorIsFoundByItsDomainAndTypeAndContribNodesImportTheirDomain() {
+        for (Op op : Op.values()) {
+            OnnxMl.NodeProto n = OnnxMl.NodeProto.newBuilder().setOpType(op.opType()).setDomain(op.domain()).build();
+            assertEquals(op, Op.of(n));
+            assertTrue(op.is(n), op.name());
+        }
+        OnnxMl.NodeProto explicitDefault = OnnxMl.NodeProto.newBuilder().setOpType("MatMul").setDomain("ai.onnx")
+                .build();
+        assertEquals(Op.MAT_MUL, Op.of(explicitDefault));
+        // a contrib operator's name in the default domain is not that operator
+        assertThrows(IllegalArgumentException.class,
+                () -> Op.of(OnnxMl.NodeProto.newBuilder().setOpType("BiasGelu").build()));
+
+        GraphBuilder g = GraphBuilder.create("t");
+        Value x = g.input("x", ElementType.FLOAT, "batch", 4);
+        Value y = g.node(Op.BIAS_GELU, List.of(x, g.constant(ElementType.FLOAT, new long[] {4}, 0, 0, 0, 0)));
+        assertEquals("[batch, 4]", y.shape().toString());
+        g.output(y, "y");
+        OnnxMl.ModelProto m = g.model();
+        assertEquals(GraphBuilder.CONTRIB_DOMAIN, m.getGraph().getNode(0).getDomain());
+        assertTrue(m.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals(GraphBuilder.CONTRIB_DOMAIN)));
+        assertEquals(Op.BIAS_GELU, Op.of(GraphBuilder.from(m.getGraph()).nodes().get(0)));
+    }
+
+    @Test
     void externalWeightsLoadInOnnxRuntimeFromTheModelDirectory(@TempDir Path dir) throws Exception {
         WeightFile wf;
         try (WeightFileWriter w = new WeightFileWriter(dir.resolve("weights.bin"))) {
