@@ -4,6 +4,7 @@ import io.github.prompt4j.search.data.Example;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -17,7 +18,7 @@ import java.util.function.Predicate;
  * <p>Built by {@link #carve}: facts whose object is not a candidate are dropped from both files (LAMA ranks over a
  * common vocabulary); a training fact is dropped when its subject is the subject of a reported fact (same subject
  * means the same or a related answer in T-REx), so the search and selection facts share no subject with the
- * reported ones.
+ * reported ones; a training fact listed more than once is kept once, so search and selection share no fact.
  *
  * <p>Immutable and thread-safe.
  *
@@ -61,12 +62,14 @@ public record FactSplit(List<Example> search, List<Example> selection, List<Exam
         }
         Set<String> reportedSubjects = new HashSet<>();
         reported.forEach(f -> reportedSubjects.add(subject(f)));
-        List<Example> usable = new ArrayList<>();
+        // a fact listed twice in the training file is kept once, so search and selection are disjoint by value
+        Set<Example> distinct = new LinkedHashSet<>();
         for (Example f : train) {
             if (candidate.test(f.label()) && !reportedSubjects.contains(subject(f))) {
-                usable.add(f);
+                distinct.add(f);
             }
         }
+        List<Example> usable = new ArrayList<>(distinct);
         if (usable.size() < 2) {
             throw new IllegalArgumentException("only " + usable.size() + " training facts have a candidate object "
                     + "and a subject outside the dev facts; a search needs at least 2");

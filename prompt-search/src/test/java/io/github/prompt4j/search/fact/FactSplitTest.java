@@ -44,6 +44,23 @@ class FactSplitTest {
     }
 
     @Test
+    void aFactListedTwiceInTheTrainingFileLandsOnOneSideOnly() {
+        // T-REx training files repeat some facts (P103 lists "Moniruzzaman -> Bengali" twice); a copy on each side
+        // would put a selection fact among the search facts, which TriggerSearch refuses
+        List<Example> train = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            train.add(fact("s" + i, "Paris"));
+            train.add(fact("s" + i, "Paris"));
+        }
+        for (long seed = 0; seed < 20; seed++) {
+            FactSplit s = FactSplit.carve(train, List.of(fact("d", "Rome")), VOCAB::contains, 1000, 0.3, seed);
+            assertEquals(30, s.search().size() + s.selection().size());
+            Set<Example> search = new HashSet<>(s.search());
+            assertTrue(s.selection().stream().noneMatch(search::contains), "seed " + seed);
+        }
+    }
+
+    @Test
     void theSplitIsSeededAndTheLimitBoundsSearchPlusSelection() {
         List<Example> train = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
