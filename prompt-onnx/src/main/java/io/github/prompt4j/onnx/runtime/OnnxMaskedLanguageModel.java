@@ -46,10 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@link #open(Path)} for an exported directory, or {@link #builder()} for options (device, threads, batch limits).
  *
  * <p>Precision: {@link Builder#precision} chooses float32 or int8 forward passes ({@link Precision}); gradients are
- * float32 either way. Memory: the weights file is memory-mapped once and shared; by default each session also keeps a
- * prepacked copy of its matrix weights (see {@link Options#prepackWeights()}), and the gradient session a transposed
- * copy of the encoder kernels, which its backward products multiply by. Only the forward session is created at open;
- * the gradient session is created on
+ * float32 either way. Memory: the weights file is memory-mapped once and shared; by default each forward session
+ * also keeps a prepacked copy of its matrix weights (see {@link Options#prepackWeights()}). Only the forward session is created at open; the gradient session is created on
  * the first {@link #labelLossGradients} call and the embeddings forward session (soft prompts) on the first
  * {@link #softMaskLogits} call with a soft vector, so a model used for discrete prompts only never pays for them.
  *
@@ -101,10 +99,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      * @param intraOpThreads ONNX Runtime intra-op threads, 0 = one per processor available to the JVM
      * @param maxBatchSize most sequences per run
      * @param maxBatchTokens most padded tokens (sequences x longest length) per run
-     * @param prepackWeights {@code true}: each session (forward; embeddings once soft prompts are used; gradient once
-     *        gradients are asked for) loads and prepacks its own copy of its matrix weights (faster matrix products
-     *        on CPU, more memory); {@code false}: every session reads one shared memory-mapped copy with ONNX
-     *        Runtime's prepacking off. See {@link Builder#prepackWeights} for the measured trade
+     * @param prepackWeights {@code true}: each forward session (ids, and embeddings once soft prompts are used)
+     *        loads and prepacks its own copy of its matrix weights (faster matrix products on CPU, more memory);
+     *        {@code false}: every session reads one shared memory-mapped copy with ONNX Runtime's prepacking off.
+     *        The gradient session always reads the shared copy. See {@link Builder#prepackWeights} for the
+     *        measured trade
      * @param precision the arithmetic of forward passes (gradients are always float32)
      */
     public record Options(Device device, int deviceId, int intraOpThreads, int maxBatchSize, int maxBatchTokens,
@@ -207,12 +206,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         }
 
         /**
-         * Whether the sessions keep their own prepacked copy of the weights (see {@link Options}); default on.
-         * Measured on 2 AMD EPYC cores, BERT-base, batch 32 x 64 tokens (README performance table): prepacking
-         * makes fp32 forward passes about 20% faster, int8 ones about 16%, and gradients 10-15%, for a larger
-         * resident set (one prepacked copy per session beside the shared mapping: BERT-base fp32 forward and
-         * gradient about 1.6 GB prepacked, 1.0 GB shared). Turn it off where memory matters more than speed, e.g.
-         * many models in one JVM.
+         * Whether the forward sessions keep their own prepacked copy of the weights (see {@link Options}); default
+         * on. Measured on 2 AMD EPYC cores, BERT-base, batch 32 x 64 tokens (README performance table): prepacking
+         * makes fp32 forward passes markedly faster and int8 ones faster still, for a larger resident set (one
+         * prepacked copy per forward session beside the shared mapping). Turn it off where memory matters more
+         * than speed, e.g. many models in one JVM.
          */
         public Builder prepackWeights(boolean prepack) {
             this.prepackWeights = prepack;
@@ -677,7 +675,7 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             synchronized (this) {
                 s = gradient;
                 if (s == null) {
-                    s = sameDeviceSession(directory.gradientGraph(), options.prepackWeights(), false);
+                    s = sameDeviceSession(directory.gradientGraph(), false, false);
                     gradient = s;
                 }
             }

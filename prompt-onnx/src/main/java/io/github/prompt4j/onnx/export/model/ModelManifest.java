@@ -40,11 +40,9 @@ public record ModelManifest(int formatVersion, String name, String architecture,
      * ({@value #FORWARD_EMBEDS_FILE}); version 3 the fused fp32 graphs, the int8 graphs with their weights
      * ({@value #INT8_WEIGHTS_FILE}), each file's size and SHA-256 ({@link #files()}) and the manifest's own checksum;
      * version 4 a gradient graph whose last layer runs at the mask rows only (a version-3 gradient graph gives the
-     * same gradients, more slowly); version 5 a gradient graph that multiplies by transposed encoder kernels (folded by
-     * ONNX Runtime at session creation; same gradients, 10% faster, 340 MB more memory for BERT-base). A directory of
-     * another version is refused and the {@link ModelCache} re-exports it.
+     * same gradients, more slowly). A directory of another version is refused and the {@link ModelCache} re-exports it.
      */
-    public static final int FORMAT_VERSION = 5;
+    public static final int FORMAT_VERSION = 4;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";

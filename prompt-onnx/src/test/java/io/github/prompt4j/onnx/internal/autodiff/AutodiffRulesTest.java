@@ -45,7 +45,7 @@ class AutodiffRulesTest {
     }
 
     @Test
-    void matMulWithFlatWeight() {
+    void matMulWithFlatWeightUsesGemm() {
         check(D, (g, in) -> g.matMul(in.get(0), in.get(1)), f("x", 2, 3, 4), f("w", 4, 5));
     }
 
