@@ -106,6 +106,18 @@ public final class BertGraphs {
     public static final String INPUTS_EMBEDS_GRAD = INPUTS_EMBEDS + "_grad";
     /** Model metadata key holding the number of nodes the differentiator added to the gradient graph. */
     public static final String GRADIENT_NODE_COUNT = "prompt4j.gradient_node_count";
+    /**
+     * Prefix-tuning input: the key prefix of every layer, float {@code [layers, prefix, hidden]} (already projected:
+     * layer {@code l}'s attention reads {@code prefix_keys[l]} as the keys of {@code prefix} extra positions that every
+     * token attends to, split into heads as the layer's own keys are).
+     */
+    public static final String PREFIX_KEYS = "prefix_keys";
+    /** Prefix-tuning input: the value prefix of every layer, float {@code [layers, prefix, hidden]}. */
+    public static final String PREFIX_VALUES = "prefix_values";
+    /** Gradient graph output: {@code d sum(loss) / d prefix_keys}. */
+    public static final String PREFIX_KEYS_GRAD = PREFIX_KEYS + "_grad";
+    /** Gradient graph output: {@code d sum(loss) / d prefix_values}. */
+    public static final String PREFIX_VALUES_GRAD = PREFIX_VALUES + "_grad";
 
     /** Additive attention-mask value for padding (as in Google's BERT). */
     static final double MASK_NEGATIVE = -10000.0;
@@ -215,18 +227,87 @@ public final class BertGraphs {
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
         Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
-        Value logits = enc.decoder(enc.headTransform(rows), wordEmbeddings);
-
-        g.scope("loss");
-        Value goldLogProbs = g.gatherElements(g.logSoftmax(logits, 1), goldIds, 1);
-        Value kept = g.where(g.cast(goldMask, ElementType.BOOL), goldLogProbs,
-                g.scalar(ElementType.FLOAT, GOLD_PADDING_LOGPROB));
-        Value loss = g.output(g.neg(g.reduceLogSumExp(kept, false, 1)), LOSS);
+        Value loss = labelLoss(g, enc.decoder(enc.headTransform(rows), wordEmbeddings), goldIds, goldMask);
 
         Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(), List.of(INPUTS_EMBEDS));
         log.debug("built BERT gradient graph: {} nodes, {} of them gradient nodes", g.nodeCount(), r.addedNodes());
         return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
+    }
+
+    /**
+     * The prefix-tuning forward graph (Li and Liang 2021; P-tuning v2): as {@link #forwardEmbeds} in standard
+     * operators, plus inputs {@link #PREFIX_KEYS} and {@link #PREFIX_VALUES} {@code [layers, prefix, hidden]}: in every
+     * layer the attention's keys and values are the prefix's followed by the tokens', every token attends to all
+     * prefix positions, and the queries and outputs stay the tokens'. A prefix of length 0 gives exactly the
+     * embeddings forward graph's outputs.
+     *
+     * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
+     */
+    public static OnnxMl.ModelProto forwardPrefix(BertConfig config, WeightFile weights) {
+        checkWeights(config, weights);
+        GraphBuilder g = GraphBuilder.create("bert_mlm_forward_prefix");
+        Value words = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
+        Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
+        Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
+        Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch", "masks");
+        Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
+        enc.prefixInputs();
+        Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
+        Value flatMasks = g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1);
+        Value rows = enc.gatherRows(enc.encode(words, types, mask), flatMasks);
+        Value transformed = enc.headTransform(rows);
+        Value logits = enc.decoder(transformed, wordEmbeddings);
+        g.scope("outputs");
+        long h = config.hiddenSize();
+        Value lead = g.shape(positions);
+        Value logits3 = g.reshape(logits, g.concat(0, lead, g.longs(config.vocabSize())));
+        Value normalizer = g.reduceLogSumExp(logits3, false, -1);
+        g.output(logits3, MASK_LOGITS);
+        g.output(normalizer, MASK_LOG_NORMALIZER);
+        g.output(g.reshape(rows, g.concat(0, lead, g.longs(h))), MASK_HIDDEN);
+        g.output(g.reshape(transformed, g.concat(0, lead, g.longs(h))), MASK_TRANSFORMED);
+        log.debug("built BERT prefix forward graph: {} nodes", g.nodeCount());
+        return g.model();
+    }
+
+    /**
+     * The prefix-tuning gradient graph: the inputs of {@link #gradient} plus {@link #PREFIX_KEYS} and
+     * {@link #PREFIX_VALUES} (as in {@link #forwardPrefix}); outputs {@link #LOSS}, {@link #PREFIX_KEYS_GRAD} and
+     * {@link #PREFIX_VALUES_GRAD}, the gradient of {@code sum(loss)} over the batch with respect to the prefixes
+     * (shared by all examples), by {@link Differentiator}. The language model's weights are constants.
+     *
+     * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
+     */
+    public static OnnxMl.ModelProto gradientPrefix(BertConfig config, WeightFile weights) {
+        checkWeights(config, weights);
+        GraphBuilder g = GraphBuilder.create("bert_mlm_gradient_prefix");
+        Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
+        Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
+        Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
+        Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch");
+        Value goldIds = g.input(GOLD_IDS, ElementType.INT64, "batch", "gold");
+        Value goldMask = g.input(GOLD_MASK, ElementType.FLOAT, "batch", "gold");
+        Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
+        enc.prefixInputs();
+        Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
+        Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
+        Value loss = labelLoss(g, enc.decoder(enc.headTransform(rows), wordEmbeddings), goldIds, goldMask);
+        Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(),
+                List.of(PREFIX_KEYS, PREFIX_VALUES));
+        log.debug("built BERT prefix gradient graph: {} nodes, {} of them gradient nodes", g.nodeCount(),
+                r.addedNodes());
+        return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
+                .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
+    }
+
+    /** The label loss output {@link #LOSS}: {@code -log sum_gold p(gold)} per example, computed stably. */
+    private static Value labelLoss(GraphBuilder g, Value logits, Value goldIds, Value goldMask) {
+        g.scope("loss");
+        Value goldLogProbs = g.gatherElements(g.logSoftmax(logits, 1), goldIds, 1);
+        Value kept = g.where(g.cast(goldMask, ElementType.BOOL), goldLogProbs,
+                g.scalar(ElementType.FLOAT, GOLD_PADDING_LOGPROB));
+        return g.output(g.neg(g.reduceLogSumExp(kept, false, 1)), LOSS);
     }
 
     /**
@@ -284,6 +365,45 @@ public final class BertGraphs {
         private final Encoding encoding;
         /** When not null, the calibration graph: per-channel max |input| of each quantizable product, by name. */
         private Map<String, Value> calibration;
+        /** When not null, prefix-tuning inputs {@code [layers, prefix, hidden]} (standard encoding only). */
+        private Value prefixKeys;
+        private Value prefixValues;
+
+        /** Adds the prefix inputs; every standard layer then attends over prefix and tokens. */
+        void prefixInputs() {
+            prefixKeys = g.input(PREFIX_KEYS, ElementType.FLOAT, c.numLayers(), "prefix", c.hiddenSize());
+            prefixValues = g.input(PREFIX_VALUES, ElementType.FLOAT, c.numLayers(), "prefix", c.hiddenSize());
+        }
+
+        /**
+         * The additive attention bias {@code [batch, 1, 1, keys]}: {@link #MASK_NEGATIVE} at padding tokens, 0
+         * elsewhere; with a prefix, 0 for the prefix positions in front (every token attends to them).
+         */
+        private Value attentionBias(Value mask) {
+            Value bias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
+                    g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
+            if (prefixKeys == null) {
+                return bias;
+            }
+            g.scope("prefix");
+            Value batch = g.gather(g.shape(mask), g.longs(0), 0);
+            Value length = g.gather(g.shape(prefixKeys), g.longs(1), 0);
+            Value zeros = g.expand(g.scalar(ElementType.FLOAT, 0), g.concat(0, batch, g.longs(1, 1), length));
+            return g.concat(3, zeros, bias);
+        }
+
+        /**
+         * Layer {@code l}'s prefix in the layout of its keys or values, repeated over the batch:
+         * keys {@code [batch, heads, size, prefix]} (transposed, as {@code kT}), values {@code [batch, heads, prefix,
+         * size]}.
+         */
+        private Value prefixHeads(Value prefix, int l, Value x, boolean keys) {
+            g.scope("layer" + l + "/prefix");
+            Value p = g.reshape(g.gather(prefix, g.scalarLong(l), 0), 0, c.numHeads(), c.headSize());
+            Value heads = g.unsqueeze(keys ? g.transpose(p, 1, 2, 0) : g.transpose(p, 1, 0, 2), 0);
+            Value batch = g.gather(g.shape(x), g.longs(0), 0);
+            return g.expand(heads, g.concat(0, batch, g.longs(1, 1, 1)));
+        }
 
         Encoder(GraphBuilder g, BertConfig c, WeightFile w, WeightFile q, Encoding encoding) {
             this.g = g;
@@ -325,8 +445,7 @@ public final class BertGraphs {
         /** Final hidden states {@code [batch, seq, hidden]} from word embeddings, standard operators. */
         Value encode(Value words, Value types, Value mask) {
             Value x = embed(words, types);
-            Value maskBias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
-                    g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
+            Value maskBias = attentionBias(mask);
             for (int l = 0; l < c.numLayers(); l++) {
                 x = layer(l, x, maskBias, null);
             }
@@ -342,8 +461,7 @@ public final class BertGraphs {
          */
         Value encodeMaskRowsStandard(Value words, Value types, Value mask, Value flatMasks) {
             Value x = embed(words, types);
-            Value maskBias = g.unsqueeze(g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(mask, ElementType.FLOAT)),
-                    g.scalar(ElementType.FLOAT, MASK_NEGATIVE)), 1, 2);
+            Value maskBias = attentionBias(mask);
             int last = c.numLayers() - 1;
             for (int l = 0; l < last; l++) {
                 x = layer(l, x, maskBias, null);
@@ -452,6 +570,11 @@ public final class BertGraphs {
                     0, 0, heads, size), 0, 2, 3, 1);
             Value v = g.transpose(g.reshape(dense(x, l, BertParameters.VALUE_KERNEL, BertParameters.VALUE_BIAS),
                     0, 0, heads, size), 0, 2, 1, 3);
+            if (prefixKeys != null) {
+                kT = g.concat(3, prefixHeads(prefixKeys, l, x, true), kT);
+                v = g.concat(2, prefixHeads(prefixValues, l, x, false), v);
+                g.scope("layer" + l + "/attention");
+            }
             Value scores = g.add(g.div(g.matMul(q, kT), g.scalar(ElementType.FLOAT, Math.sqrt(size))), maskBias);
             Value context = g.reshape(g.transpose(g.matMul(g.softmax(scores, -1), v), 0, 2, 1, 3),
                     0, 0, c.hiddenSize());

@@ -118,6 +118,17 @@ public final class ReferenceBert {
      * @param attentionMask {@code [seq]} of 0/1
      */
     public Output forwardEmbeds(double[][] inputEmbeds, int[] tokenTypes, int[] attentionMask) {
+        return forwardEmbeds(inputEmbeds, tokenTypes, attentionMask, null, null);
+    }
+
+    /**
+     * As {@link #forwardEmbeds(double[][], int[], int[])} with prefix-tuning prefixes: in layer {@code l} the keys and
+     * values of the attention are {@code prefixKeys[l]} and {@code prefixValues[l]} ({@code [prefix][hidden]}, in
+     * the layer's projected key and value space) followed by the tokens' own; every token attends to every prefix
+     * position. Null prefixes mean none.
+     */
+    public Output forwardEmbeds(double[][] inputEmbeds, int[] tokenTypes, int[] attentionMask,
+            double[][][] prefixKeys, double[][][] prefixValues) {
         int seq = inputEmbeds.length;
         int h = config.hiddenSize();
         if (seq == 0 || seq > config.maxPositions()) {
@@ -148,30 +159,39 @@ public final class ReferenceBert {
         double[][][] layers = new double[config.numLayers() + 1][][];
         layers[0] = x;
         for (int l = 0; l < config.numLayers(); l++) {
-            layers[l + 1] = encoderLayer(l, layers[l], attentionMask);
+            layers[l + 1] = encoderLayer(l, layers[l], attentionMask, prefixKeys == null ? new double[0][] : prefixKeys[l],
+                    prefixValues == null ? new double[0][] : prefixValues[l]);
         }
         return new Output(layers);
     }
 
-    private double[][] encoderLayer(int l, double[][] x, int[] mask) {
+    private double[][] encoderLayer(int l, double[][] x, int[] tokenMask, double[][] prefixK, double[][] prefixV) {
         int seq = x.length;
         int heads = config.numHeads();
         int headSize = config.headSize();
+        int m = prefixK.length;
         double[][] q = new double[seq][];
-        double[][] k = new double[seq][];
-        double[][] v = new double[seq][];
+        double[][] k = new double[m + seq][];
+        double[][] v = new double[m + seq][];
+        int[] mask = new int[m + seq];
+        for (int p = 0; p < m; p++) {
+            k[p] = prefixK[p];
+            v[p] = prefixV[p];
+            mask[p] = 1;
+        }
         for (int s = 0; s < seq; s++) {
             q[s] = dense(x[s], lw(l, BertParameters.QUERY_KERNEL), lw(l, BertParameters.QUERY_BIAS));
-            k[s] = dense(x[s], lw(l, BertParameters.KEY_KERNEL), lw(l, BertParameters.KEY_BIAS));
-            v[s] = dense(x[s], lw(l, BertParameters.VALUE_KERNEL), lw(l, BertParameters.VALUE_BIAS));
+            k[m + s] = dense(x[s], lw(l, BertParameters.KEY_KERNEL), lw(l, BertParameters.KEY_BIAS));
+            v[m + s] = dense(x[s], lw(l, BertParameters.VALUE_KERNEL), lw(l, BertParameters.VALUE_BIAS));
+            mask[m + s] = tokenMask[s];
         }
         double scale = 1.0 / Math.sqrt(headSize);
         double[][] context = new double[seq][config.hiddenSize()];
         for (int head = 0; head < heads; head++) {
             int offset = head * headSize;
             for (int i = 0; i < seq; i++) {
-                double[] scores = new double[seq];
-                for (int j = 0; j < seq; j++) {
+                double[] scores = new double[m + seq];
+                for (int j = 0; j < m + seq; j++) {
                     double dot = 0;
                     for (int d = 0; d < headSize; d++) {
                         dot += q[i][offset + d] * k[j][offset + d];
@@ -179,7 +199,7 @@ public final class ReferenceBert {
                     scores[j] = dot * scale + (1 - mask[j]) * MASKED_SCORE;
                 }
                 double[] p = softmax(scores);
-                for (int j = 0; j < seq; j++) {
+                for (int j = 0; j < m + seq; j++) {
                     for (int d = 0; d < headSize; d++) {
                         context[i][offset + d] += p[j] * v[j][offset + d];
                     }
