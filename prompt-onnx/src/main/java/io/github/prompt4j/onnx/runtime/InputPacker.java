@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.Prefix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -55,6 +56,13 @@ final class InputPacker {
     <T> T forward(OrtSession session, String graph, List<EncodedPrompt> prompts, int[] batch,
             List<Map<Integer, float[]>> soft, EmbeddingFill fill, Set<String> outputs,
             Function<OrtSession.Result, T> read) {
+        return forward(session, graph, prompts, batch, soft, fill, null, outputs, read);
+    }
+
+    /** As above, with prefix-tuning prefixes when {@code prefix} is not null (the prefix graphs). */
+    <T> T forward(OrtSession session, String graph, List<EncodedPrompt> prompts, int[] batch,
+            List<Map<Integer, float[]>> soft, EmbeddingFill fill, Prefix prefix, Set<String> outputs,
+            Function<OrtSession.Result, T> read) {
         int b = batch.length;
         int t = 0;
         int m = 0;
@@ -89,6 +97,7 @@ final class InputPacker {
             inputs.put("attention_mask", OnnxTensor.createTensor(env, attention, new long[] {b, t}));
             inputs.put("token_type_ids", OnnxTensor.createTensor(env, types, new long[] {b, t}));
             inputs.put("mask_positions", OnnxTensor.createTensor(env, masks, new long[] {b, m}));
+            putPrefix(buf, prefix, inputs);
             try (OrtSession.Result result = session.run(inputs, outputs)) {
                 return read.apply(result);
             }
@@ -104,6 +113,12 @@ final class InputPacker {
     /** Runs the gradient graph on the requests at indices {@code batch}. */
     <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
             int vocabularySize, Function<OrtSession.Result, T> read) {
+        return gradient(session, graph, requests, batch, fill, null, vocabularySize, read);
+    }
+
+    /** As above, with prefix-tuning prefixes when {@code prefix} is not null (the prefix gradient graph). */
+    <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
+            Prefix prefix, int vocabularySize, Function<OrtSession.Result, T> read) {
         int b = batch.length;
         int t = 0;
         int g = 0;
@@ -143,6 +158,7 @@ final class InputPacker {
             inputs.put("mask_positions", OnnxTensor.createTensor(env, masks, new long[] {b}));
             inputs.put("gold_ids", OnnxTensor.createTensor(env, gold, new long[] {b, g}));
             inputs.put("gold_mask", OnnxTensor.createTensor(env, goldMask, new long[] {b, g}));
+            putPrefix(buf, prefix, inputs);
             try (OrtSession.Result result = session.run(inputs)) {
                 return read.apply(result);
             }
@@ -153,6 +169,21 @@ final class InputPacker {
             inputs.values().forEach(OnnxTensor::close);
             pool.push(buf);
         }
+    }
+
+    /** Adds {@code prefix_keys} and {@code prefix_values} {@code [layers, length, hidden]} when there is a prefix. */
+    private void putPrefix(Buffers buf, Prefix prefix, Map<String, OnnxTensor> inputs) throws OrtException {
+        if (prefix == null) {
+            return;
+        }
+        long[] shape = {prefix.layers(), prefix.length(), prefix.hidden()};
+        int n = prefix.layers() * prefix.length() * prefix.hidden();
+        FloatBuffer keys = buf.floats(2, n);
+        keys.put(prefix.keys()).rewind();
+        FloatBuffer values = buf.floats(3, n);
+        values.put(prefix.values()).rewind();
+        inputs.put("prefix_keys", OnnxTensor.createTensor(env, keys, shape));
+        inputs.put("prefix_values", OnnxTensor.createTensor(env, values, shape));
     }
 
     /** Attention mask, token types and (when {@code ids} is not null) ids of row {@code r}, padded to {@code t}. */
@@ -183,7 +214,7 @@ final class InputPacker {
     /** Growable direct buffers, one slot per input kind; a view of exactly the requested size is handed out. */
     private static final class Buffers {
         private final List<ByteBuffer> longSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty()));
-        private final List<ByteBuffer> floatSlots = new ArrayList<>(List.of(empty(), empty()));
+        private final List<ByteBuffer> floatSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty()));
 
         private static ByteBuffer empty() {
             return ByteBuffer.allocateDirect(0);

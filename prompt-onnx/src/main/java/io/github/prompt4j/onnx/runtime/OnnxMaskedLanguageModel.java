@@ -12,6 +12,9 @@ import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.ModelInfo;
 import io.github.prompt4j.core.model.ModelLoadException;
 import io.github.prompt4j.core.model.SoftInput;
@@ -64,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * and a memory-mapped view of the weights file; {@link #close()} frees them and waits for running calls to finish;
  * afterwards every method throws {@link IllegalStateException}.
  */
-public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
+public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
 
     private static final Logger log = LoggerFactory.getLogger(OnnxMaskedLanguageModel.class);
 
@@ -89,6 +92,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile OrtSession gradient;
     private volatile OrtSession forwardEmbeds;
+    private volatile OrtSession forwardPrefix;
+    private volatile OrtSession gradientPrefix;
     private volatile boolean closed;
 
     /**
@@ -369,14 +374,19 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
 
     /** Label-word logits for the given ids: dot products for few ids, decoder columns for many. */
     private MaskLogits scored(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft, int[] tokenIds) {
+        return scored(prompts, soft, tokenIds, null);
+    }
+
+    private MaskLogits scored(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft, int[] tokenIds,
+            Prefix prefix) {
         if (tokenIds.length > DOT_PRODUCT_LIMIT) {
             ForwardResult r = runForward(prompts, soft, Set.of(Outputs.LOGITS, Outputs.LOG_NORMALIZER),
-                    tokenIds.length, tokenIds);
+                    tokenIds.length, tokenIds, prefix);
             return new MaskLogits(tokenIds, new MaskVectors(tokenIds.length, r.maskCounts, r.vectors),
                     r.logNormalizers);
         }
         return labelLogits(runForward(prompts, soft, Set.of(Outputs.TRANSFORMED, Outputs.LOG_NORMALIZER),
-                info.hiddenSize(), null), tokenIds);
+                info.hiddenSize(), null, prefix), tokenIds);
     }
 
     /**
@@ -477,6 +487,106 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
         return outputBias.clone();
     }
 
+    // ---------------------------------------------------------------------------------------------------------------
+    // prefix-tuning
+
+    @Override
+    public int layerCount() {
+        return manifest.config().numLayers();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs the float32 prefix forward graph whatever {@link Precision} the model has (the prefix graphs have no int8
+     * variant); its session (and its prepacked weights, with {@link Options#prepackWeights()}) is created on the first
+     * prefix call.
+     */
+    @Override
+    public MaskLogits prefixMaskLogits(List<SoftInput> inputs, Prefix prefix, int[] tokenIds) {
+        checkPrefix(prefix);
+        checkTokenIds(tokenIds);
+        InputChecks.requireElements(inputs, "inputs");
+        return scored(promptsOf(inputs), softOf(inputs), tokenIds, prefix);
+    }
+
+    @Override
+    public MaskVectors prefixMaskHiddenStates(List<SoftInput> inputs, Prefix prefix) {
+        checkPrefix(prefix);
+        InputChecks.requireElements(inputs, "inputs");
+        ForwardResult r = runForward(promptsOf(inputs), softOf(inputs), Set.of(Outputs.TRANSFORMED),
+                info.hiddenSize(), null, prefix);
+        return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
+    }
+
+    @Override
+    public PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix) {
+        checkPrefix(prefix);
+        InputChecks.requireElements(requests, "requests");
+        int n = prefix.layers() * prefix.length() * prefix.hidden();
+        float[] keys = new float[n];
+        float[] values = new float[n];
+        float[] losses = new float[requests.size()];
+        if (requests.isEmpty()) {
+            ensureOpen();
+            return new PrefixGradient(losses, keys, values);
+        }
+        for (int[] batch : batches(requests.stream().map(GradientRequest::prompt).toList())) {
+            for (int i : batch) {
+                checkLength(requests.get(i).prompt());
+            }
+            lifecycle.readLock().lock();
+            try {
+                ensureOpen();
+                packer.gradient(gradientPrefixSession(), directory.gradientPrefixGraph().toString(), requests, batch,
+                        this::fillEmbeddings, prefix, info.vocabularySize(), result -> {
+                            FloatBuffer loss = floats(result, "loss");
+                            FloatBuffer gk = floats(result, "prefix_keys_grad");
+                            FloatBuffer gv = floats(result, "prefix_values_grad");
+                            for (int r = 0; r < batch.length; r++) {
+                                losses[batch[r]] = loss.get(r);
+                            }
+                            for (int j = 0; j < n; j++) {
+                                keys[j] += gk.get(j);
+                                values[j] += gv.get(j);
+                            }
+                            return null;
+                        });
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+        }
+        return new PrefixGradient(losses, keys, values);
+    }
+
+    private void checkPrefix(Prefix prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("prefix must not be null; use zeroPrefix(length) for a neutral one");
+        }
+        if (prefix.layers() != layerCount() || prefix.hidden() != info.hiddenSize()) {
+            throw new IllegalArgumentException("a prefix of " + prefix.layers() + " layers x " + prefix.hidden()
+                    + " hidden does not fit model " + manifest.name() + ", which needs " + layerCount()
+                    + " layers x " + info.hiddenSize() + " hidden; build it with zeroPrefix(length)");
+        }
+        if (prefix.length() < 1) {
+            throw new IllegalArgumentException("a prefix needs at least one position; without one, call "
+                    + "softMaskLogits or maskLogits");
+        }
+    }
+
+    private List<EncodedPrompt> promptsOf(List<SoftInput> inputs) {
+        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
+        for (SoftInput in : inputs) {
+            prompts.add(in.prompt());
+            in.softVectors().forEach(this::checkSoftVector);
+        }
+        return prompts;
+    }
+
+    private static List<Map<Integer, float[]>> softOf(List<SoftInput> inputs) {
+        return inputs.stream().map(SoftInput::softVectors).toList();
+    }
+
     @Override
     public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
         InputChecks.requireElements(requests, "requests");
@@ -505,6 +615,8 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             closeQuietly(forward);
             closeQuietly(gradient);
             closeQuietly(forwardEmbeds);
+            closeQuietly(forwardPrefix);
+            closeQuietly(gradientPrefix);
             weights.close();
             tokenizer.close();
             log.debug("closed {}", manifest.name());
@@ -556,7 +668,15 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
      */
     private ForwardResult runForward(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> soft,
             Set<Outputs> wanted, int width, int[] columns) {
+        return runForward(prompts, soft, wanted, width, columns, null);
+    }
+
+    /** As above; with a prefix, the prefix forward graph on input embeddings ({@code soft} may be null). */
+    private ForwardResult runForward(List<EncodedPrompt> prompts, List<Map<Integer, float[]>> givenSoft,
+            Set<Outputs> wanted, int width, int[] columns, Prefix prefix) {
         InputChecks.requireElements(prompts, "prompts");
+        List<Map<Integer, float[]>> soft = prefix != null && givenSoft == null
+                ? java.util.Collections.nCopies(prompts.size(), Map.of()) : givenSoft;
         int n = prompts.size();
         int[] maskCounts = new int[n];
         int[] firstRow = new int[n + 1];
@@ -590,9 +710,11 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
             lifecycle.readLock().lock();
             try {
                 ensureOpen();
-                OrtSession session = soft == null ? forward : forwardEmbedsSession();
-                packer.forward(session, forwardGraph(soft != null).toString(), prompts, batch, soft,
-                        this::fillEmbeddings, names, result -> {
+                OrtSession session = prefix != null ? forwardPrefixSession()
+                        : soft == null ? forward : forwardEmbedsSession();
+                String graph = (prefix != null ? directory.forwardPrefixGraph() : forwardGraph(soft != null))
+                        .toString();
+                packer.forward(session, graph, prompts, batch, soft, this::fillEmbeddings, prefix, names, result -> {
                             FloatBuffer vec = vectorOutput == null ? null : floats(result, vectorOutput.graphName);
                             FloatBuffer norm = wanted.contains(Outputs.LOG_NORMALIZER)
                                     ? floats(result, Outputs.LOG_NORMALIZER.graphName) : null;
@@ -677,6 +799,36 @@ public final class OnnxMaskedLanguageModel implements MaskedLanguageModel {
                 if (s == null) {
                     s = sameDeviceSession(directory.gradientGraph(), false, false);
                     gradient = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    private OrtSession forwardPrefixSession() {
+        OrtSession s = forwardPrefix;
+        if (s == null) {
+            synchronized (this) {
+                s = forwardPrefix;
+                if (s == null) {
+                    // float32 whatever the precision: the prefix graphs have no int8 variant
+                    s = sameDeviceSession(directory.forwardPrefixGraph(), options.prepackWeights(), true);
+                    forwardPrefix = s;
+                    log.debug("opened the prefix forward session of {} (first prefix call)", manifest.name());
+                }
+            }
+        }
+        return s;
+    }
+
+    private OrtSession gradientPrefixSession() {
+        OrtSession s = gradientPrefix;
+        if (s == null) {
+            synchronized (this) {
+                s = gradientPrefix;
+                if (s == null) {
+                    s = sameDeviceSession(directory.gradientPrefixGraph(), false, false);
+                    gradientPrefix = s;
                 }
             }
         }

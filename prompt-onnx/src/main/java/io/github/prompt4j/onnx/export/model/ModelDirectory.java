@@ -82,6 +82,7 @@ public final class ModelDirectory {
         ModelManifest manifest = ManifestJson.read(json, manifestFile);
         ModelDirectory dir = new ModelDirectory(path, manifest);
         for (Path required : new Path[] {dir.forwardGraph(), dir.forwardEmbedsGraph(), dir.gradientGraph(),
+                dir.forwardPrefixGraph(), dir.gradientPrefixGraph(),
                 dir.forwardInt8Graph(), dir.forwardEmbedsInt8Graph(), dir.tokenizerJson(), dir.weightsFile(),
                 dir.int8WeightsFile()}) {
             if (!Files.isRegularFile(required)) {
@@ -192,6 +193,16 @@ public final class ModelDirectory {
     /** The gradient graph file. */
     public Path gradientGraph() {
         return path.resolve(ModelManifest.GRADIENT_FILE);
+    }
+
+    /** The prefix-tuning forward graph file (input embeddings plus per-layer key/value prefixes). */
+    public Path forwardPrefixGraph() {
+        return path.resolve(ModelManifest.FORWARD_PREFIX_FILE);
+    }
+
+    /** The prefix-tuning gradient graph file (label loss and its gradient with respect to the prefixes). */
+    public Path gradientPrefixGraph() {
+        return path.resolve(ModelManifest.GRADIENT_PREFIX_FILE);
     }
 
     /** The int8 forward graph file (quantized encoder, fp32 embeddings and MLM head). */

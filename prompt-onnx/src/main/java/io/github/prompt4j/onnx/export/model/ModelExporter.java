@@ -146,6 +146,8 @@ public final class ModelExporter {
         writeGraph(BertGraphs.forward(config, weights, int8, BertGraphs.Encoding.INT8, true),
                 dir.resolve(ModelManifest.FORWARD_EMBEDS_INT8_FILE));
         writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
+        writeGraph(BertGraphs.forwardPrefix(config, weights), dir.resolve(ModelManifest.FORWARD_PREFIX_FILE));
+        writeGraph(BertGraphs.gradientPrefix(config, weights), dir.resolve(ModelManifest.GRADIENT_PREFIX_FILE));
 
         // Sizes and checksums of whatever was written above, read back from disk.
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, "bert", config, special,

@@ -40,9 +40,11 @@ public record ModelManifest(int formatVersion, String name, String architecture,
      * ({@value #FORWARD_EMBEDS_FILE}); version 3 the fused fp32 graphs, the int8 graphs with their weights
      * ({@value #INT8_WEIGHTS_FILE}), each file's size and SHA-256 ({@link #files()}) and the manifest's own checksum;
      * version 4 a gradient graph whose last layer runs at the mask rows only (a version-3 gradient graph gives the
-     * same gradients, more slowly). A directory of another version is refused and the {@link ModelCache} re-exports it.
+     * same gradients, more slowly); version 5 the prefix-tuning graphs ({@value #FORWARD_PREFIX_FILE},
+     * {@value #GRADIENT_PREFIX_FILE}). A directory of another version is refused and the {@link ModelCache} re-exports
+     * it.
      */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";
@@ -52,6 +54,10 @@ public record ModelManifest(int formatVersion, String name, String architecture,
     public static final String FORWARD_EMBEDS_FILE = "forward_embeds.onnx";
     /** File name of the gradient graph. */
     public static final String GRADIENT_FILE = "gradient.onnx";
+    /** File name of the prefix-tuning forward graph (input embeddings and per-layer key/value prefixes). */
+    public static final String FORWARD_PREFIX_FILE = "forward_prefix.onnx";
+    /** File name of the prefix-tuning gradient graph (label loss and its gradient w.r.t. the prefixes). */
+    public static final String GRADIENT_PREFIX_FILE = "gradient_prefix.onnx";
     /** File name of the HuggingFace tokenizer definition. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** File name of the shared external-data weights. */
