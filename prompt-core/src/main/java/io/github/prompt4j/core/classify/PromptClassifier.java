@@ -6,6 +6,8 @@ import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
@@ -85,6 +87,7 @@ public final class PromptClassifier {
     private final LabelMapper calibratedMapper;
     /** The vectors of the template's {@code [P]} slots; null for a template without soft slots. */
     private final SoftPrompt softPrompt;
+    private final Prefix prefix;
     /** Scores multi-piece words with one mask per piece; null unless the policy is a multi-mask one. */
     private final MultiMaskScorer multiMask;
     /** The learned class scorer; null for a label-word verbalizer. */
@@ -103,6 +106,7 @@ public final class PromptClassifier {
             this.wordColumns = new int[0][];
             this.scoredIds = new int[0];
             this.softPrompt = null;
+            this.prefix = null;
             this.calibration = b.calibration;
             this.prior = null;
             this.calibratedMapper = mapper;
@@ -126,6 +130,7 @@ public final class PromptClassifier {
         }
         this.scoredIds = column.keySet().stream().mapToInt(Integer::intValue).toArray();
         this.softPrompt = b.softPrompt;
+        this.prefix = b.prefix;
         this.calibration = b.calibration;
         Map<String, Double> estimated = estimatePrior(b.calibration);
         this.prior = estimated == null ? null : Collections.unmodifiableMap(estimated);
@@ -199,6 +204,11 @@ public final class PromptClassifier {
     /** The vectors of the template's soft-prompt slots; empty for a template without {@code [P]}. */
     public Optional<SoftPrompt> softPrompt() {
         return Optional.ofNullable(softPrompt);
+    }
+
+    /** The prefix-tuning prefix every input runs with, if any ({@link Builder#prefix}). */
+    public Optional<Prefix> prefix() {
+        return Optional.ofNullable(prefix);
     }
 
     /**
@@ -332,14 +342,16 @@ public final class PromptClassifier {
 
     /** The label-word logits of one batch, with the soft-prompt vectors at their slots when there are any. */
     private MaskLogits renderedLogits(List<RenderedPrompt> batch) {
-        if (softPrompt == null) {
+        if (softPrompt == null && prefix == null) {
             return model.maskLogits(batch.stream().map(RenderedPrompt::prompt).toList(), scoredIds);
         }
         List<SoftInput> inputs = new ArrayList<>(batch.size());
         for (RenderedPrompt r : batch) {
-            inputs.add(new SoftInput(r.prompt(), softPrompt.atPositions(r.softPositions())));
+            inputs.add(new SoftInput(r.prompt(), softPrompt == null ? Map.of()
+                    : softPrompt.atPositions(r.softPositions())));
         }
-        return model.softMaskLogits(inputs, scoredIds);
+        return prefix == null ? model.softMaskLogits(inputs, scoredIds)
+                : ((PrefixTunableModel) model).prefixMaskLogits(inputs, prefix, scoredIds);
     }
 
     /** Classifies one batch with the learned verbalizer: the transformed mask state, then {@code softmax(W h + b)}. */
@@ -380,6 +392,10 @@ public final class PromptClassifier {
     }
 
     private void requireDiscrete() {
+        if (prefix != null) {
+            throw new IllegalStateException("this classifier runs a prefix-tuning prefix, which the discrete path "
+                    + "does not pass to the model; classify text, or RenderedPrompts with classifyRendered(...)");
+        }
         if (softPrompt != null) {
             throw new IllegalStateException("template '" + encoder.template().text() + "' has soft-prompt slots [P] "
                     + "whose positions an EncodedPrompt does not record; classify text, or RenderedPrompts with "
@@ -541,6 +557,7 @@ public final class PromptClassifier {
         private MultiMaskDecoding decoding = MultiMaskDecoding.PARALLEL;
         private boolean decodingSet;
         private LinearVerbalizer head;
+        private Prefix prefix;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -626,6 +643,19 @@ public final class PromptClassifier {
         }
 
         /**
+         * Runs every input with prefix-tuning prefixes (e.g. trained by {@code search.prefix.PrefixTuner}); the model
+         * must be a {@link PrefixTunableModel} and the prefix shaped for it. Not with a learned verbalizer or a
+         * multi-mask policy.
+         */
+        public Builder prefix(Prefix prefix) {
+            if (prefix == null) {
+                throw new IllegalArgumentException("prefix must not be null; without prefix-tuning give none");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
          * The vectors of the template's soft-prompt slots {@code [P]}, one per slot in order, each of the model's
          * hidden size (required for, and only allowed with, a template with {@code [P]} slots).
          */
@@ -680,6 +710,7 @@ public final class PromptClassifier {
                 throw new IllegalArgumentException("mapper must not be null; the default is LabelMapper.mean()");
             }
             checkSoftPrompt();
+            checkPrefix();
             if (decodingSet && !verbalizer.policy().multiMask()) {
                 throw new IllegalArgumentException("multiMaskDecoding(" + decoding + ") needs a multi-mask policy, "
                         + "but the verbalizer's is MultiTokenPolicy." + verbalizer.policy() + "; use "
@@ -693,7 +724,30 @@ public final class PromptClassifier {
             return new PromptClassifier(this);
         }
 
+        private void checkPrefix() {
+            if (prefix == null) {
+                return;
+            }
+            if (!(model instanceof PrefixTunableModel tunable)) {
+                throw new IllegalArgumentException("model '" + model.info().name() + "' cannot run prefix-tuning "
+                        + "prefixes (it is not a PrefixTunableModel); use prompt-onnx's OnnxMaskedLanguageModel");
+            }
+            if (prefix.layers() != tunable.layerCount() || prefix.hidden() != model.info().hiddenSize()) {
+                throw new IllegalArgumentException("the prefix has " + prefix.layers() + " layers x " + prefix.hidden()
+                        + " hidden, but model '" + model.info().name() + "' needs " + tunable.layerCount() + " x "
+                        + model.info().hiddenSize() + "; use a prefix trained on this model");
+            }
+            if (verbalizer.policy().multiMask()) {
+                throw new IllegalArgumentException("a prefix runs with single-mask label words; use a single-piece "
+                        + "policy instead of MultiTokenPolicy." + verbalizer.policy());
+            }
+        }
+
         private PromptClassifier buildLearned() {
+            if (prefix != null) {
+                throw new IllegalArgumentException("a learned verbalizer reads the model's mask state without a prefix;"
+                        + " give either prefix(...) or learnedVerbalizer(...)");
+            }
             if (verbalizer != null) {
                 throw new IllegalArgumentException("give either a label-word verbalizer or a learned verbalizer, not "
                         + "both; the learned one scores the classes by itself");

@@ -5,12 +5,10 @@ import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.internal.FloatCodec;
 import io.github.prompt4j.search.internal.Json;
 import io.github.prompt4j.search.trigger.PassCounts;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,24 +127,10 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
     }
 
     static String encode(float[] v) {
-        ByteBuffer bytes = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v);
-        return Base64.getEncoder().encodeToString(bytes.array());
+        return FloatCodec.encode(v);
     }
 
     static float[] decode(String base64, int length, String what) {
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(base64);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + " is not valid base64: " + e.getMessage(), e);
-        }
-        if (length < 1 || bytes.length != (long) length * Float.BYTES) {
-            throw new IllegalArgumentException(what + " has " + bytes.length + " bytes; " + length
-                    + " float32 values need " + (long) length * Float.BYTES);
-        }
-        float[] v = new float[length];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        return v;
+        return FloatCodec.decode(base64, length, what);
     }
 }

@@ -1,0 +1,356 @@
+package io.github.prompt4j.search.soft;
+
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixTunableModel;
+import io.github.prompt4j.core.template.RenderedPrompt;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.TemplateEncoder;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
+import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.data.Example;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prefix-tuning for masked language models (Li and Liang 2021; P-tuning v2, Liu et al. 2022): trains per-layer key
+ * and value prefixes ({@link Prefix}) that every token attends to, with the model frozen, so that the model puts
+ * probability on the gold class's label words at the mask of a discrete template.
+ *
+ * <p>Loss per example: {@code -log sum_{w in gold class} p(w | mask)} over the whole vocabulary, from
+ * {@link PrefixTunableModel#prefixLabelLossGradient} (the gradient of the summed loss, divided here by the mini-batch
+ * size). Adam on the prefix ({@link SoftPromptSettings}'s defaults for the moments), the learning rate warmed up
+ * linearly over {@code warmupFraction} of the updates and decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
+ * After every epoch the prefix classifies the selection split (carved from the training data, never the reported
+ * set) as the saved prompt will ({@link LabelMapper#sum()}); the prefix with the best selection accuracy is kept (ties
+ * to the earlier epoch; the initial prefix is epoch 0), training stops after {@code patience} epochs without a better
+ * one, or when the time budget would be exceeded by another epoch.
+ *
+ * <p>Initial prefix: Gaussian with standard deviation {@code initScale} (seeded). A zero prefix already changes the
+ * model (its positions take a share of every attention), so epoch 0 is measured, not assumed.
+ *
+ * <pre>{@code
+ * PrefixTuningResult r = PrefixTuner.builder(model).template(Template.parse("{sentence} It was [MASK] ."))
+ *         .verbalizer(Verbalizer.builder().add("0", "terrible").add("1", "great").build())
+ *         .train(split.search()).selection(split.selection()).prefixLength(16).epochs(8).build().run();
+ * PromptClassifier c = r.classifier(model);
+ * }</pre>
+ *
+ * <p>Immutable once built; {@link #run()} may be called from one thread at a time per instance; it does not own the
+ * model. Memory: a few copies of the prefix ({@code 2 * layers * length * hidden} doubles for Adam's moments).
+ */
+public final class PrefixTuner {
+
+    private static final Logger log = LoggerFactory.getLogger(PrefixTuner.class);
+
+    private final Builder b;
+
+    private PrefixTuner(Builder b) {
+        this.b = b;
+    }
+
+    /** A builder for a tuner over {@code model}. */
+    public static Builder builder(PrefixTunableModel model) {
+        return new Builder(model);
+    }
+
+    /**
+     * Trains the prefix.
+     *
+     * @throws IllegalArgumentException when an example does not fit the template or has a label that is not a class
+     */
+    public PrefixTuningResult run() {
+        long t0 = System.nanoTime();
+        PrefixTunableModel model = b.model;
+        TemplateEncoder encoder = b.template.encoder(model.tokenizer(), Truncation.of(Math.min(b.maxLength,
+                model.tokenizer().maxSequenceLength()), TruncationSide.TAIL));
+        List<String> classes = b.verbalizer.labels();
+        Map<String, int[]> goldIds = new java.util.LinkedHashMap<>();
+        for (LabelWord w : b.verbalizer.resolve(model.tokenizer())) {
+            if (w.pieceIds().length != 1) {
+                throw new IllegalArgumentException("label word '" + w.word() + "' of class '" + w.label() + "' is "
+                        + w.pieces().size() + " pieces " + w.pieces() + "; prefix-tuning scores one mask, so use "
+                        + "single-piece words");
+            }
+            goldIds.merge(w.label(), w.pieceIds(), (a, c) -> {
+                int[] both = java.util.Arrays.copyOf(a, a.length + c.length);
+                System.arraycopy(c, 0, both, a.length, c.length);
+                return both;
+            });
+        }
+        List<GradientRequest> train = new ArrayList<>(b.train.size());
+        for (int i = 0; i < b.train.size(); i++) {
+            Example e = b.train.get(i);
+            if (!goldIds.containsKey(e.label())) {
+                throw new IllegalArgumentException("training example " + i + " has label '" + e.label() + "', not "
+                        + "a class of the verbalizer " + classes);
+            }
+            RenderedPrompt r = encoder.render(e.valuesFor(b.template));
+            train.add(GradientRequest.of(r.prompt(), goldIds.get(e.label()), new int[0]));
+        }
+        Random rnd = new Random(b.seed);
+        Prefix init = model.zeroPrefix(b.length);
+        float[] start = new float[init.size()];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = (float) (b.initScale * rnd.nextGaussian());
+        }
+        Prefix current = init.withFlat(start);
+        double[] params = new double[start.length];
+        for (int i = 0; i < start.length; i++) {
+            params[i] = start[i];
+        }
+        Adam adam = new Adam(params.length, 0.9, 0.999, 1e-8);
+        int perEpoch = (train.size() + b.batchSize - 1) / b.batchSize;
+        int total = perEpoch * b.epochs;
+        int warmup = (int) Math.floor(b.warmupFraction * total);
+        List<PrefixTuningEpoch> epochs = new ArrayList<>();
+        long forward = 0;
+        long gradient = 0;
+        double best = accuracy(current);
+        forward += b.selection.size();
+        epochs.add(new PrefixTuningEpoch(0, 0, 0, best, seconds(t0)));
+        b.listener.accept(epochs.get(0));
+        Prefix bestPrefix = current;
+        int bestEpoch = 0;
+        int step = 0;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            order.add(i);
+        }
+        long longestEpoch = 0;
+        for (int epoch = 1; epoch <= b.epochs; epoch++) {
+            long e0 = System.nanoTime();
+            if (b.budget != null && (e0 - t0) + longestEpoch > b.budget.toNanos()) {
+                log.info("prefix-tuning stopped by the time budget after {} epochs", epoch - 1);
+                break;
+            }
+            Collections.shuffle(order, rnd);
+            double lossSum = 0;
+            for (int from = 0; from < order.size(); from += b.batchSize) {
+                List<GradientRequest> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(order.size(), from + b.batchSize); i++) {
+                    batch.add(train.get(order.get(i)));
+                }
+                PrefixGradient g = model.prefixLabelLossGradient(batch, current);
+                gradient += batch.size();
+                lossSum += g.totalLoss();
+                float[] flat = g.flatten();
+                double[] grad = new double[flat.length];
+                for (int i = 0; i < flat.length; i++) {
+                    grad[i] = flat[i] / batch.size();
+                }
+                step++;
+                adam.step(params, grad, b.learningRate * LearningRateSchedule.LINEAR.factor(step, warmup, total));
+                float[] next = new float[params.length];
+                for (int i = 0; i < params.length; i++) {
+                    next[i] = (float) params[i];
+                }
+                current = current.withFlat(next);
+            }
+            double acc = accuracy(current);
+            forward += b.selection.size();
+            PrefixTuningEpoch record = new PrefixTuningEpoch(epoch, step, lossSum / train.size(), acc, seconds(t0));
+            epochs.add(record);
+            b.listener.accept(record);
+            log.info("prefix epoch {}: train loss {} selection accuracy {} ({} s)", epoch,
+                    String.format("%.4f", record.trainLoss()), String.format("%.4f", acc),
+                    String.format("%.0f", record.seconds()));
+            if (acc > best) {
+                best = acc;
+                bestPrefix = current;
+                bestEpoch = epoch;
+            } else if (epoch - bestEpoch >= b.patience) {
+                log.info("prefix-tuning stopped: {} epochs without a better selection accuracy", b.patience);
+                break;
+            }
+            longestEpoch = Math.max(longestEpoch, System.nanoTime() - e0);
+        }
+        return new PrefixTuningResult(model.info().name(), b.template.text(), b.verbalizer.words(), bestPrefix,
+                epochs, bestEpoch, train.size(), b.selection.size(), forward, gradient,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Selection accuracy of a prefix, classified as the saved prompt classifies. */
+    private double accuracy(Prefix prefix) {
+        PromptClassifier c = PromptClassifier.builder(b.model).template(b.template).verbalizer(b.verbalizer)
+                .mapper(LabelMapper.sum()).batchSize(b.batchSize * 2).prefix(prefix).build();
+        List<Classification> out = c.classifyAllFields(b.selection.stream().map(e -> e.valuesFor(b.template))
+                .toList());
+        int correct = 0;
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).label().equals(b.selection.get(i).label())) {
+                correct++;
+            }
+        }
+        return (double) correct / b.selection.size();
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Configures a {@link PrefixTuner}; {@link #build()} validates. Not thread-safe. */
+    public static final class Builder {
+        private final PrefixTunableModel model;
+        private Template template;
+        private Verbalizer verbalizer;
+        private List<Example> train = List.of();
+        private List<Example> selection = List.of();
+        private int length = 16;
+        private double learningRate = 5e-3;
+        private int epochs = 8;
+        private int batchSize = 16;
+        private double warmupFraction = 0.1;
+        private int patience = 3;
+        private double initScale = 0.02;
+        private int maxLength = 128;
+        private long seed = 1;
+        private Duration budget;
+        private Consumer<PrefixTuningEpoch> listener = e -> { };
+
+        private Builder(PrefixTunableModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        /** A discrete template with one {@code [MASK]} (required). */
+        public Builder template(Template template) {
+            this.template = template;
+            return this;
+        }
+
+        /** Single-piece label words per class (required). */
+        public Builder verbalizer(Verbalizer verbalizer) {
+            this.verbalizer = verbalizer;
+            return this;
+        }
+
+        /** The training examples (required). */
+        public Builder train(List<Example> examples) {
+            this.train = List.copyOf(examples);
+            return this;
+        }
+
+        /** The selection split, carved from the training data and disjoint from it (required). */
+        public Builder selection(List<Example> examples) {
+            this.selection = List.copyOf(examples);
+            return this;
+        }
+
+        /** Prefix positions per layer (default 16). */
+        public Builder prefixLength(int positions) {
+            this.length = positions;
+            return this;
+        }
+
+        /** Peak Adam learning rate (default 5e-3). */
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        /** Most epochs (default 8). */
+        public Builder epochs(int n) {
+            this.epochs = n;
+            return this;
+        }
+
+        /** Examples per update (default 16). */
+        public Builder batchSize(int n) {
+            this.batchSize = n;
+            return this;
+        }
+
+        /** Share of the updates spent warming the learning rate up (default 0.1). */
+        public Builder warmupFraction(double f) {
+            this.warmupFraction = f;
+            return this;
+        }
+
+        /** Epochs without a better selection accuracy before stopping (default 3). */
+        public Builder patience(int n) {
+            this.patience = n;
+            return this;
+        }
+
+        /** Standard deviation of the initial prefix (default 0.02). */
+        public Builder initScale(double scale) {
+            this.initScale = scale;
+            return this;
+        }
+
+        /** Longest prompt in tokens; longer inputs lose their tail (default 128). */
+        public Builder maxLength(int tokens) {
+            this.maxLength = tokens;
+            return this;
+        }
+
+        /** Seed of the initial prefix and the shuffles (default 1). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Wall-clock budget: no epoch starts that would likely end past it (default none). */
+        public Builder timeBudget(Duration budget) {
+            this.budget = budget;
+            return this;
+        }
+
+        /** Called after epoch 0 (the initial prefix) and every epoch (default none). */
+        public Builder listener(Consumer<PrefixTuningEpoch> listener) {
+            this.listener = listener == null ? e -> { } : listener;
+            return this;
+        }
+
+        /**
+         * Validates the configuration.
+         *
+         * @throws IllegalArgumentException naming the missing or invalid setting
+         */
+        public PrefixTuner build() {
+            if (template == null || verbalizer == null) {
+                throw new IllegalArgumentException("set the template (template(...)) and the label words "
+                        + "(verbalizer(...))");
+            }
+            if (template.softCount() > 0 || template.triggerCount() > 0) {
+                throw new IllegalArgumentException("template '" + template.text() + "' has [T] or [P] slots; "
+                        + "prefix-tuning trains the prefix of a discrete template");
+            }
+            if (train.isEmpty() || selection.isEmpty()) {
+                throw new IllegalArgumentException("prefix-tuning needs training examples (train(...)) and a "
+                        + "selection split carved from the training data (selection(...)); got " + train.size()
+                        + " and " + selection.size());
+            }
+            if (train.stream().anyMatch(new java.util.HashSet<>(selection)::contains)) {
+                throw new IllegalArgumentException("a selection example is also a training example; carve the "
+                        + "selection split with SelectionSplit.carve so the two are disjoint");
+            }
+            if (length < 1 || epochs < 1 || batchSize < 1 || patience < 1 || maxLength < 4) {
+                throw new IllegalArgumentException("prefixLength, epochs, batchSize and patience must be >= 1 and "
+                        + "maxLength >= 4, got " + length + ", " + epochs + ", " + batchSize + ", " + patience
+                        + ", " + maxLength);
+            }
+            if (!(learningRate > 0) || !(warmupFraction >= 0 && warmupFraction < 1) || !(initScale >= 0)) {
+                throw new IllegalArgumentException("learningRate must be > 0, warmupFraction in [0, 1) and initScale "
+                        + ">= 0, got " + learningRate + ", " + warmupFraction + ", " + initScale);
+            }
+            return new PrefixTuner(this);
+        }
+    }
+}

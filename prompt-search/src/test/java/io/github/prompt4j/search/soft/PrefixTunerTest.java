@@ -1,0 +1,233 @@
+package io.github.prompt4j.search.soft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.model.EmbeddingMatrix;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskVectors;
+import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixTunableModel;
+import io.github.prompt4j.core.model.SoftInput;
+import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.data.Example;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PrefixTuner} on a planted model: the fake sentiment model of prompt-core ({@code logit_v = sign_v * s}, s the
+ * prompt's positive minus negative tokens) where a prefix adds the sum of its keys' first dimension to {@code s}. The
+ * template adds "good good" (+2), so every example leans positive and the classes are only separable at
+ * {@code s = 2}: without a prefix half the examples are wrong, a learned shift of about -2 gets them all.
+ */
+class PrefixTunerTest {
+
+    static final Template LEANING = Template.parse("{text} It was good good [MASK].");
+    static final Verbalizer WORDS = Verbalizer.builder().add("negative", "terrible").add("positive", "great").build();
+
+    /** Texts of sentiment +1 are positive, -1 negative: s = 3 and 1 under the template. */
+    static List<Example> data(int n, String salt) {
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Example.of("text", (i % 2 == 0 ? "fun " : "bad ") + salt + i, i % 2 == 0 ? "positive"
+                    : "negative"));
+        }
+        return out;
+    }
+
+    @Test
+    void theTunerLearnsTheShiftThatSeparatesALeaningPromptAndTheSavedPromptReproducesIt() {
+        ShiftModel model = new ShiftModel();
+        List<Example> train = data(32, "t");
+        List<Example> selection = data(8, "s");
+        List<Integer> seen = new ArrayList<>();
+        PrefixTuningResult r = PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(train)
+                .selection(selection).prefixLength(2).learningRate(0.05).epochs(20).batchSize(8).patience(20)
+                .initScale(0).listener(e -> seen.add(e.epoch())).build().run();
+        assertEquals(0.5, r.epochs().get(0).selectionAccuracy(), 1e-12, "a zero prefix leaves the lean");
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12);
+        assertTrue(r.bestEpoch() >= 1);
+        double shift = ShiftModel.shift(r.prefix());
+        assertTrue(shift < -1 && shift > -3, "learned shift " + shift);
+        assertEquals(0, seen.get(0));
+        assertEquals(32 * r.epochs().get(r.epochs().size() - 1).steps() / 4, r.gradientPasses());
+        // saved and loaded back: identical prefix, identical predictions
+        PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
+        assertEquals(r.prefix(), back.prefix());
+        assertEquals(r.epochs(), back.epochs());
+        List<Classification> a = r.classifier(model).classifyAll(List.of("fun x", "bad y", "the z"));
+        List<Classification> b = back.classifier(model).classifyAll(List.of("fun x", "bad y", "the z"));
+        assertEquals(a, b);
+        assertEquals(List.of("positive", "negative"), a.subList(0, 2).stream().map(Classification::label).toList());
+    }
+
+    @Test
+    void theTunerRefusesOverlappingSplitsAndMultiPieceWords() {
+        ShiftModel model = new ShiftModel();
+        List<Example> train = data(8, "t");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrefixTuner.builder(model)
+                .template(LEANING).verbalizer(WORDS).train(train).selection(train.subList(0, 2)).build());
+        assertTrue(e.getMessage().contains("disjoint"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrefixTuner.builder(model)
+                .template(Template.parse("{text} [P] [MASK].")).verbalizer(WORDS).train(train)
+                .selection(data(2, "s")).build());
+        assertThrows(IllegalArgumentException.class, () -> PrefixTuningResult.fromJson(
+                PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(train).selection(data(2, "s"))
+                        .epochs(1).build().run().toJson().replace("prompt4j-prefix-tuning/1", "other/1")));
+    }
+
+    /**
+     * The fake sentiment model with prefixes: {@code s' = s + shift}, {@code shift} = the sum of every key's first
+     * dimension; logits {@code sign_v * s'}. The prefix gradient is exact: {@code dL/d key[l,p,0] = dL/ds'}, 0
+     * elsewhere.
+     */
+    static final class ShiftModel implements PrefixTunableModel {
+        private final FakeMaskedLanguageModel fake = new FakeMaskedLanguageModel();
+
+        static double shift(Prefix p) {
+            float[] k = p.keys();
+            double s = 0;
+            for (int row = 0; row < p.layers() * p.length(); row++) {
+                s += k[row * p.hidden()];
+            }
+            return s;
+        }
+
+        static int sign(int id) {
+            return FakeMaskedLanguageModel.POSITIVE.contains(id) ? 1
+                    : FakeMaskedLanguageModel.NEGATIVE.contains(id) ? -1 : 0;
+        }
+
+        static double sentiment(EncodedPrompt p) {
+            int s = 0;
+            for (int id : p.ids()) {
+                s += sign(id);
+            }
+            return s;
+        }
+
+        @Override
+        public int layerCount() {
+            return 2;
+        }
+
+        @Override
+        public MaskLogits prefixMaskLogits(List<SoftInput> inputs, Prefix prefix, int[] tokenIds) {
+            double shift = shift(prefix);
+            int[] counts = new int[inputs.size()];
+            float[] values = new float[inputs.size() * tokenIds.length];
+            float[] norms = new float[inputs.size()];
+            for (int i = 0; i < inputs.size(); i++) {
+                counts[i] = 1;
+                double s = sentiment(inputs.get(i).prompt()) + shift;
+                for (int j = 0; j < tokenIds.length; j++) {
+                    values[i * tokenIds.length + j] = (float) (sign(tokenIds[j]) * s);
+                }
+                norms[i] = (float) FakeMaskedLanguageModel.logNormalizer(s);
+            }
+            return new MaskLogits(tokenIds, new MaskVectors(tokenIds.length, counts, values), norms);
+        }
+
+        @Override
+        public MaskVectors prefixMaskHiddenStates(List<SoftInput> inputs, Prefix prefix) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        @Override
+        public PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix) {
+            double shift = shift(prefix);
+            int v = fake.info().vocabularySize();
+            float[] losses = new float[requests.size()];
+            double total = 0;
+            for (int i = 0; i < requests.size(); i++) {
+                double s = sentiment(requests.get(i).prompt()) + shift;
+                double lse = FakeMaskedLanguageModel.logNormalizer(s);
+                double gold = 0;
+                double goldSign = 0;
+                for (int g : requests.get(i).goldTokenIds()) {
+                    double p = Math.exp(sign(g) * s - lse);
+                    gold += p;
+                    goldSign += p * sign(g);
+                }
+                double meanSign = 0;
+                for (int id = 0; id < v; id++) {
+                    meanSign += Math.exp(sign(id) * s - lse) * sign(id);
+                }
+                losses[i] = (float) -Math.log(gold);
+                total += meanSign - goldSign / gold;
+            }
+            int n = prefix.layers() * prefix.length() * prefix.hidden();
+            float[] keys = new float[n];
+            for (int row = 0; row < prefix.layers() * prefix.length(); row++) {
+                keys[row * prefix.hidden()] = (float) total;
+            }
+            return new PrefixGradient(losses, keys, new float[n]);
+        }
+
+        @Override
+        public Tokenizer tokenizer() {
+            return fake.tokenizer();
+        }
+
+        @Override
+        public ModelInfo info() {
+            return fake.info();
+        }
+
+        @Override
+        public MaskLogits maskLogits(List<EncodedPrompt> prompts) {
+            return fake.maskLogits(prompts);
+        }
+
+        @Override
+        public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
+            return fake.maskLogits(prompts, tokenIds);
+        }
+
+        @Override
+        public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
+            return fake.softMaskLogits(inputs, tokenIds);
+        }
+
+        @Override
+        public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
+            return fake.maskHiddenStates(prompts);
+        }
+
+        @Override
+        public EmbeddingMatrix inputEmbeddings() {
+            return fake.inputEmbeddings();
+        }
+
+        @Override
+        public EmbeddingMatrix outputEmbeddings() {
+            return fake.outputEmbeddings();
+        }
+
+        @Override
+        public float[] outputBias() {
+            return fake.outputBias();
+        }
+
+        @Override
+        public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
+            return fake.labelLossGradients(requests);
+        }
+
+        @Override
+        public void close() {
+            fake.close();
+        }
+    }
+}
