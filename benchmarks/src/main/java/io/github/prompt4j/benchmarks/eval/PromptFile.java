@@ -1,6 +1,7 @@
 package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.soft.PrefixTuningResult;
 import io.github.prompt4j.search.trigger.SearchMode;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.IOException;
@@ -61,6 +62,25 @@ final class PromptFile {
             return LearnedVerbalizerResult.fromJson(text(file));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, "--prompt " + file + " is not a valid learned-verbalizer prompt: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Whether the file holds a prefix-tuning prompt ({@code prefix --save}). */
+    static boolean isPrefix(Path file) {
+        return PrefixTuningResult.isThisFormat(text(file));
+    }
+
+    /**
+     * Reads a prefix-tuning prompt.
+     *
+     * @throws ParameterException when the file is not a valid one
+     */
+    static PrefixTuningResult readPrefix(Path file, CommandLine cmd) {
+        try {
+            return PrefixTuningResult.fromJson(text(file));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--prompt " + file + " is not a valid prefix-tuning prompt: "
                     + e.getMessage());
         }
     }

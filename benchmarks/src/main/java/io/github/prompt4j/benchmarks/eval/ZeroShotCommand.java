@@ -10,6 +10,7 @@ import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.soft.PrefixTuningResult;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -131,8 +132,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
                     + "as N/A");
         }
-        String templateText = learnedPrompt().map(LearnedVerbalizerResult::template).orElseGet(() -> savedPrompt()
-                .map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text()));
+        String templateText = prefixPrompt().map(PrefixTuningResult::template).orElseGet(() -> learnedPrompt()
+                .map(LearnedVerbalizerResult::template).orElseGet(() -> savedPrompt()
+                .map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text())));
         return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy(),
                 lim, seed, modelOptions.batchSize, modelOptions.device, calibrate, multiMask);
     }
@@ -178,7 +180,7 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " brings its own template "
                     + "and label words; drop --template and --label");
         }
-        if (learnedPrompt().isPresent()) {
+        if (learnedPrompt().isPresent() || prefixPrompt().isPresent()) {
             return Optional.empty();
         }
         if (loaded == null) {
@@ -189,6 +191,19 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     private TriggerSearchResult loaded;
     private LearnedVerbalizerResult learned;
+
+    private PrefixTuningResult prefixed;
+
+    /** The saved prompt of {@code --prompt} when it is a prefix-tuning prompt ({@code prefix --save}). */
+    Optional<PrefixTuningResult> prefixPrompt() {
+        if (prompt.isEmpty() || !PromptFile.isPrefix(prompt.get())) {
+            return Optional.empty();
+        }
+        if (prefixed == null) {
+            prefixed = PromptFile.readPrefix(prompt.get(), spec.commandLine());
+        }
+        return Optional.of(prefixed);
+    }
 
     /** The saved prompt of {@code --prompt} when it is a learned-verbalizer prompt ({@code verbalizer --save}). */
     Optional<LearnedVerbalizerResult> learnedPrompt() {
@@ -203,6 +218,9 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     /** The template: {@code --template}, or the saved prompt's with its triggers bound. */
     Template template() {
+        if (prefixPrompt().isPresent()) {
+            return Template.parse(prefixed.template());
+        }
         if (learnedPrompt().isPresent()) {
             return Template.parse(learned.template());
         }
@@ -214,6 +232,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         Optional<TriggerSearchResult> saved = savedPrompt();
         if (saved.isPresent()) {
             return saved.get().verbalizer();
+        }
+        if (prefixPrompt().isPresent()) {
+            return Verbalizer.of(prefixed.labelWords());
         }
         if (learnedPrompt().isPresent()) {
             return learned.initialWords();
@@ -270,13 +291,16 @@ final class ZeroShotCommand implements Callable<Integer> {
         log.info("zero-shot on {} of {} examples of {} ({}, SHA-256 {})", examples.size(), data.examples().size(),
                 eval, data.format(), data.sha256());
 
-        if (modelOptions.model == null && saved.isPresent()) {
-            // a saved prompt names the model it was searched with; its trigger ids only mean something there
+        Optional<String> named = saved.map(TriggerSearchResult::modelName)
+                .or(() -> learnedPrompt().map(LearnedVerbalizerResult::modelName))
+                .or(() -> prefixPrompt().map(PrefixTuningResult::modelName));
+        if (modelOptions.model == null && named.isPresent()) {
+            // a saved prompt names the model it was made with; its ids and vectors only mean something there
             try {
-                modelOptions.model = ModelSpec.parse(saved.get().modelName());
+                modelOptions.model = ModelSpec.parse(named.get());
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " names model '"
-                        + saved.get().modelName() + "', which is not a known pretrained model; give --model");
+                        + named.get() + "', which is not a known pretrained model; give --model");
             }
             log.info("model {}, as named by {}", modelOptions.model, prompt.get());
         }
@@ -287,11 +311,16 @@ final class ZeroShotCommand implements Callable<Integer> {
             Calibration calibration = calibrate.map(text -> Calibration.contextual(List.of(text)))
                     .orElse(Calibration.none());
             try {
+                if (prefixPrompt().isPresent() && calibrate.isPresent()) {
+                    throw new IllegalArgumentException("--calibrate is not supported with the prefix-tuning prompt "
+                            + "of --prompt " + prompt.get() + "; drop --calibrate");
+                }
                 if (learnedPrompt().isPresent() && calibrate.isPresent()) {
                     throw new IllegalArgumentException("--calibrate divides label-word scores; the learned "
                             + "verbalizer of --prompt " + prompt.get() + " has its own biases, so drop --calibrate");
                 }
-                classifier = learnedPrompt().isPresent() ? learned.classifier(model)
+                classifier = prefixPrompt().isPresent() ? prefixed.classifier(model)
+                        : learnedPrompt().isPresent() ? learned.classifier(model)
                         : saved.isPresent() ? (calibrate.isPresent() ? saved.get().classifier(model, calibration)
                                 : saved.get().classifier(model))
                         : withDecoding(PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
