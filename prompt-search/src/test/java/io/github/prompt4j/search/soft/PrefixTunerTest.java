@@ -1,6 +1,8 @@
 package io.github.prompt4j.search.soft;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +72,77 @@ class PrefixTunerTest {
         List<Classification> b = back.classifier(model).classifyAll(List.of("fun x", "bad y", "the z"));
         assertEquals(a, b);
         assertEquals(List.of("positive", "negative"), a.subList(0, 2).stream().map(Classification::label).toList());
+    }
+
+    /** The planted run of the first test, shorter: 6 epochs, every one of them run (patience 20). */
+    static PrefixTuner.Builder planted(ShiftModel model) {
+        return PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(data(32, "t"))
+                .selection(data(8, "s")).prefixLength(2).learningRate(0.05).epochs(6).batchSize(8).patience(20)
+                .initScale(0.01).seed(7);
+    }
+
+    /** Epoch records without their wall times. */
+    static List<String> trajectory(List<PrefixTuningEpoch> epochs) {
+        return epochs.stream().map(e -> e.epoch() + "/" + e.steps() + "/" + e.trainLoss() + "/"
+                + e.selectionAccuracy()).toList();
+    }
+
+    @Test
+    void aRunResumedFromItsJsonCheckpointEndsExactlyAsTheUninterruptedRun() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        PrefixTuningResult whole = planted(model).checkpoints(saved::add).build().run();
+        assertEquals(7, saved.size(), "a checkpoint after epoch 0 and after each of the 6 epochs");
+        assertTrue(saved.get(6).finished());
+        // interrupted after epoch 2: a fresh tuner continues from the checkpoint, written and read back as JSON
+        PrefixTuningState afterTwo = PrefixTuningState.fromJson(saved.get(2).toJson());
+        assertEquals(2, afterTwo.epochsDone());
+        assertEquals(2 * 4, afterTwo.steps());
+        List<Integer> seen = new ArrayList<>();
+        List<PrefixTuningState> later = new ArrayList<>();
+        PrefixTuningResult resumed = planted(model).listener(e -> seen.add(e.epoch())).checkpoints(later::add)
+                .build().resume(afterTwo);
+        assertEquals(List.of(3, 4, 5, 6), seen);
+        assertEquals(whole.prefix(), resumed.prefix(), "same kept prefix to the bit");
+        PrefixTuningState end = later.get(later.size() - 1);
+        assertEquals(saved.get(6).current(), end.current(), "same last prefix to the bit");
+        assertArrayEquals(saved.get(6).adamSecond(), end.adamSecond());
+        assertEquals(whole.bestEpoch(), resumed.bestEpoch());
+        assertEquals(trajectory(whole.epochs()), trajectory(resumed.epochs()));
+        assertEquals(whole.gradientPasses(), resumed.gradientPasses());
+        assertEquals(whole.forwardPasses(), resumed.forwardPasses());
+        // without Adam's moments the continuation would differ: the checkpoint's optimiser state is what makes it exact
+        PrefixTuningState forgetful = new PrefixTuningState(afterTwo.modelName(), afterTwo.template(),
+                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.learningRate(), afterTwo.epochs(),
+                afterTwo.batchSize(), afterTwo.warmupFraction(), afterTwo.maxLength(), afterTwo.seed(),
+                afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(), new double[afterTwo.current().size()],
+                new double[afterTwo.current().size()], afterTwo.best(), afterTwo.bestEpoch(),
+                afterTwo.epochRecords(), afterTwo.forwardPasses(), afterTwo.gradientPasses(),
+                afterTwo.elapsedMillis(), afterTwo.longestEpochMillis(), false);
+        List<PrefixTuningState> lost = new ArrayList<>();
+        planted(model).checkpoints(lost::add).build().resume(forgetful);
+        assertNotEquals(saved.get(6).current(), lost.get(lost.size() - 1).current());
+        // a finished checkpoint trains nothing
+        PrefixTuningResult again = planted(model).build().resume(PrefixTuningState.fromJson(saved.get(6).toJson()));
+        assertEquals(whole.prefix(), again.prefix());
+        assertEquals(whole.gradientPasses(), again.gradientPasses());
+    }
+
+    @Test
+    void resumingRefusesACheckpointOfAnotherRunNamingTheDifference() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        planted(model).epochs(1).checkpoints(saved::add).build().run();
+        PrefixTuningState first = saved.get(0);
+        IllegalArgumentException lr = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(1).learningRate(0.1).build().resume(first));
+        assertTrue(lr.getMessage().contains("learningRate: 0.05 vs 0.1"), lr.getMessage());
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(1).train(data(32, "u")).build().resume(first));
+        assertTrue(other.getMessage().contains("training and selection data"), other.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrefixTuningState.fromJson(first.toJson()
+                .replace(PrefixTuningState.FORMAT, "other/1")));
+        assertThrows(IllegalArgumentException.class, () -> planted(model).build().resume(null));
     }
 
     @Test
