@@ -170,8 +170,15 @@ public final class BertGraphs {
 
     private static OnnxMl.ModelProto build(BertConfig config, WeightFile weights, WeightFile int8Weights,
             Encoding encoding, boolean embedsInput) {
+        return build(config, weights, int8Weights, encoding, embedsInput, false);
+    }
+
+    /** A forward graph; with {@code prefix} (standard encoding, embeddings input) the prefix-tuning one. */
+    private static OnnxMl.ModelProto build(BertConfig config, WeightFile weights, WeightFile int8Weights,
+            Encoding encoding, boolean embedsInput, boolean prefix) {
         checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create((embedsInput ? "bert_mlm_forward_embeds" : "bert_mlm_forward")
+        GraphBuilder g = GraphBuilder.create(prefix ? "bert_mlm_forward_prefix"
+                : (embedsInput ? "bert_mlm_forward_embeds" : "bert_mlm_forward")
                 + (encoding == Encoding.STANDARD ? "" : "_" + encoding.name().toLowerCase(java.util.Locale.ROOT)));
         Value input = embedsInput ? g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize())
                 : g.input(INPUT_IDS, ElementType.INT64, "batch", "seq");
@@ -181,6 +188,9 @@ public final class BertGraphs {
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, int8Weights, encoding);
+        if (prefix) {
+            enc.prefixInputs();
+        }
         Value words = embedsInput ? input : g.gather(wordEmbeddings, input, 0);
         Value flatMasks = g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1);
         Value rows = encoding == Encoding.STANDARD ? enc.gatherRows(enc.encode(words, types, mask), flatMasks)
@@ -197,7 +207,8 @@ public final class BertGraphs {
         g.output(normalizer, MASK_LOG_NORMALIZER);
         g.output(g.reshape(rows, g.concat(0, lead, g.longs(h))), MASK_HIDDEN);
         g.output(g.reshape(transformed, g.concat(0, lead, g.longs(h))), MASK_TRANSFORMED);
-        log.debug("built BERT {} graph: {} nodes", embedsInput ? "embeddings forward" : "forward", g.nodeCount());
+        log.debug("built BERT {} graph: {} nodes", prefix ? "prefix forward" : embedsInput ? "embeddings forward"
+                : "forward", g.nodeCount());
         return g.model();
     }
 
@@ -215,8 +226,13 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights) {
+        return gradient(config, weights, false);
+    }
+
+    /** The gradient graph, with respect to the input embeddings or (with {@code prefix}) to the prefixes. */
+    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix) {
         checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create("bert_mlm_gradient");
+        GraphBuilder g = GraphBuilder.create(prefix ? "bert_mlm_gradient_prefix" : "bert_mlm_gradient");
         Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
         Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
         Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
@@ -226,11 +242,16 @@ public final class BertGraphs {
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
+        if (prefix) {
+            enc.prefixInputs();
+        }
         Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
         Value loss = labelLoss(g, enc.decoder(enc.headTransform(rows), wordEmbeddings), goldIds, goldMask);
 
-        Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(), List.of(INPUTS_EMBEDS));
-        log.debug("built BERT gradient graph: {} nodes, {} of them gradient nodes", g.nodeCount(), r.addedNodes());
+        Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(),
+                prefix ? List.of(PREFIX_KEYS, PREFIX_VALUES) : List.of(INPUTS_EMBEDS));
+        log.debug("built BERT {}gradient graph: {} nodes, {} of them gradient nodes", prefix ? "prefix " : "",
+                g.nodeCount(), r.addedNodes());
         return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
     }
@@ -245,30 +266,7 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto forwardPrefix(BertConfig config, WeightFile weights) {
-        checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create("bert_mlm_forward_prefix");
-        Value words = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
-        Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
-        Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
-        Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch", "masks");
-        Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
-        enc.prefixInputs();
-        Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
-        Value flatMasks = g.reshape(g.add(positions, g.unsqueeze(enc.rowOffsets(types), 1)), -1);
-        Value rows = enc.gatherRows(enc.encode(words, types, mask), flatMasks);
-        Value transformed = enc.headTransform(rows);
-        Value logits = enc.decoder(transformed, wordEmbeddings);
-        g.scope("outputs");
-        long h = config.hiddenSize();
-        Value lead = g.shape(positions);
-        Value logits3 = g.reshape(logits, g.concat(0, lead, g.longs(config.vocabSize())));
-        Value normalizer = g.reduceLogSumExp(logits3, false, -1);
-        g.output(logits3, MASK_LOGITS);
-        g.output(normalizer, MASK_LOG_NORMALIZER);
-        g.output(g.reshape(rows, g.concat(0, lead, g.longs(h))), MASK_HIDDEN);
-        g.output(g.reshape(transformed, g.concat(0, lead, g.longs(h))), MASK_TRANSFORMED);
-        log.debug("built BERT prefix forward graph: {} nodes", g.nodeCount());
-        return g.model();
+        return build(config, weights, null, Encoding.STANDARD, true, true);
     }
 
     /**
@@ -280,25 +278,7 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradientPrefix(BertConfig config, WeightFile weights) {
-        checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create("bert_mlm_gradient_prefix");
-        Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
-        Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
-        Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
-        Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch");
-        Value goldIds = g.input(GOLD_IDS, ElementType.INT64, "batch", "gold");
-        Value goldMask = g.input(GOLD_MASK, ElementType.FLOAT, "batch", "gold");
-        Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
-        enc.prefixInputs();
-        Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
-        Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
-        Value loss = labelLoss(g, enc.decoder(enc.headTransform(rows), wordEmbeddings), goldIds, goldMask);
-        Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(),
-                List.of(PREFIX_KEYS, PREFIX_VALUES));
-        log.debug("built BERT prefix gradient graph: {} nodes, {} of them gradient nodes", g.nodeCount(),
-                r.addedNodes());
-        return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
-                .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
+        return gradient(config, weights, true);
     }
 
     /** The label loss output {@link #LOSS}: {@code -log sum_gold p(gold)} per example, computed stably. */
