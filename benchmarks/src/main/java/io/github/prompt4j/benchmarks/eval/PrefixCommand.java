@@ -14,6 +14,7 @@ import io.github.prompt4j.search.soft.PrefixTuner;
 import io.github.prompt4j.search.soft.PrefixTuningEpoch;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
 import io.github.prompt4j.search.soft.PrefixTuningState;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,6 +84,12 @@ final class PrefixCommand implements Callable<Integer> {
     @Option(names = "--prefix-length", defaultValue = "16", paramLabel = "M", converter = Converters.PositiveInt.class,
             description = "prefix positions per layer (default: ${DEFAULT-VALUE})")
     int length;
+
+    @Option(names = "--loss", defaultValue = "label-likelihood", paramLabel = "label-likelihood|class-cross-entropy",
+            converter = Converters.Loss.class,
+            description = "training loss: -log p(gold label words) over the vocabulary, or the cross-entropy of the "
+                    + "gold class among the label words (same cost, one gradient pass) (default: ${DEFAULT-VALUE})")
+    SearchLoss loss;
 
     @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "most epochs (default: ${DEFAULT-VALUE})")
@@ -165,6 +172,7 @@ final class PrefixCommand implements Callable<Integer> {
             try {
                 tuner = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
                         .selection(split.selection()).prefixLength(length).epochs(epochs).learningRate(learningRate)
+                        .loss(loss)
                         .batchSize(tuneBatch).patience(patience).maxLength(maxLength).seed(seed)
                         .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null))
                         .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
@@ -198,6 +206,7 @@ final class PrefixCommand implements Callable<Integer> {
                     .put("search", split.search().size()).put("selection", split.selection().size())
                     .put("selectionSeed", seed + 1);
             report.put("template", template.text()).put("labels", labels.toString()).put("prefixLength", length)
+                    .put("loss", loss.name())
                     .put("learningRate", learningRate).put("tuneBatch", tuneBatch).put("bestEpoch", result.bestEpoch())
                     .put("trainSeconds", result.elapsedMillis() / 1000.0)
                     .put("gradientPasses", result.gradientPasses()).put("forwardPasses", result.forwardPasses());

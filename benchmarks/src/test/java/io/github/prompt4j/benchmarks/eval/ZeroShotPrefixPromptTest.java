@@ -70,10 +70,11 @@ class ZeroShotPrefixPromptTest {
     }
 
     @Test
-    void thePrefixCommandTakesACheckpointFile() {
+    void thePrefixCommandTakesACheckpointFileAndALoss() {
         PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "train.tsv",
                 "--template", "{sentence} this movie was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
-                "--checkpoint", dir.resolve("state.json").toString());
+                "--checkpoint", dir.resolve("state.json").toString(), "--loss", "class-cross-entropy");
         assertEquals(dir.resolve("state.json"), c.checkpoint.orElseThrow());
+        assertEquals(io.github.prompt4j.search.trigger.SearchLoss.CLASS_CROSS_ENTROPY, c.loss);
     }
 }

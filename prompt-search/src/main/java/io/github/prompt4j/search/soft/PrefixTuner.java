@@ -15,6 +15,7 @@ import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * probability on the gold class's label words at the mask of a discrete template.
  *
  * <p>Loss per example: {@code -log sum_{w in gold class} p(w | mask)} over the whole vocabulary, from
- * {@link PrefixTunableModel#prefixLabelLossGradient} (the gradient of the summed loss, divided here by the mini-batch
- * size). Adam on the prefix ({@link SoftPromptSettings}'s defaults for the moments), the learning rate warmed up
+ * {@link PrefixTunableModel#prefixLabelLossGradient}, or with {@link Builder#loss} {@code CLASS_CROSS_ENTROPY} the
+ * same normalised over every class's label words ({@link PrefixTunableModel#prefixClassLossGradient}); the gradient
+ * of the summed loss is divided here by the mini-batch size. Adam on the prefix ({@link SoftPromptSettings}'s defaults for the moments), the learning rate warmed up
  * linearly over {@code warmupFraction} of the updates and decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
  * After every epoch the prefix classifies the selection split (carved from the training data, never the reported
  * set) as the saved prompt will ({@link LabelMapper#sum()}); the prefix with the best selection accuracy is kept (ties
@@ -125,6 +127,7 @@ public final class PrefixTuner {
             train.add(GradientRequest.of(r.prompt(), goldIds.get(e.label()), new int[0]));
         }
         String digest = digest(b.train, b.selection);
+        int[] labelIds = goldIds.values().stream().flatMapToInt(java.util.Arrays::stream).distinct().toArray();
         Progress p = from == null ? start(model) : restore(from, model, digest);
         int perEpoch = (train.size() + b.batchSize - 1) / b.batchSize;
         int total = perEpoch * b.epochs;
@@ -154,7 +157,9 @@ public final class PrefixTuner {
                 for (int i = from0; i < Math.min(order.size(), from0 + b.batchSize); i++) {
                     batch.add(train.get(order.get(i)));
                 }
-                PrefixGradient g = model.prefixLabelLossGradient(batch, p.current);
+                PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
+                        ? model.prefixClassLossGradient(batch, p.current, labelIds)
+                        : model.prefixLabelLossGradient(batch, p.current);
                 p.gradient += batch.size();
                 lossSum += g.totalLoss();
                 float[] flat = g.flatten();
@@ -218,6 +223,7 @@ public final class PrefixTuner {
         compare(differ, "template", s.template(), b.template.text());
         compare(differ, "label words", s.labelWords(), b.verbalizer.words());
         compare(differ, "prefixLength", s.prefixLength(), b.length);
+        compare(differ, "loss", s.loss(), b.loss.name());
         compare(differ, "learningRate", s.learningRate(), b.learningRate);
         compare(differ, "epochs", s.epochs(), b.epochs);
         compare(differ, "batchSize", s.batchSize(), b.batchSize);
@@ -301,7 +307,7 @@ public final class PrefixTuner {
         PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
             Builder b = t.b;
             return new PrefixTuningState(b.model.info().name(), b.template.text(), b.verbalizer.words(), b.length,
-                    b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest, epochsDone,
+                    b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest, epochsDone,
                     adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix, bestEpoch, epochs,
                     forward, gradient, (long) (seconds * 1000), longestEpoch / 1_000_000, finished);
         }
@@ -345,6 +351,7 @@ public final class PrefixTuner {
         private Duration budget;
         private Consumer<PrefixTuningEpoch> listener = e -> { };
         private Consumer<PrefixTuningState> checkpoints = c -> { };
+        private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
 
         private Builder(PrefixTunableModel model) {
             if (model == null) {
@@ -380,6 +387,17 @@ public final class PrefixTuner {
         /** Prefix positions per layer (default 16). */
         public Builder prefixLength(int positions) {
             this.length = positions;
+            return this;
+        }
+
+        /**
+         * The training loss (default {@link SearchLoss#LABEL_LIKELIHOOD}, {@code -log sum_{gold} p} over the
+         * vocabulary); {@link SearchLoss#CLASS_CROSS_ENTROPY} normalises over every class's label words only, the
+         * loss of the classifier that decides by them, at the same cost (one gradient pass per example, see
+         * {@link PrefixTunableModel#prefixClassLossGradient}).
+         */
+        public Builder loss(SearchLoss loss) {
+            this.loss = loss;
             return this;
         }
 
@@ -459,6 +477,9 @@ public final class PrefixTuner {
          * @throws IllegalArgumentException naming the missing or invalid setting
          */
         public PrefixTuner build() {
+            if (loss == null) {
+                throw new IllegalArgumentException("loss must not be null; the default is SearchLoss.LABEL_LIKELIHOOD");
+            }
             if (template == null || verbalizer == null) {
                 throw new IllegalArgumentException("set the template (template(...)) and the label words "
                         + "(verbalizer(...))");

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param template the template text
  * @param labelWords class to label words, in class order
  * @param prefixLength prefix positions per layer
+ * @param loss the training loss, a {@code SearchLoss} name
  * @param learningRate peak Adam learning rate
  * @param epochs the planned number of epochs (the learning-rate schedule's length)
  * @param batchSize examples per update
@@ -47,7 +48,7 @@ import java.util.Map;
  * @param finished whether training ended (early stopping or the last epoch); resuming then trains nothing
  */
 public record PrefixTuningState(String modelName, String template, Map<String, List<String>> labelWords,
-        int prefixLength, double learningRate, int epochs, int batchSize, double warmupFraction, int maxLength,
+        int prefixLength, String loss, double learningRate, int epochs, int batchSize, double warmupFraction, int maxLength,
         long seed, String dataDigest, int epochsDone, int steps, Prefix current, double[] adamFirst,
         double[] adamSecond, Prefix best, int bestEpoch, List<PrefixTuningEpoch> epochRecords, long forwardPasses,
         long gradientPasses, long elapsedMillis, long longestEpochMillis, boolean finished) {
@@ -56,7 +57,8 @@ public record PrefixTuningState(String modelName, String template, Map<String, L
     public static final String FORMAT = "prompt4j-prefix-tuning-checkpoint/1";
 
     public PrefixTuningState {
-        if (modelName == null || template == null || labelWords == null || dataDigest == null || current == null
+        if (modelName == null || template == null || labelWords == null || loss == null || dataDigest == null
+                || current == null
                 || adamFirst == null || adamSecond == null || best == null || epochRecords == null) {
             throw new IllegalArgumentException("no component of a PrefixTuningState may be null");
         }
@@ -98,7 +100,7 @@ public record PrefixTuningState(String modelName, String template, Map<String, L
 
     /** This checkpoint as JSON. */
     public String toJson() {
-        return Json.write(new Stored(FORMAT, modelName, template, labelWords, prefixLength, learningRate, epochs,
+        return Json.write(new Stored(FORMAT, modelName, template, labelWords, prefixLength, loss, learningRate, epochs,
                 batchSize, warmupFraction, maxLength, seed, dataDigest, epochsDone, steps, current.layers(),
                 current.hidden(), FloatCodec.encode(current.keys()), FloatCodec.encode(current.values()),
                 FloatCodec.encodeDoubles(adamFirst), FloatCodec.encodeDoubles(adamSecond),
@@ -126,7 +128,8 @@ public record PrefixTuningState(String modelName, String template, Map<String, L
                 FloatCodec.decode(s.values(), n, "values"));
         Prefix best = new Prefix(s.layers(), s.prefixLength(), s.hidden(), FloatCodec.decode(s.bestKeys(), n,
                 "bestKeys"), FloatCodec.decode(s.bestValues(), n, "bestValues"));
-        return new PrefixTuningState(s.modelName(), s.template(), s.labelWords(), s.prefixLength(), s.learningRate(),
+        return new PrefixTuningState(s.modelName(), s.template(), s.labelWords(), s.prefixLength(), s.loss(),
+                s.learningRate(),
                 s.epochs(), s.batchSize(), s.warmupFraction(), s.maxLength(), s.seed(), s.dataDigest(),
                 s.epochsDone(), s.steps(), current, FloatCodec.decodeDoubles(s.adamFirst(), 2 * n, "adamFirst"),
                 FloatCodec.decodeDoubles(s.adamSecond(), 2 * n, "adamSecond"), best, s.bestEpoch(), s.epochRecords(),
@@ -135,8 +138,8 @@ public record PrefixTuningState(String modelName, String template, Map<String, L
 
     /** The JSON form. */
     record Stored(String format, String modelName, String template, Map<String, List<String>> labelWords,
-            int prefixLength, double learningRate, int epochs, int batchSize, double warmupFraction, int maxLength,
-            long seed, String dataDigest, int epochsDone, int steps, int layers, int hidden, String keys,
+            int prefixLength, String loss, double learningRate, int epochs, int batchSize, double warmupFraction,
+            int maxLength, long seed, String dataDigest, int epochsDone, int steps, int layers, int hidden, String keys,
             String values, String adamFirst, String adamSecond, String bestKeys, String bestValues, int bestEpoch,
             List<PrefixTuningEpoch> epochRecords, long forwardPasses, long gradientPasses, long elapsedMillis,
             long longestEpochMillis, boolean finished) {

@@ -23,6 +23,7 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,7 @@ class PrefixTunerTest {
         assertEquals(whole.forwardPasses(), resumed.forwardPasses());
         // without Adam's moments the continuation would differ: the checkpoint's optimiser state is what makes it exact
         PrefixTuningState forgetful = new PrefixTuningState(afterTwo.modelName(), afterTwo.template(),
-                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.learningRate(), afterTwo.epochs(),
+                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.loss(), afterTwo.learningRate(), afterTwo.epochs(),
                 afterTwo.batchSize(), afterTwo.warmupFraction(), afterTwo.maxLength(), afterTwo.seed(),
                 afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(), new double[afterTwo.current().size()],
                 new double[afterTwo.current().size()], afterTwo.best(), afterTwo.bestEpoch(),
@@ -143,6 +144,23 @@ class PrefixTunerTest {
         assertThrows(IllegalArgumentException.class, () -> PrefixTuningState.fromJson(first.toJson()
                 .replace(PrefixTuningState.FORMAT, "other/1")));
         assertThrows(IllegalArgumentException.class, () -> planted(model).build().resume(null));
+    }
+
+    @Test
+    void theClassCrossEntropyLearnsTheShiftAndIsPartOfTheCheckpoint() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        PrefixTuningResult r = planted(model).loss(SearchLoss.CLASS_CROSS_ENTROPY).epochs(20).checkpoints(saved::add)
+                .build().run();
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12);
+        double shift = ShiftModel.shift(r.prefix());
+        assertTrue(shift < -1 && shift > -3, "learned shift " + shift);
+        // the reported loss is the class cross-entropy, smaller than the likelihood over the whole fake vocabulary
+        assertTrue(r.epochs().get(1).trainLoss() < planted(model).epochs(1).build().run().epochs().get(1).trainLoss());
+        assertEquals("CLASS_CROSS_ENTROPY", saved.get(0).loss());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(20).build().resume(saved.get(1)));
+        assertTrue(e.getMessage().contains("loss: CLASS_CROSS_ENTROPY vs LABEL_LIKELIHOOD"), e.getMessage());
     }
 
     @Test
@@ -219,26 +237,42 @@ class PrefixTunerTest {
 
         @Override
         public PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix) {
+            int[] vocabulary = new int[fake.info().vocabularySize()];
+            java.util.Arrays.setAll(vocabulary, i -> i);
+            return gradient(requests, prefix, vocabulary);
+        }
+
+        @Override
+        public PrefixGradient prefixClassLossGradient(List<GradientRequest> requests, Prefix prefix,
+                int[] labelTokenIds) {
+            return gradient(requests, prefix, labelTokenIds);
+        }
+
+        /**
+         * Losses {@code -log (sum_gold p / sum_{normaliser} p)} with {@code p_v ~ exp(sign_v s')}, and the exact
+         * gradient: {@code dL/ds' = E_p[sign] - E_{p | gold}[sign]} on every key's first dimension.
+         */
+        private PrefixGradient gradient(List<GradientRequest> requests, Prefix prefix, int[] normaliser) {
             double shift = shift(prefix);
-            int v = fake.info().vocabularySize();
             float[] losses = new float[requests.size()];
             double total = 0;
             for (int i = 0; i < requests.size(); i++) {
                 double s = sentiment(requests.get(i).prompt()) + shift;
-                double lse = FakeMaskedLanguageModel.logNormalizer(s);
+                double z = 0;
+                double meanSign = 0;
+                for (int id : normaliser) {
+                    z += Math.exp(sign(id) * s);
+                    meanSign += Math.exp(sign(id) * s) * sign(id);
+                }
                 double gold = 0;
                 double goldSign = 0;
                 for (int g : requests.get(i).goldTokenIds()) {
-                    double p = Math.exp(sign(g) * s - lse);
+                    double p = Math.exp(sign(g) * s) / z;
                     gold += p;
                     goldSign += p * sign(g);
                 }
-                double meanSign = 0;
-                for (int id = 0; id < v; id++) {
-                    meanSign += Math.exp(sign(id) * s - lse) * sign(id);
-                }
                 losses[i] = (float) -Math.log(gold);
-                total += meanSign - goldSign / gold;
+                total += meanSign / z - goldSign / gold;
             }
             int n = prefix.layers() * prefix.length() * prefix.hidden();
             float[] keys = new float[n];
