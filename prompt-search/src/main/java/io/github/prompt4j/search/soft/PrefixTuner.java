@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Loss per example: {@code -log sum_{w in gold class} p(w | mask)} over the whole vocabulary, from
  * {@link PrefixTunableModel#prefixLabelLossGradient}, or with {@link Builder#loss} {@code CLASS_CROSS_ENTROPY} the
  * same normalised over every class's label words ({@link PrefixTunableModel#prefixClassLossGradient}); the gradient
- * of the summed loss is divided here by the mini-batch size. Adam on the prefix ({@link SoftPromptSettings}'s defaults for the moments), the learning rate warmed up
- * linearly over {@code warmupFraction} of the updates and decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
+ * of the summed loss is divided here by the mini-batch size. Adam on the prefix ({@link SoftPromptSettings}'s
+ * defaults for the moments), the learning rate warmed up linearly over {@code warmupFraction} of the updates and
+ * decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
  * After every epoch the prefix classifies the selection split (carved from the training data, never the reported
  * set) as the saved prompt will ({@link LabelMapper#sum()}); the prefix with the best selection accuracy is kept (ties
  * to the earlier epoch; the initial prefix is epoch 0), training stops after {@code patience} epochs without a better
@@ -152,9 +153,9 @@ public final class PrefixTuner {
             }
             Collections.shuffle(order, new Random(b.seed * 1_000_003L + epoch));
             double lossSum = 0;
-            for (int from0 = 0; from0 < order.size(); from0 += b.batchSize) {
+            for (int first = 0; first < order.size(); first += b.batchSize) {
                 List<GradientRequest> batch = new ArrayList<>();
-                for (int i = from0; i < Math.min(order.size(), from0 + b.batchSize); i++) {
+                for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
                     batch.add(train.get(order.get(i)));
                 }
                 PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
