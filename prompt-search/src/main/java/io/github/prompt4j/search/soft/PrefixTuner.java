@@ -308,9 +308,10 @@ public final class PrefixTuner {
         PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
             Builder b = t.b;
             return new PrefixTuningState(b.model.info().name(), b.template.text(), b.verbalizer.words(), b.length,
-                    b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest, epochsDone,
-                    adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix, bestEpoch, epochs,
-                    forward, gradient, (long) (seconds * 1000), longestEpoch / 1_000_000, finished);
+                    b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest,
+                    epochsDone, adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix,
+                    bestEpoch, epochs, forward, gradient, (long) (seconds * 1000), longestEpoch / 1_000_000,
+                    finished);
         }
     }
 

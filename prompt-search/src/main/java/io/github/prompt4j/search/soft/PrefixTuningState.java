@@ -48,8 +48,8 @@ import java.util.Map;
  * @param finished whether training ended (early stopping or the last epoch); resuming then trains nothing
  */
 public record PrefixTuningState(String modelName, String template, Map<String, List<String>> labelWords,
-        int prefixLength, String loss, double learningRate, int epochs, int batchSize, double warmupFraction, int maxLength,
-        long seed, String dataDigest, int epochsDone, int steps, Prefix current, double[] adamFirst,
+        int prefixLength, String loss, double learningRate, int epochs, int batchSize, double warmupFraction,
+        int maxLength, long seed, String dataDigest, int epochsDone, int steps, Prefix current, double[] adamFirst,
         double[] adamSecond, Prefix best, int bestEpoch, List<PrefixTuningEpoch> epochRecords, long forwardPasses,
         long gradientPasses, long elapsedMillis, long longestEpochMillis, boolean finished) {
 

@@ -114,11 +114,11 @@ class PrefixTunerTest {
         assertEquals(whole.forwardPasses(), resumed.forwardPasses());
         // without Adam's moments the continuation would differ: the checkpoint's optimiser state is what makes it exact
         PrefixTuningState forgetful = new PrefixTuningState(afterTwo.modelName(), afterTwo.template(),
-                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.loss(), afterTwo.learningRate(), afterTwo.epochs(),
-                afterTwo.batchSize(), afterTwo.warmupFraction(), afterTwo.maxLength(), afterTwo.seed(),
-                afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(), new double[afterTwo.current().size()],
-                new double[afterTwo.current().size()], afterTwo.best(), afterTwo.bestEpoch(),
-                afterTwo.epochRecords(), afterTwo.forwardPasses(), afterTwo.gradientPasses(),
+                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.loss(), afterTwo.learningRate(),
+                afterTwo.epochs(), afterTwo.batchSize(), afterTwo.warmupFraction(), afterTwo.maxLength(),
+                afterTwo.seed(), afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(),
+                new double[afterTwo.current().size()], new double[afterTwo.current().size()], afterTwo.best(),
+                afterTwo.bestEpoch(), afterTwo.epochRecords(), afterTwo.forwardPasses(), afterTwo.gradientPasses(),
                 afterTwo.elapsedMillis(), afterTwo.longestEpochMillis(), false);
         List<PrefixTuningState> lost = new ArrayList<>();
         planted(model).checkpoints(lost::add).build().resume(forgetful);
