@@ -13,6 +13,11 @@ import io.github.prompt4j.search.protocol.SelectionSplit;
 import io.github.prompt4j.search.soft.PrefixTuner;
 import io.github.prompt4j.search.soft.PrefixTuningEpoch;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.soft.PrefixTuningState;
+import io.github.prompt4j.search.trigger.SearchLoss;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,7 +41,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code eval prefix}: prefix-tuning ({@link PrefixTuner}) on {@code --train} less a selection split of
  * {@code --select} training examples (seeded, disjoint by value), every choice (the epoch kept, early stopping) made
- * on that split; {@code --eval} is sealed when read and scored once, at the end. Gradients and the prefix graphs are
+ * on that split; {@code --eval} is sealed when read and scored once, at the end. With {@code --checkpoint} the
+ * training state is saved after every epoch and an interrupted run continues where it stopped. Gradients and the prefix graphs are
  * float32 whatever {@code --precision} says.
  */
 @Command(name = "prefix", mixinStandardHelpOptions = true, sortOptions = false,
@@ -78,6 +85,12 @@ final class PrefixCommand implements Callable<Integer> {
             description = "prefix positions per layer (default: ${DEFAULT-VALUE})")
     int length;
 
+    @Option(names = "--loss", defaultValue = "label-likelihood", paramLabel = "label-likelihood|class-cross-entropy",
+            converter = Converters.Loss.class,
+            description = "training loss: -log p(gold label words) over the vocabulary, or the cross-entropy of the "
+                    + "gold class among the label words (same cost, one gradient pass) (default: ${DEFAULT-VALUE})")
+    SearchLoss loss;
+
     @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "most epochs (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -101,6 +114,11 @@ final class PrefixCommand implements Callable<Integer> {
     @Option(names = "--max-minutes", paramLabel = "M", converter = Converters.PositiveInt.class,
             description = "training budget: no epoch starts that would likely end past it")
     Optional<Integer> maxMinutes = Optional.empty();
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "write the training state here after every "
+            + "epoch (atomically); when the file exists, resume from it (same model, data, template, labels and "
+            + "settings; --max-minutes covers all parts together)")
+    Optional<Path> checkpoint = Optional.empty();
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
             description = "seed of the subset, the split, the initial prefix and the shuffles (default: "
@@ -150,13 +168,34 @@ final class PrefixCommand implements Callable<Integer> {
             log.info("prefix-tuning on {} training examples of {}, selecting on {}", split.search().size(), train,
                     split.selection().size());
             PrefixTuningResult result;
+            PrefixTuner tuner;
             try {
-                result = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
+                tuner = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
                         .selection(split.selection()).prefixLength(length).epochs(epochs).learningRate(learningRate)
+                        .loss(loss)
                         .batchSize(tuneBatch).patience(patience).maxLength(maxLength).seed(seed)
-                        .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null)).build().run();
+                        .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null))
+                        .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
+                                s.toJson())).orElse(null)).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Optional<PrefixTuningState> resumeFrom = checkpoint.filter(Files::exists).map(PrefixCommand::readState);
+            if (resumeFrom.isPresent()) {
+                log.info("resuming from {} after epoch {}", checkpoint.get(), resumeFrom.get().epochsDone());
+                report.put("resumedAfterEpoch", resumeFrom.get().epochsDone());
+                try {
+                    result = tuner.resume(resumeFrom.get());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "cannot resume from " + checkpoint.get() + ": "
+                            + e.getMessage() + "; delete the file to start afresh");
+                }
+            } else {
+                try {
+                    result = tuner.run();
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                }
             }
             save.ifPresent(f -> {
                 ReportWriter.write(f, result.toJson());
@@ -167,6 +206,7 @@ final class PrefixCommand implements Callable<Integer> {
                     .put("search", split.search().size()).put("selection", split.selection().size())
                     .put("selectionSeed", seed + 1);
             report.put("template", template.text()).put("labels", labels.toString()).put("prefixLength", length)
+                    .put("loss", loss.name())
                     .put("learningRate", learningRate).put("tuneBatch", tuneBatch).put("bestEpoch", result.bestEpoch())
                     .put("trainSeconds", result.elapsedMillis() / 1000.0)
                     .put("gradientPasses", result.gradientPasses()).put("forwardPasses", result.forwardPasses());
@@ -207,5 +247,13 @@ final class PrefixCommand implements Callable<Integer> {
             });
         }
         return 0;
+    }
+
+    private static PrefixTuningState readState(Path file) {
+        try {
+            return PrefixTuningState.fromJson(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e, e);
+        }
     }
 }

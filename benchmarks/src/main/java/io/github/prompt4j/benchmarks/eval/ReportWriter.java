@@ -221,6 +221,22 @@ final class ReportWriter {
         }
     }
 
+    /**
+     * Writes text as UTF-8 into a sibling temporary file and renames it onto {@code file}, so that a reader (a
+     * resumed run after a crash) sees the old content or the new, never half of it. Creates parent directories.
+     */
+    static void replace(Path file, String text) {
+        Path target = file.toAbsolutePath();
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        write(temp, text);
+        try {
+            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rename " + temp + " onto " + target + ": " + e, e);
+        }
+    }
+
     /** {@code 81.2 [78.6, 83.8]}: the estimate and the interval in percent. */
     static String percentWithInterval(BootstrapInterval ci) {
         return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", 100 * ci.estimate(), 100 * ci.lower(),

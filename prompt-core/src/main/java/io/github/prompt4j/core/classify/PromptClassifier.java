@@ -643,7 +643,7 @@ public final class PromptClassifier {
         }
 
         /**
-         * Runs every input with prefix-tuning prefixes (e.g. trained by {@code search.prefix.PrefixTuner}); the model
+         * Runs every input with prefix-tuning prefixes (e.g. trained by {@code search.soft.PrefixTuner}); the model
          * must be a {@link PrefixTunableModel} and the prefix shaped for it. Not with a learned verbalizer or a
          * multi-mask policy.
          */

@@ -44,4 +44,22 @@ public interface PrefixTunableModel extends MaskedLanguageModel {
      *         {@link #labelLossGradients} gives
      */
     PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix);
+
+    /**
+     * As {@link #prefixLabelLossGradient}, with the class cross-entropy among the label words as each request's loss:
+     * {@code -log (sum_{w in gold} p(w) / sum_{w in labelTokenIds} p(w))}, the loss of the classifier that decides
+     * by those words (the likelihood's share of the whole vocabulary no longer counts). The default implementation
+     * refuses; prompt-onnx's {@code OnnxMaskedLanguageModel} computes it in one gradient pass.
+     *
+     * @param labelTokenIds every class's label-word ids; each request's gold ids must be among them
+     * @throws UnsupportedOperationException when the model does not implement it
+     * @throws IllegalArgumentException for a gold id outside {@code labelTokenIds}, or the reasons of
+     *         {@link #prefixLabelLossGradient}
+     */
+    default PrefixGradient prefixClassLossGradient(List<GradientRequest> requests, Prefix prefix,
+            int[] labelTokenIds) {
+        throw new UnsupportedOperationException("model '" + info().name() + "' does not compute the class "
+                + "cross-entropy of a prefix; use prefixLabelLossGradient (the label likelihood) or prompt-onnx's "
+                + "OnnxMaskedLanguageModel");
+    }
 }

@@ -113,19 +113,27 @@ final class InputPacker {
     /** Runs the gradient graph on the requests at indices {@code batch}. */
     <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
             int vocabularySize, Function<OrtSession.Result, T> read) {
-        return gradient(session, graph, requests, batch, fill, null, vocabularySize, read);
+        return gradient(session, graph, requests, batch, fill, null, new int[0], vocabularySize, read);
     }
 
-    /** As above, with prefix-tuning prefixes when {@code prefix} is not null (the prefix gradient graph). */
+    /**
+     * As above, with prefix-tuning prefixes when {@code prefix} is not null (the prefix gradient graph), and with
+     * {@code competitors}: ids that every row's loss normalises over besides its gold ids (gold mask -1; the class
+     * cross-entropy when they are all classes' label words); empty for the label likelihood.
+     */
     <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
-            Prefix prefix, int vocabularySize, Function<OrtSession.Result, T> read) {
+            Prefix prefix, int[] competitors, int vocabularySize, Function<OrtSession.Result, T> read) {
         int b = batch.length;
         int t = 0;
         int g = 0;
-        for (int i : batch) {
-            GradientRequest q = requests.get(i);
+        int[][] rivals = new int[b][];
+        for (int r = 0; r < b; r++) {
+            GradientRequest q = requests.get(batch[r]);
             t = Math.max(t, q.prompt().length());
-            g = Math.max(g, q.goldTokenIds().length);
+            int[] ids = q.goldTokenIds();
+            rivals[r] = java.util.Arrays.stream(competitors).filter(c -> java.util.Arrays.stream(ids)
+                    .noneMatch(x -> x == c)).toArray();
+            g = Math.max(g, ids.length + rivals[r].length);
         }
         Buffers buf = borrow();
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
@@ -143,13 +151,16 @@ final class InputPacker {
                 fill.fill(p, q.softVectors(), t, embeds, r * t * hidden);
                 masks.put(r, p.maskPositions()[0]);
                 int[] ids = q.goldTokenIds();
+                int real = ids.length + rivals[r].length;
                 for (int k = 0; k < g; k++) {
-                    if (k < ids.length && (ids[k] < 0 || ids[k] >= vocabularySize)) {
-                        throw new IllegalArgumentException("gold token id " + ids[k] + " of gradient request "
-                                + batch[r] + " is outside the vocabulary [0, " + vocabularySize + ")");
+                    int id = k < ids.length ? ids[k] : k < real ? rivals[r][k - ids.length] : 0;
+                    if (k < real && (id < 0 || id >= vocabularySize)) {
+                        throw new IllegalArgumentException((k < ids.length ? "gold" : "competitor") + " token id "
+                                + id + " of gradient request " + batch[r] + " is outside the vocabulary [0, "
+                                + vocabularySize + ")");
                     }
-                    gold.put(r * g + k, k < ids.length ? ids[k] : 0);
-                    goldMask.put(r * g + k, k < ids.length ? 1f : 0f);
+                    gold.put(r * g + k, id);
+                    goldMask.put(r * g + k, k < ids.length ? 1f : k < real ? -1f : 0f);
                 }
             }
             inputs.put("inputs_embeds", OnnxTensor.createTensor(env, embeds, new long[] {b, t, hidden}));

@@ -521,6 +521,36 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
 
     @Override
     public PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix) {
+        return prefixGradient(requests, prefix, new int[0]);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One pass of the prefix gradient graph, as {@link #prefixLabelLossGradient}: the competitors enter the gold
+     * mask as -1 entries.
+     */
+    @Override
+    public PrefixGradient prefixClassLossGradient(List<GradientRequest> requests, Prefix prefix,
+            int[] labelTokenIds) {
+        if (labelTokenIds == null || labelTokenIds.length == 0) {
+            throw new IllegalArgumentException("labelTokenIds must name every class's label words; for the label "
+                    + "likelihood call prefixLabelLossGradient");
+        }
+        checkTokenIds(labelTokenIds);
+        for (int i = 0; i < requests.size(); i++) {
+            for (int gold : requests.get(i).goldTokenIds()) {
+                if (java.util.Arrays.stream(labelTokenIds).noneMatch(id -> id == gold)) {
+                    throw new IllegalArgumentException("gold id " + gold + " of request " + i + " is not among the "
+                            + "labelTokenIds " + java.util.Arrays.toString(labelTokenIds) + "; pass every class's "
+                            + "label words");
+                }
+            }
+        }
+        return prefixGradient(requests, prefix, labelTokenIds.clone());
+    }
+
+    private PrefixGradient prefixGradient(List<GradientRequest> requests, Prefix prefix, int[] competitors) {
         checkPrefix(prefix);
         InputChecks.requireElements(requests, "requests");
         int n = prefix.layers() * prefix.length() * prefix.hidden();
@@ -539,7 +569,7 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
             try {
                 ensureOpen();
                 packer.gradient(gradientPrefixSession(), directory.gradientPrefixGraph().toString(), requests, batch,
-                        this::fillEmbeddings, prefix, info.vocabularySize(), result -> {
+                        this::fillEmbeddings, prefix, competitors, info.vocabularySize(), result -> {
                             FloatBuffer loss = floats(result, "loss");
                             FloatBuffer gk = floats(result, "prefix_keys_grad");
                             FloatBuffer gv = floats(result, "prefix_values_grad");

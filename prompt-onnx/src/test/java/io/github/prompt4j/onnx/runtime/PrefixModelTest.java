@@ -145,6 +145,70 @@ class PrefixModelTest {
     }
 
     @Test
+    void theClassCrossEntropyAndItsPrefixGradientMatchFiniteDifferencesOfThePrefixLogits() {
+        try (OnnxMaskedLanguageModel model = open()) {
+            List<EncodedPrompt> prompts = prompts(model);
+            int[] labels = {7, 9, 11, 13};
+            int[][] gold = {{7, 9}, {11}, {13}, {7}, {9, 11}};
+            List<GradientRequest> requests = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                requests.add(GradientRequest.of(prompts.get(i), gold[i], new int[0]));
+            }
+            Prefix prefix = randomPrefix(model, 2, 9);
+            PrefixGradient g = model.prefixClassLossGradient(requests, prefix, labels);
+            for (int i = 0; i < prompts.size(); i++) {
+                assertEquals(classLoss(model, prompts.get(i), gold[i], labels, prefix), g.losses()[i], 1e-4,
+                        "class loss " + i);
+            }
+            float[] analytic = g.flatten();
+            Random rnd = new Random(5);
+            double eps = 1e-2;
+            for (int k = 0; k < 3; k++) {
+                float[] plus = prefix.flatten();
+                float[] minus = prefix.flatten();
+                double dot = 0;
+                for (int i = 0; i < plus.length; i++) {
+                    float d = (float) rnd.nextGaussian();
+                    plus[i] += (float) (eps * d);
+                    minus[i] -= (float) (eps * d);
+                    dot += analytic[i] * d;
+                }
+                double fd = 0;
+                for (int i = 0; i < prompts.size(); i++) {
+                    fd += (classLoss(model, prompts.get(i), gold[i], labels, prefix.withFlat(plus))
+                            - classLoss(model, prompts.get(i), gold[i], labels, prefix.withFlat(minus))) / (2 * eps);
+                }
+                assertTrue(Math.abs(fd - dot) <= 1e-2 * (1 + Math.abs(dot)),
+                        "direction " + k + ": analytic " + dot + " vs finite difference " + fd);
+            }
+            // without competitors the one graph gives the label likelihood, as before
+            assertEquals(loss(model, prompts.get(0), gold[0], prefix),
+                    model.prefixClassLossGradient(requests.subList(0, 1), prefix, new int[] {7, 9}).losses()[0], 1e-4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.prefixClassLossGradient(requests, prefix, new int[] {7, 9}));
+            assertTrue(e.getMessage().contains("gold id 11 of request 1 is not among the labelTokenIds"),
+                    e.getMessage());
+        }
+    }
+
+    /** {@code -log (sum_gold p / sum_labels p)} from the prefix forward graph's label-word logits. */
+    private static double classLoss(OnnxMaskedLanguageModel model, EncodedPrompt p, int[] gold, int[] labels,
+            Prefix prefix) {
+        MaskLogits l = model.prefixMaskLogits(List.of(new SoftInput(p, Map.of())), prefix, labels);
+        double num = 0;
+        double den = 0;
+        for (int j = 0; j < labels.length; j++) {
+            double e = Math.exp(l.logit(0, 0, j));
+            den += e;
+            int id = labels[j];
+            if (java.util.Arrays.stream(gold).anyMatch(x -> x == id)) {
+                num += e;
+            }
+        }
+        return -Math.log(num / den);
+    }
+
+    @Test
     void aPrefixOfAnotherShapeOrAClosedModelIsRefused() {
         OnnxMaskedLanguageModel model = open();
         List<SoftInput> in = inputs(prompts(model).subList(0, 1));

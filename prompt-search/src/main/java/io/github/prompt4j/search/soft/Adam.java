@@ -42,4 +42,30 @@ final class Adam {
     int steps() {
         return t;
     }
+
+    /** A copy of the first moments {@code m}. */
+    double[] firstMoments() {
+        return m.clone();
+    }
+
+    /** A copy of the second moments {@code v}. */
+    double[] secondMoments() {
+        return v.clone();
+    }
+
+    /**
+     * Restores the moments and the update count of an earlier run (a resumed training), so that the next
+     * {@link #step} is the one the interrupted run would have taken.
+     *
+     * @throws IllegalArgumentException when the moments are not of this optimiser's size or the count is negative
+     */
+    void restore(double[] first, double[] second, int steps) {
+        if (first.length != m.length || second.length != v.length || steps < 0) {
+            throw new IllegalArgumentException("Adam over " + m.length + " parameters cannot restore " + first.length
+                    + " first and " + second.length + " second moments after " + steps + " updates");
+        }
+        System.arraycopy(first, 0, m, 0, m.length);
+        System.arraycopy(second, 0, v, 0, v.length);
+        t = steps;
+    }
 }

@@ -15,6 +15,7 @@ import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,13 +32,19 @@ import org.slf4j.LoggerFactory;
  * probability on the gold class's label words at the mask of a discrete template.
  *
  * <p>Loss per example: {@code -log sum_{w in gold class} p(w | mask)} over the whole vocabulary, from
- * {@link PrefixTunableModel#prefixLabelLossGradient} (the gradient of the summed loss, divided here by the mini-batch
- * size). Adam on the prefix ({@link SoftPromptSettings}'s defaults for the moments), the learning rate warmed up
- * linearly over {@code warmupFraction} of the updates and decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
+ * {@link PrefixTunableModel#prefixLabelLossGradient}, or with {@link Builder#loss} {@code CLASS_CROSS_ENTROPY} the
+ * same normalised over every class's label words ({@link PrefixTunableModel#prefixClassLossGradient}); the gradient
+ * of the summed loss is divided here by the mini-batch size. Adam on the prefix ({@link SoftPromptSettings}'s
+ * defaults for the moments), the learning rate warmed up linearly over {@code warmupFraction} of the updates and
+ * decayed linearly to 0 ({@link LearningRateSchedule#LINEAR}).
  * After every epoch the prefix classifies the selection split (carved from the training data, never the reported
  * set) as the saved prompt will ({@link LabelMapper#sum()}); the prefix with the best selection accuracy is kept (ties
  * to the earlier epoch; the initial prefix is epoch 0), training stops after {@code patience} epochs without a better
  * one, or when the time budget would be exceeded by another epoch.
+ *
+ * <p>Resumable: {@link Builder#checkpoints} receives a {@link PrefixTuningState} after every epoch, and
+ * {@link #resume} continues from one exactly as the uninterrupted run would have (each epoch shuffles with a generator
+ * seeded from the seed and the epoch number; Adam's moments are saved in float64).
  *
  * <p>Initial prefix: Gaussian with standard deviation {@code initScale} (seeded). A zero prefix already changes the
  * model (its positions take a share of every attention), so epoch 0 is measured, not assumed.
@@ -73,7 +80,26 @@ public final class PrefixTuner {
      * @throws IllegalArgumentException when an example does not fit the template or has a label that is not a class
      */
     public PrefixTuningResult run() {
-        long t0 = System.nanoTime();
+        return train(null);
+    }
+
+    /**
+     * Continues the training that wrote {@code state} (see {@link Builder#checkpoints}): the remaining epochs run as
+     * they would have without the interruption, so the result equals the uninterrupted run's (wall times aside). The
+     * time budget covers all parts together. A finished checkpoint trains nothing and gives the result at once.
+     *
+     * @throws IllegalArgumentException when the checkpoint was written for another model, template, label words,
+     *         setting or data than this tuner's, naming the difference
+     */
+    public PrefixTuningResult resume(PrefixTuningState state) {
+        if (state == null) {
+            throw new IllegalArgumentException("state must not be null; call run() to start afresh");
+        }
+        return train(state);
+    }
+
+    private PrefixTuningResult train(PrefixTuningState from) {
+        long t0 = System.nanoTime() - (from == null ? 0 : from.elapsedMillis() * 1_000_000);
         PrefixTunableModel model = b.model;
         TemplateEncoder encoder = b.template.encoder(model.tokenizer(), Truncation.of(Math.min(b.maxLength,
                 model.tokenizer().maxSequenceLength()), TruncationSide.TAIL));
@@ -101,86 +127,192 @@ public final class PrefixTuner {
             RenderedPrompt r = encoder.render(e.valuesFor(b.template));
             train.add(GradientRequest.of(r.prompt(), goldIds.get(e.label()), new int[0]));
         }
-        Random rnd = new Random(b.seed);
-        Prefix init = model.zeroPrefix(b.length);
-        float[] start = new float[init.size()];
-        for (int i = 0; i < start.length; i++) {
-            start[i] = (float) (b.initScale * rnd.nextGaussian());
-        }
-        Prefix current = init.withFlat(start);
-        double[] params = new double[start.length];
-        for (int i = 0; i < start.length; i++) {
-            params[i] = start[i];
-        }
-        Adam adam = new Adam(params.length, 0.9, 0.999, 1e-8);
+        String digest = digest(b.train, b.selection);
+        int[] labelIds = goldIds.values().stream().flatMapToInt(java.util.Arrays::stream).distinct().toArray();
+        Progress p = from == null ? start(model) : restore(from, model, digest);
         int perEpoch = (train.size() + b.batchSize - 1) / b.batchSize;
         int total = perEpoch * b.epochs;
         int warmup = (int) Math.floor(b.warmupFraction * total);
-        List<PrefixTuningEpoch> epochs = new ArrayList<>();
-        long forward = 0;
-        long gradient = 0;
-        double best = accuracy(current);
-        forward += b.selection.size();
-        epochs.add(new PrefixTuningEpoch(0, 0, 0, best, seconds(t0)));
-        b.listener.accept(epochs.get(0));
-        Prefix bestPrefix = current;
-        int bestEpoch = 0;
-        int step = 0;
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < train.size(); i++) {
-            order.add(i);
+        if (from == null) {
+            p.best = accuracy(p.current);
+            p.forward += b.selection.size();
+            p.epochs.add(new PrefixTuningEpoch(0, 0, 0, p.best, seconds(t0)));
+            b.listener.accept(p.epochs.get(0));
+            b.checkpoints.accept(p.state(this, digest, 0, seconds(t0)));
         }
-        long longestEpoch = 0;
-        for (int epoch = 1; epoch <= b.epochs; epoch++) {
+        for (int epoch = p.epochs.size(); !p.finished && epoch <= b.epochs; epoch++) {
             long e0 = System.nanoTime();
-            if (b.budget != null && (e0 - t0) + longestEpoch > b.budget.toNanos()) {
+            if (b.budget != null && (e0 - t0) + p.longestEpoch > b.budget.toNanos()) {
                 log.info("prefix-tuning stopped by the time budget after {} epochs", epoch - 1);
                 break;
             }
-            Collections.shuffle(order, rnd);
+            // A generator per epoch: a resumed run shuffles as the uninterrupted one did.
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, new Random(b.seed * 1_000_003L + epoch));
             double lossSum = 0;
-            for (int from = 0; from < order.size(); from += b.batchSize) {
+            for (int first = 0; first < order.size(); first += b.batchSize) {
                 List<GradientRequest> batch = new ArrayList<>();
-                for (int i = from; i < Math.min(order.size(), from + b.batchSize); i++) {
+                for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
                     batch.add(train.get(order.get(i)));
                 }
-                PrefixGradient g = model.prefixLabelLossGradient(batch, current);
-                gradient += batch.size();
+                PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
+                        ? model.prefixClassLossGradient(batch, p.current, labelIds)
+                        : model.prefixLabelLossGradient(batch, p.current);
+                p.gradient += batch.size();
                 lossSum += g.totalLoss();
                 float[] flat = g.flatten();
                 double[] grad = new double[flat.length];
                 for (int i = 0; i < flat.length; i++) {
                     grad[i] = flat[i] / batch.size();
                 }
-                step++;
-                adam.step(params, grad, b.learningRate * LearningRateSchedule.LINEAR.factor(step, warmup, total));
-                float[] next = new float[params.length];
-                for (int i = 0; i < params.length; i++) {
-                    next[i] = (float) params[i];
+                p.adam.step(p.params, grad, b.learningRate * LearningRateSchedule.LINEAR.factor(p.adam.steps() + 1,
+                        warmup, total));
+                float[] next = new float[p.params.length];
+                for (int i = 0; i < p.params.length; i++) {
+                    // the parameters are the float32 prefix (as the model sees it), so a checkpoint holds them exactly
+                    next[i] = (float) p.params[i];
+                    p.params[i] = next[i];
                 }
-                current = current.withFlat(next);
+                p.current = p.current.withFlat(next);
             }
-            double acc = accuracy(current);
-            forward += b.selection.size();
-            PrefixTuningEpoch record = new PrefixTuningEpoch(epoch, step, lossSum / train.size(), acc, seconds(t0));
-            epochs.add(record);
+            double acc = accuracy(p.current);
+            p.forward += b.selection.size();
+            PrefixTuningEpoch record = new PrefixTuningEpoch(epoch, p.adam.steps(), lossSum / train.size(), acc,
+                    seconds(t0));
+            p.epochs.add(record);
             b.listener.accept(record);
             log.info("prefix epoch {}: train loss {} selection accuracy {} ({} s)", epoch,
                     String.format("%.4f", record.trainLoss()), String.format("%.4f", acc),
                     String.format("%.0f", record.seconds()));
-            if (acc > best) {
-                best = acc;
-                bestPrefix = current;
-                bestEpoch = epoch;
-            } else if (epoch - bestEpoch >= b.patience) {
+            if (acc > p.best) {
+                p.best = acc;
+                p.bestPrefix = p.current;
+                p.bestEpoch = epoch;
+            } else if (epoch - p.bestEpoch >= b.patience) {
                 log.info("prefix-tuning stopped: {} epochs without a better selection accuracy", b.patience);
-                break;
+                p.finished = true;
             }
-            longestEpoch = Math.max(longestEpoch, System.nanoTime() - e0);
+            p.longestEpoch = Math.max(p.longestEpoch, System.nanoTime() - e0);
+            p.finished |= epoch == b.epochs;
+            b.checkpoints.accept(p.state(this, digest, epoch, seconds(t0)));
         }
-        return new PrefixTuningResult(model.info().name(), b.template.text(), b.verbalizer.words(), bestPrefix,
-                epochs, bestEpoch, train.size(), b.selection.size(), forward, gradient,
+        return new PrefixTuningResult(model.info().name(), b.template.text(), b.verbalizer.words(), p.bestPrefix,
+                p.epochs, p.bestEpoch, train.size(), b.selection.size(), p.forward, p.gradient,
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A fresh run's progress: the seeded Gaussian initial prefix, Adam at rest. */
+    private Progress start(PrefixTunableModel model) {
+        Random rnd = new Random(b.seed);
+        Prefix init = model.zeroPrefix(b.length);
+        float[] start = new float[init.size()];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = (float) (b.initScale * rnd.nextGaussian());
+        }
+        Progress p = new Progress(init.withFlat(start));
+        p.bestPrefix = p.current;
+        return p;
+    }
+
+    /** The progress saved in a checkpoint, after checking that it belongs to this tuner's run. */
+    private Progress restore(PrefixTuningState s, PrefixTunableModel model, String digest) {
+        Map<String, List<Object>> differ = new java.util.LinkedHashMap<>();
+        compare(differ, "model", s.modelName(), model.info().name());
+        compare(differ, "template", s.template(), b.template.text());
+        compare(differ, "label words", s.labelWords(), b.verbalizer.words());
+        compare(differ, "prefixLength", s.prefixLength(), b.length);
+        compare(differ, "loss", s.loss(), b.loss.name());
+        compare(differ, "learningRate", s.learningRate(), b.learningRate);
+        compare(differ, "epochs", s.epochs(), b.epochs);
+        compare(differ, "batchSize", s.batchSize(), b.batchSize);
+        compare(differ, "warmupFraction", s.warmupFraction(), b.warmupFraction);
+        compare(differ, "maxLength", s.maxLength(), b.maxLength);
+        compare(differ, "seed", s.seed(), b.seed);
+        compare(differ, "training and selection data (SHA-256)", s.dataDigest(), digest);
+        compare(differ, "prefix layers x hidden", s.current().layers() + " x " + s.current().hidden(),
+                model.layerCount() + " x " + model.info().hiddenSize());
+        if (!differ.isEmpty()) {
+            StringBuilder m = new StringBuilder("the checkpoint was written by another run; resume with that run's "
+                    + "model, template, label words, settings and data. Differences (checkpoint vs this tuner):");
+            differ.forEach((k, v) -> m.append(' ').append(k).append(": ").append(v.get(0)).append(" vs ")
+                    .append(v.get(1)).append(';'));
+            throw new IllegalArgumentException(m.toString());
+        }
+        Progress p = new Progress(s.current());
+        p.adam.restore(s.adamFirst(), s.adamSecond(), s.steps());
+        p.bestPrefix = s.best();
+        p.bestEpoch = s.bestEpoch();
+        p.epochs.addAll(s.epochRecords());
+        p.best = p.epochs.get(p.bestEpoch).selectionAccuracy();
+        p.forward = s.forwardPasses();
+        p.gradient = s.gradientPasses();
+        p.longestEpoch = s.longestEpochMillis() * 1_000_000;
+        p.finished = s.finished();
+        log.info("resuming prefix-tuning after epoch {} of {} (best epoch {}, {} s so far)", s.epochsDone(),
+                s.epochs(), s.bestEpoch(), s.elapsedMillis() / 1000);
+        return p;
+    }
+
+    private static void compare(Map<String, List<Object>> differ, String what, Object saved, Object mine) {
+        if (!saved.equals(mine)) {
+            differ.put(what, List.of(saved, mine));
+        }
+    }
+
+    /** SHA-256 of the examples' fields and labels, training then selection, in order. */
+    private static String digest(List<Example> train, List<Example> selection) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
+        for (List<Example> part : List.of(train, selection)) {
+            for (Example e : part) {
+                new java.util.TreeMap<>(e.fields()).forEach((k, v) -> sha.update((k + '\u0000' + v + '\u0000')
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                sha.update((e.label() + '\u0001').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            sha.update((byte) 2);
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The mutable progress of one run: parameters, optimiser, the best prefix, counters. */
+    private static final class Progress {
+        Prefix current;
+        final double[] params;
+        final Adam adam;
+        final List<PrefixTuningEpoch> epochs = new ArrayList<>();
+        Prefix bestPrefix;
+        int bestEpoch;
+        double best;
+        long forward;
+        long gradient;
+        long longestEpoch;
+        boolean finished;
+
+        Progress(Prefix current) {
+            this.current = current;
+            float[] flat = current.flatten();
+            this.params = new double[flat.length];
+            for (int i = 0; i < flat.length; i++) {
+                params[i] = flat[i];
+            }
+            this.adam = new Adam(params.length, 0.9, 0.999, 1e-8);
+        }
+
+        PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
+            Builder b = t.b;
+            return new PrefixTuningState(b.model.info().name(), b.template.text(), b.verbalizer.words(), b.length,
+                    b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest,
+                    epochsDone, adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix,
+                    bestEpoch, epochs, forward, gradient, (long) (seconds * 1000), longestEpoch / 1_000_000,
+                    finished);
+        }
     }
 
     /** Selection accuracy of a prefix, classified as the saved prompt classifies. */
@@ -220,6 +352,8 @@ public final class PrefixTuner {
         private long seed = 1;
         private Duration budget;
         private Consumer<PrefixTuningEpoch> listener = e -> { };
+        private Consumer<PrefixTuningState> checkpoints = c -> { };
+        private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
 
         private Builder(PrefixTunableModel model) {
             if (model == null) {
@@ -255,6 +389,17 @@ public final class PrefixTuner {
         /** Prefix positions per layer (default 16). */
         public Builder prefixLength(int positions) {
             this.length = positions;
+            return this;
+        }
+
+        /**
+         * The training loss (default {@link SearchLoss#LABEL_LIKELIHOOD}, {@code -log sum_{gold} p} over the
+         * vocabulary); {@link SearchLoss#CLASS_CROSS_ENTROPY} normalises over every class's label words only, the
+         * loss of the classifier that decides by them, at the same cost (one gradient pass per example, see
+         * {@link PrefixTunableModel#prefixClassLossGradient}).
+         */
+        public Builder loss(SearchLoss loss) {
+            this.loss = loss;
             return this;
         }
 
@@ -319,11 +464,24 @@ public final class PrefixTuner {
         }
 
         /**
+         * Called on the training thread with a checkpoint after epoch 0 and after every epoch (default none): save
+         * it ({@link PrefixTuningState#toJson()}) to continue an interrupted run with {@link PrefixTuner#resume}. An
+         * exception thrown here aborts the run.
+         */
+        public Builder checkpoints(Consumer<PrefixTuningState> checkpoints) {
+            this.checkpoints = checkpoints == null ? c -> { } : checkpoints;
+            return this;
+        }
+
+        /**
          * Validates the configuration.
          *
          * @throws IllegalArgumentException naming the missing or invalid setting
          */
         public PrefixTuner build() {
+            if (loss == null) {
+                throw new IllegalArgumentException("loss must not be null; the default is SearchLoss.LABEL_LIKELIHOOD");
+            }
             if (template == null || verbalizer == null) {
                 throw new IllegalArgumentException("set the template (template(...)) and the label words "
                         + "(verbalizer(...))");

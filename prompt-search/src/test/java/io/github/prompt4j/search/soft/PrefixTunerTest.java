@@ -1,6 +1,8 @@
 package io.github.prompt4j.search.soft;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,7 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,94 @@ class PrefixTunerTest {
         List<Classification> b = back.classifier(model).classifyAll(List.of("fun x", "bad y", "the z"));
         assertEquals(a, b);
         assertEquals(List.of("positive", "negative"), a.subList(0, 2).stream().map(Classification::label).toList());
+    }
+
+    /** The planted run of the first test, shorter: 6 epochs, every one of them run (patience 20). */
+    static PrefixTuner.Builder planted(ShiftModel model) {
+        return PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(data(32, "t"))
+                .selection(data(8, "s")).prefixLength(2).learningRate(0.05).epochs(6).batchSize(8).patience(20)
+                .initScale(0.01).seed(7);
+    }
+
+    /** Epoch records without their wall times. */
+    static List<String> trajectory(List<PrefixTuningEpoch> epochs) {
+        return epochs.stream().map(e -> e.epoch() + "/" + e.steps() + "/" + e.trainLoss() + "/"
+                + e.selectionAccuracy()).toList();
+    }
+
+    @Test
+    void aRunResumedFromItsJsonCheckpointEndsExactlyAsTheUninterruptedRun() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        PrefixTuningResult whole = planted(model).checkpoints(saved::add).build().run();
+        assertEquals(7, saved.size(), "a checkpoint after epoch 0 and after each of the 6 epochs");
+        assertTrue(saved.get(6).finished());
+        // interrupted after epoch 2: a fresh tuner continues from the checkpoint, written and read back as JSON
+        PrefixTuningState afterTwo = PrefixTuningState.fromJson(saved.get(2).toJson());
+        assertEquals(2, afterTwo.epochsDone());
+        assertEquals(2 * 4, afterTwo.steps());
+        List<Integer> seen = new ArrayList<>();
+        List<PrefixTuningState> later = new ArrayList<>();
+        PrefixTuningResult resumed = planted(model).listener(e -> seen.add(e.epoch())).checkpoints(later::add)
+                .build().resume(afterTwo);
+        assertEquals(List.of(3, 4, 5, 6), seen);
+        assertEquals(whole.prefix(), resumed.prefix(), "same kept prefix to the bit");
+        PrefixTuningState end = later.get(later.size() - 1);
+        assertEquals(saved.get(6).current(), end.current(), "same last prefix to the bit");
+        assertArrayEquals(saved.get(6).adamSecond(), end.adamSecond());
+        assertEquals(whole.bestEpoch(), resumed.bestEpoch());
+        assertEquals(trajectory(whole.epochs()), trajectory(resumed.epochs()));
+        assertEquals(whole.gradientPasses(), resumed.gradientPasses());
+        assertEquals(whole.forwardPasses(), resumed.forwardPasses());
+        // without Adam's moments the continuation would differ: the checkpoint's optimiser state is what makes it exact
+        PrefixTuningState forgetful = new PrefixTuningState(afterTwo.modelName(), afterTwo.template(),
+                afterTwo.labelWords(), afterTwo.prefixLength(), afterTwo.loss(), afterTwo.learningRate(),
+                afterTwo.epochs(), afterTwo.batchSize(), afterTwo.warmupFraction(), afterTwo.maxLength(),
+                afterTwo.seed(), afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(),
+                new double[afterTwo.current().size()], new double[afterTwo.current().size()], afterTwo.best(),
+                afterTwo.bestEpoch(), afterTwo.epochRecords(), afterTwo.forwardPasses(), afterTwo.gradientPasses(),
+                afterTwo.elapsedMillis(), afterTwo.longestEpochMillis(), false);
+        List<PrefixTuningState> lost = new ArrayList<>();
+        planted(model).checkpoints(lost::add).build().resume(forgetful);
+        assertNotEquals(saved.get(6).current(), lost.get(lost.size() - 1).current());
+        // a finished checkpoint trains nothing
+        PrefixTuningResult again = planted(model).build().resume(PrefixTuningState.fromJson(saved.get(6).toJson()));
+        assertEquals(whole.prefix(), again.prefix());
+        assertEquals(whole.gradientPasses(), again.gradientPasses());
+    }
+
+    @Test
+    void resumingRefusesACheckpointOfAnotherRunNamingTheDifference() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        planted(model).epochs(1).checkpoints(saved::add).build().run();
+        PrefixTuningState first = saved.get(0);
+        IllegalArgumentException lr = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(1).learningRate(0.1).build().resume(first));
+        assertTrue(lr.getMessage().contains("learningRate: 0.05 vs 0.1"), lr.getMessage());
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(1).train(data(32, "u")).build().resume(first));
+        assertTrue(other.getMessage().contains("training and selection data"), other.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrefixTuningState.fromJson(first.toJson()
+                .replace(PrefixTuningState.FORMAT, "other/1")));
+        assertThrows(IllegalArgumentException.class, () -> planted(model).build().resume(null));
+    }
+
+    @Test
+    void theClassCrossEntropyLearnsTheShiftAndIsPartOfTheCheckpoint() {
+        ShiftModel model = new ShiftModel();
+        List<PrefixTuningState> saved = new ArrayList<>();
+        PrefixTuningResult r = planted(model).loss(SearchLoss.CLASS_CROSS_ENTROPY).epochs(20).checkpoints(saved::add)
+                .build().run();
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12);
+        double shift = ShiftModel.shift(r.prefix());
+        assertTrue(shift < -1 && shift > -3, "learned shift " + shift);
+        // the reported loss is the class cross-entropy, smaller than the likelihood over the whole fake vocabulary
+        assertTrue(r.epochs().get(1).trainLoss() < planted(model).epochs(1).build().run().epochs().get(1).trainLoss());
+        assertEquals("CLASS_CROSS_ENTROPY", saved.get(0).loss());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).epochs(20).build().resume(saved.get(1)));
+        assertTrue(e.getMessage().contains("loss: CLASS_CROSS_ENTROPY vs LABEL_LIKELIHOOD"), e.getMessage());
     }
 
     @Test
@@ -146,26 +237,42 @@ class PrefixTunerTest {
 
         @Override
         public PrefixGradient prefixLabelLossGradient(List<GradientRequest> requests, Prefix prefix) {
+            int[] vocabulary = new int[fake.info().vocabularySize()];
+            java.util.Arrays.setAll(vocabulary, i -> i);
+            return gradient(requests, prefix, vocabulary);
+        }
+
+        @Override
+        public PrefixGradient prefixClassLossGradient(List<GradientRequest> requests, Prefix prefix,
+                int[] labelTokenIds) {
+            return gradient(requests, prefix, labelTokenIds);
+        }
+
+        /**
+         * Losses {@code -log (sum_gold p / sum_{normaliser} p)} with {@code p_v ~ exp(sign_v s')}, and the exact
+         * gradient: {@code dL/ds' = E_p[sign] - E_{p | gold}[sign]} on every key's first dimension.
+         */
+        private PrefixGradient gradient(List<GradientRequest> requests, Prefix prefix, int[] normaliser) {
             double shift = shift(prefix);
-            int v = fake.info().vocabularySize();
             float[] losses = new float[requests.size()];
             double total = 0;
             for (int i = 0; i < requests.size(); i++) {
                 double s = sentiment(requests.get(i).prompt()) + shift;
-                double lse = FakeMaskedLanguageModel.logNormalizer(s);
+                double z = 0;
+                double meanSign = 0;
+                for (int id : normaliser) {
+                    z += Math.exp(sign(id) * s);
+                    meanSign += Math.exp(sign(id) * s) * sign(id);
+                }
                 double gold = 0;
                 double goldSign = 0;
                 for (int g : requests.get(i).goldTokenIds()) {
-                    double p = Math.exp(sign(g) * s - lse);
+                    double p = Math.exp(sign(g) * s) / z;
                     gold += p;
                     goldSign += p * sign(g);
                 }
-                double meanSign = 0;
-                for (int id = 0; id < v; id++) {
-                    meanSign += Math.exp(sign(id) * s - lse) * sign(id);
-                }
                 losses[i] = (float) -Math.log(gold);
-                total += meanSign - goldSign / gold;
+                total += meanSign / z - goldSign / gold;
             }
             int n = prefix.layers() * prefix.length() * prefix.hidden();
             float[] keys = new float[n];

@@ -41,10 +41,11 @@ public record ModelManifest(int formatVersion, String name, String architecture,
      * ({@value #INT8_WEIGHTS_FILE}), each file's size and SHA-256 ({@link #files()}) and the manifest's own checksum;
      * version 4 a gradient graph whose last layer runs at the mask rows only (a version-3 gradient graph gives the
      * same gradients, more slowly); version 5 the prefix-tuning graphs ({@value #FORWARD_PREFIX_FILE},
-     * {@value #GRADIENT_PREFIX_FILE}). A directory of another version is refused and the {@link ModelCache} re-exports
-     * it.
+     * {@value #GRADIENT_PREFIX_FILE}); version 6 gradient graphs whose gold mask may mark competitors (-1) for the
+     * class cross-entropy among label words in one pass (a version-5 graph reads -1 as gold). A directory of another
+     * version is refused and the {@link ModelCache} re-exports it.
      */
-    public static final int FORMAT_VERSION = 5;
+    public static final int FORMAT_VERSION = 6;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";

@@ -86,7 +86,10 @@ public final class BertGraphs {
     public static final String INPUTS_EMBEDS = "inputs_embeds";
     /** Gradient input: label-word ids whose probabilities are summed, int64 {@code [batch, gold]}. */
     public static final String GOLD_IDS = "gold_ids";
-    /** Gradient input: 1 for a real label word, 0 for padding, float {@code [batch, gold]}. */
+    /**
+     * Gradient input: 1 for a gold label word, -1 for a competitor (the loss is then the cross-entropy among gold and
+     * competitors), 0 for padding, float {@code [batch, gold]}.
+     */
     public static final String GOLD_MASK = "gold_mask";
 
     /** Forward output: vocabulary scores at the masks, float {@code [batch, masks, vocab]}. */
@@ -281,13 +284,24 @@ public final class BertGraphs {
         return gradient(config, weights, true);
     }
 
-    /** The label loss output {@link #LOSS}: {@code -log sum_gold p(gold)} per example, computed stably. */
+    /**
+     * The label loss output {@link #LOSS}, per example, computed stably from the log-probabilities of the
+     * {@link #GOLD_IDS} entries by the sign of their {@link #GOLD_MASK}: 1 gold, -1 competitor, 0 padding. Without
+     * competitors it is {@code -log sum_gold p}; with them it is the cross-entropy of the gold words among gold and
+     * competitors, {@code -log sum_gold p + log sum_{gold, competitors} p} (the class cross-entropy when the
+     * competitors are the other classes' label words).
+     */
     private static Value labelLoss(GraphBuilder g, Value logits, Value goldIds, Value goldMask) {
         g.scope("loss");
-        Value goldLogProbs = g.gatherElements(g.logSoftmax(logits, 1), goldIds, 1);
-        Value kept = g.where(g.cast(goldMask, ElementType.BOOL), goldLogProbs,
-                g.scalar(ElementType.FLOAT, GOLD_PADDING_LOGPROB));
-        return g.output(g.neg(g.reduceLogSumExp(kept, false, 1)), LOSS);
+        Value logProbs = g.gatherElements(g.logSoftmax(logits, 1), goldIds, 1);
+        Value zero = g.scalar(ElementType.FLOAT, 0);
+        Value padding = g.scalar(ElementType.FLOAT, GOLD_PADDING_LOGPROB);
+        Value gold = g.reduceLogSumExp(g.where(g.node(Op.GREATER, List.of(goldMask, zero)), logProbs, padding),
+                false, 1);
+        Value all = g.reduceLogSumExp(g.where(g.cast(goldMask, ElementType.BOOL), logProbs, padding), false, 1);
+        Value competitors = g.reduceMax(g.cast(g.node(Op.LESS, List.of(goldMask, zero)), ElementType.FLOAT), false,
+                1);
+        return g.output(g.sub(g.mul(competitors, all), gold), LOSS);
     }
 
     /**

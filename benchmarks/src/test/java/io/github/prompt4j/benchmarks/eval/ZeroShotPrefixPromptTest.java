@@ -1,0 +1,80 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.search.soft.PrefixTuningEpoch;
+import io.github.prompt4j.search.soft.PrefixTuningResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code zero-shot --prompt} and {@code prefix --checkpoint} at the command line, without a model. */
+class ZeroShotPrefixPromptTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private Object parse(String... args) {
+        CommandLine cmd = EvalCommandLine.create(new PrintWriter(out), new PrintWriter(err));
+        return cmd.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    /** A saved prefix-tuning prompt as {@code prefix --save} writes it: 2 layers x 1 position x 4 dimensions. */
+    private Path savedPrefixPrompt() throws IOException {
+        Map<String, List<String>> words = new LinkedHashMap<>();
+        words.put("0", List.of("terrible"));
+        words.put("1", List.of("fantastic"));
+        Prefix prefix = new Prefix(2, 1, 4, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
+                new float[] {-1, -2, -3, -4, -5, -6, -7, -8});
+        PrefixTuningResult r = new PrefixTuningResult("bert-base-cased", "{sentence} this movie was [MASK] .", words,
+                prefix, List.of(new PrefixTuningEpoch(0, 0, 0, 0.5, 1)), 0, 10, 4, 4, 0, 1000);
+        Path file = dir.resolve("prefix.json");
+        Files.writeString(file, r.toJson());
+        return file;
+    }
+
+    @Test
+    void aPrefixPromptBringsItsTemplateLabelWordsAndPrefix() throws IOException {
+        Path file = savedPrefixPrompt();
+        ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.prefixPrompt().isPresent());
+        assertTrue(c.learnedPrompt().isEmpty());
+        assertTrue(c.savedPrompt().isEmpty(), "a prefix prompt is not a trigger prompt");
+        assertEquals("{sentence} this movie was [MASK] .", c.template().text());
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+        assertEquals(List.of("fantastic"), c.verbalizer().words().get("1"));
+        assertEquals(5f, c.prefixPrompt().get().prefix().values()[4] * -1, "the prefix is read back exactly");
+    }
+
+    @Test
+    void aPrefixPromptRefusesItsOwnTemplateOrLabelsTwice() throws IOException {
+        Path file = savedPrefixPrompt();
+        ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString(),
+                "--template", "{sentence} it was [MASK] .");
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class, c::savedPrompt);
+        assertTrue(e.getMessage().contains("drop --template"), e.getMessage());
+    }
+
+    @Test
+    void thePrefixCommandTakesACheckpointFileAndALoss() {
+        PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "train.tsv",
+                "--template", "{sentence} this movie was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
+                "--checkpoint", dir.resolve("state.json").toString(), "--loss", "class-cross-entropy");
+        assertEquals(dir.resolve("state.json"), c.checkpoint.orElseThrow());
+        assertEquals(io.github.prompt4j.search.trigger.SearchLoss.CLASS_CROSS_ENTROPY, c.loss);
+    }
+}
