@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.search.internal.FloatCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -170,9 +171,7 @@ public final class FactPrompts {
                 exact.put("model", model);
                 ArrayNode a = exact.putArray("vectors");
                 for (float[] v : s.vectors()) {
-                    ByteBuffer bytes = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                    bytes.asFloatBuffer().put(v);
-                    a.add(Base64.getEncoder().encodeToString(bytes.array()));
+                    a.add(FloatCodec.encode(v));
                 }
             });
         }
