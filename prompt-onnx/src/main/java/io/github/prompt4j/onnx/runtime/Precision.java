@@ -8,7 +8,8 @@ public enum Precision {
     FP32,
     /**
      * Int8 encoder matrix products: weights quantized once at export (symmetric, per output channel), activations
-     * quantized per tensor at run time (ONNX Runtime's {@code DynamicQuantizeMatMul}); embeddings, attention
+     * quantized at run time, per tensor (ONNX Runtime's {@code DynamicQuantizeMatMul}) or, for the feed-forward
+     * output, per token ({@code MatMulIntegerToFloat}); embeddings, attention
      * softmax, LayerNorms and the MLM head stay float32. Faster on CPUs with int8 dot-product units (AVX-512 VNNI,
      * AVX-VNNI); scores differ from FP32 by the quantization error (see the README's accuracy table).
      */

@@ -121,7 +121,8 @@ class EngineVariantsTest {
         assertTrue(contribOps(fused.forwardEmbedsGraph()).contains(Op.SKIP_LAYER_NORMALIZATION));
         assertEquals(Set.of(), contribOps(unfused.forwardGraph()));
         assertEquals(Set.of(), contribOps(unfused.gradientGraph()));
-        assertEquals(Set.of(), contribOps(fused.gradientGraph()), "the gradient graph keeps standard operators");
+        assertEquals(Set.of(Op.GELU), contribOps(fused.gradientGraph()),
+                "the fused export's gradient graph has one contrib operator, Gelu, with its own gradient rule");
         assertTrue(fused.manifest().fused());
         assertFalse(unfused.manifest().fused());
         try (OnnxMaskedLanguageModel f = open(fused, Precision.FP32);
@@ -133,7 +134,8 @@ class EngineVariantsTest {
 
     @Test
     void int8GraphIsCloseToAReferenceWithTheSameInt8Weights() throws IOException {
-        assertTrue(contribOps(fused.forwardInt8Graph()).contains(Op.DYNAMIC_QUANTIZE_MAT_MUL));
+        assertTrue(contribOps(fused.forwardInt8Graph()).containsAll(Set.of(Op.DYNAMIC_QUANTIZE_MAT_MUL,
+                Op.MAT_MUL_INTEGER_TO_FLOAT)));
         int h = tiny.config().hiddenSize();
         int inner = tiny.config().intermediateSize();
         // The weights the int8 graph really multiplies by, read back from the exported file: q * scale per column,
@@ -157,15 +159,29 @@ class EngineVariantsTest {
             effective.put(BertParameters.layer(l, BertParameters.INTERMEDIATE_KERNEL),
                     effective(Int8Weights.kernel(l, BertParameters.INTERMEDIATE_KERNEL),
                             Int8Weights.scale(l, BertParameters.INTERMEDIATE_KERNEL), h, inner));
-            assertTrue(fused.manifest().int8Weights().find(Int8Weights.kernel(l, BertParameters.OUTPUT_KERNEL))
-                    .isEmpty(), "the feed-forward output product stays float32");
+            String out = Int8Weights.kernel(l, BertParameters.OUTPUT_KERNEL);
+            float[] output = effective(out, Int8Weights.scale(l, BertParameters.OUTPUT_KERNEL), inner, h);
+            checkHalfStep(tiny.weight(BertParameters.layer(l, BertParameters.OUTPUT_KERNEL)), output, out,
+                    Int8Weights.scale(l, BertParameters.OUTPUT_KERNEL), 0, h);
+            effective.put(BertParameters.layer(l, BertParameters.OUTPUT_KERNEL), output);
+            // the feed-forward output is quantized per row after a shift of its input; the correction takes the
+            // shift back out: -shift * column sums of the dequantized kernel
+            float[] correction = floats(Int8Weights.shiftCorrection(out));
+            for (int j = 0; j < h; j++) {
+                double sum = 0;
+                for (int i = 0; i < inner; i++) {
+                    sum += output[i * h + j];
+                }
+                assertEquals(-Int8Weights.GELU_SHIFT * sum, correction[j], 1e-5, out + " correction [" + j + "]");
+            }
         }
         ReferenceBert sameWeights = new ReferenceBert(tiny.config(), effective);
         try (OnnxMaskedLanguageModel int8 = open(fused, Precision.INT8);
                 OnnxMaskedLanguageModel fp32 = open(fused, Precision.FP32)) {
             double weightError = maxError(fp32, sameWeights);
             double activationError = maxError(int8, sameWeights);
-            // What remains is the activations' dynamic quantization (uint8 per tensor, 3 products per layer): small
+            // What remains is the activations' dynamic quantization (uint8 per tensor for 3 products per layer, per
+            // row for the feed-forward output): small
             // next to the logits' spread (about 1) on this model; and the int8 weights really are in the graph.
             assertTrue(activationError < 0.05, "int8 vs same-weights reference: " + activationError);
             assertTrue(weightError > 1e-4, "the dequantized weights differ from the float ones: " + weightError);
@@ -176,7 +192,7 @@ class EngineVariantsTest {
     private static float[] effective(String kernel, String scale, int rows, int cols) throws IOException {
         byte[] q = bytes(kernel);
         float[] scales = floats(scale);
-        float[] smooth = floats(Int8Weights.smoothing(kernel));
+        float[] smooth = smoothing(kernel, rows);
         float[] w = new float[rows * cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
@@ -190,7 +206,7 @@ class EngineVariantsTest {
     private static void checkHalfStep(float[] original, float[] effective, String kernel, String scale, int col0,
             int cols) throws IOException {
         float[] scales = floats(scale);
-        float[] smooth = floats(Int8Weights.smoothing(kernel));
+        float[] smooth = smoothing(kernel, bytes(kernel).length / cols);
         int h = smooth.length;
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < original.length / h; j++) {
@@ -201,6 +217,16 @@ class EngineVariantsTest {
                         + " > half step " + step / 2);
             }
         }
+    }
+
+    /** The kernel's smoothing factors {@code 1 / s_i}; all 1 for a kernel quantized without smoothing. */
+    private static float[] smoothing(String kernel, int rows) throws IOException {
+        if (fused.manifest().int8Weights().find(Int8Weights.smoothing(kernel)).isEmpty()) {
+            float[] ones = new float[rows];
+            java.util.Arrays.fill(ones, 1f);
+            return ones;
+        }
+        return floats(Int8Weights.smoothing(kernel));
     }
 
     private static java.nio.ByteBuffer entry(String name) throws IOException {

@@ -42,10 +42,12 @@ public record ModelManifest(int formatVersion, String name, String architecture,
      * version 4 a gradient graph whose last layer runs at the mask rows only (a version-3 gradient graph gives the
      * same gradients, more slowly); version 5 the prefix-tuning graphs ({@value #FORWARD_PREFIX_FILE},
      * {@value #GRADIENT_PREFIX_FILE}); version 6 gradient graphs whose gold mask may mark competitors (-1) for the
-     * class cross-entropy among label words in one pass (a version-5 graph reads -1 as gold). A directory of another
+     * class cross-entropy among label words in one pass (a version-5 graph reads -1 as gold); version 7 int8 graphs
+     * that quantize the feed-forward output product as well, per row (the int8 file gains its kernels and shift
+     * corrections). A directory of another
      * version is refused and the {@link ModelCache} re-exports it.
      */
-    public static final int FORMAT_VERSION = 6;
+    public static final int FORMAT_VERSION = 7;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";

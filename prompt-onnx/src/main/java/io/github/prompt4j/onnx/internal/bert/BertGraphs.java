@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * Encoding#INT8} (the fused graph with the encoder's query/key/value, attention-output and intermediate products
  * as {@code DynamicQuantizeMatMul} over the int8 kernels of {@link Int8Weights}: activations quantized per tensor at
  * run time after SmoothQuant scaling, weights per output channel; query, key and value as one product on the fused
- * {@code [H, 3H]} kernel, split before the attention; the feed-forward output product stays float32, see
- * {@link Int8Weights}). Embeddings and the
+ * {@code [H, 3H]} kernel, split before the attention; the feed-forward output product as {@code
+ * MatMulIntegerToFloat} with its input quantized per row, see {@link Int8Weights}). Embeddings and the
  * MLM head are float32 in all three. The gradient graph always uses standard operators (the differentiator's rules).
  *
  * <p>Stateless and thread-safe.
@@ -229,11 +229,21 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, false);
+        return gradient(config, weights, false, false);
+    }
+
+    /**
+     * {@link #gradient(BertConfig, WeightFile)} with, when {@code contribGelu}, ONNX Runtime's contrib {@code Gelu}
+     * (exact erf) in place of its five standard operators, differentiated by its own rule: fewer passes over the
+     * {@code [tokens, 4H]} activations forward and backward. The other operators stay standard.
+     */
+    public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean contribGelu) {
+        return gradient(config, weights, false, contribGelu);
     }
 
     /** The gradient graph, with respect to the input embeddings or (with {@code prefix}) to the prefixes. */
-    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix) {
+    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix,
+            boolean contribGelu) {
         checkWeights(config, weights);
         GraphBuilder g = GraphBuilder.create(prefix ? "bert_mlm_gradient_prefix" : "bert_mlm_gradient");
         Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
@@ -245,6 +255,7 @@ public final class BertGraphs {
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
+        enc.contribGelu = contribGelu;
         if (prefix) {
             enc.prefixInputs();
         }
@@ -281,7 +292,7 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradientPrefix(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, true);
+        return gradient(config, weights, true, false);
     }
 
     /**
@@ -359,6 +370,8 @@ public final class BertGraphs {
         private final Encoding encoding;
         /** When not null, the calibration graph: per-channel max |input| of each quantizable product, by name. */
         private Map<String, Value> calibration;
+        /** Whether standard layers write GELU as the contrib {@code Gelu} operator (gradient graphs of fused exports). */
+        private boolean contribGelu;
         /** When not null, prefix-tuning inputs {@code [layers, prefix, hidden]} (standard encoding only). */
         private Value prefixKeys;
         private Value prefixValues;
@@ -514,10 +527,35 @@ public final class BertGraphs {
         /** {@code x @ kernel} without bias: float32, or int8 for {@link Encoding#INT8} where it quantizes the kernel. */
         private Value product(Value x, int l, String kernel) {
             observe(Int8Weights.kernel(l, kernel), x);
-            return encoding == Encoding.INT8 && Int8Weights.quantizes(kernel)
-                    ? int8MatMul(smooth(x, Int8Weights.smoothing(Int8Weights.kernel(l, kernel))),
-                            Int8Weights.kernel(l, kernel), Int8Weights.scale(l, kernel), null)
-                    : g.matMul(x, weight(BertParameters.layer(l, kernel)));
+            if (encoding != Encoding.INT8 || !Int8Weights.quantizes(kernel)) {
+                return g.matMul(x, weight(BertParameters.layer(l, kernel)));
+            }
+            String name = Int8Weights.kernel(l, kernel);
+            return kernel.equals(BertParameters.OUTPUT_KERNEL)
+                    ? perRowInt8(x, name, Int8Weights.scale(l, kernel))
+                    : int8MatMul(smooth(x, Int8Weights.smoothing(name)), name, Int8Weights.scale(l, kernel), null);
+        }
+
+        /**
+         * {@code x @ kernel} for the feed-forward output, with {@code x} (the GELU output) quantized per row (token):
+         * {@code x + shift} (non-negative), uint8 with one scale per row ({@code max / 255}), multiplied by the int8
+         * kernel ({@code MatMulIntegerToFloat}), rescaled per row and per column, and the shift's contribution removed
+         * ({@link Int8Weights#shiftCorrection}). A few tokens carry GELU outputs far above the rest, so one scale per
+         * tensor (as {@code DynamicQuantizeMatMul} takes) loses the other tokens; one per token does not.
+         */
+        private Value perRowInt8(Value x, String name, String scale) {
+            long in = c.intermediateSize();
+            Value flat = g.reshape(g.add(x, g.scalar(ElementType.FLOAT, Int8Weights.GELU_SHIFT)), -1, in);
+            Value rowScale = g.add(g.mul(g.reduceMax(flat, true, 1), g.scalar(ElementType.FLOAT, 1.0 / 255)),
+                    g.scalar(ElementType.FLOAT, 1e-20));
+            Value quantized = g.node(Op.QUANTIZE_LINEAR, List.of(flat, g.reshape(rowScale, -1)),
+                    Attr.of("axis", 0L));
+            Value product = g.node(Op.MAT_MUL_INTEGER_TO_FLOAT, List.of(quantized, weightQ(name),
+                    g.scalar(ElementType.FLOAT, 1), weightQ(scale)));
+            Value y = g.add(g.mul(product, rowScale), weightQ(Int8Weights.shiftCorrection(name)));
+            Value shape = g.concat(0, g.slice(g.shape(x), g.longs(0), g.longs(-1), g.longs(0)),
+                    g.longs(c.hiddenSize()));
+            return g.reshape(y, shape);
         }
 
         /** Divides the input channels by the kernel's smoothing factors, when the int8 file has them. */
@@ -594,6 +632,9 @@ public final class BertGraphs {
 
         /** Exact GELU {@code x/2 (1 + erf(x / sqrt 2))}, in the node pattern ONNX Runtime fuses into one kernel. */
         private Value gelu(Value x) {
+            if (contribGelu) {
+                return g.node(Op.GELU, List.of(x));
+            }
             Value e = g.erf(g.div(x, g.scalar(ElementType.FLOAT, Math.sqrt(2))));
             return g.mul(g.mul(x, g.add(e, g.scalar(ElementType.FLOAT, 1))), g.scalar(ElementType.FLOAT, 0.5));
         }

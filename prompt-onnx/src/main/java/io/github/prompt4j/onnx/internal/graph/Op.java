@@ -92,7 +92,9 @@ public enum Op {
     DYNAMIC_QUANTIZE_MAT_MUL(GraphBuilder.CONTRIB_DOMAIN, "DynamicQuantizeMatMul", Broadcast.BATCH),
     MAT_MUL_INTEGER_TO_FLOAT(GraphBuilder.CONTRIB_DOMAIN, "MatMulIntegerToFloat", Broadcast.BATCH),
     // DynamicQuantizeLinear is a default-domain operator (opset 11)
-    DYNAMIC_QUANTIZE_LINEAR("DynamicQuantizeLinear");
+    DYNAMIC_QUANTIZE_LINEAR("DynamicQuantizeLinear"),
+    // QuantizeLinear without a zero point: uint8 output
+    QUANTIZE_LINEAR("QuantizeLinear");
 
     /** Which inputs of an operator are broadcast to a larger shape, and to which. */
     public enum Broadcast {

@@ -68,6 +68,7 @@ final class ShapeInference {
                     one(node, ElementType.FLOAT, in.get(0).shape());
             case DYNAMIC_QUANTIZE_MAT_MUL, MAT_MUL_INTEGER_TO_FLOAT ->
                     one(node, ElementType.FLOAT, matMul(in.get(0).shape(), in.get(1).shape()));
+            case QUANTIZE_LINEAR -> one(node, ElementType.UINT8, in.get(0).shape());
             case DYNAMIC_QUANTIZE_LINEAR -> List.of(v(node, 0, ElementType.UINT8, in.get(0).shape()),
                     v(node, 1, ElementType.FLOAT, Shape.scalar()), v(node, 2, ElementType.UINT8, Shape.scalar()));
         });

@@ -28,10 +28,13 @@ import java.util.Map;
  * <p>The quantized file holds per layer the fused query/key/value kernel {@code [H, 3H]} (columns: query, then key,
  * then value) with its scales {@code [3H]} and fused float32 bias {@code [3H]}, and the attention-output and
  * intermediate kernels with their scales, each with its smoothing factors; their biases stay in the float32 file.
- * The feed-forward output product (input: the GELU output, 4H channels) is not quantized: measured on the golden
- * fill-mask cases of bert-base-uncased, quantizing it alone moves logits by up to 4.8 and changes 3 of 13 top-1
- * words (even with smoothing, and even in the last three layers only), while the other three products together move
- * them by at most 0.6 and change none ({@link #quantizes}). The embeddings and the MLM head are not quantized either. Names: {@link #qkvKernel}, {@link #qkvScale}, {@link #qkvBias},
+ * The feed-forward output kernel {@code [4H, H]} is quantized too, without smoothing, with its scales and a shift
+ * correction ({@link #shiftCorrection}): its input, the GELU output, is quantized per row (token) at run time, not
+ * per tensor. Measured on the golden fill-mask cases of bert-base-uncased, one activation scale per tensor for this
+ * product moved logits by up to 4.8 and changed 3 of 13 top-1 words (with smoothing, without it, and with 32 or 512
+ * outlier channels kept in float32: 4.2 to 7.7 and 5 to 10 changed words): a few tokens carry GELU outputs far above
+ * the rest; one scale per row moves them by at most 0.39 and changes none. The embeddings and the MLM head are not
+ * quantized. Names: {@link #qkvKernel}, {@link #qkvScale}, {@link #qkvBias},
  * {@link #kernel}, {@link #scale}.
  *
  * <p>Stateless and thread-safe.
@@ -134,7 +137,19 @@ public final class Int8Weights {
     /** Whether the int8 graphs quantize the encoder kernel with this {@link BertParameters} suffix. */
     public static boolean quantizes(String kernelSuffix) {
         return kernelSuffix.equals(BertParameters.ATTENTION_OUTPUT_KERNEL)
-                || kernelSuffix.equals(BertParameters.INTERMEDIATE_KERNEL);
+                || kernelSuffix.equals(BertParameters.INTERMEDIATE_KERNEL)
+                || kernelSuffix.equals(BertParameters.OUTPUT_KERNEL);
+    }
+
+    /**
+     * Added to the feed-forward output product's input (a GELU output, whose minimum is -0.16997) before its per-row
+     * uint8 quantization, so every value is non-negative; {@link #shiftCorrection} takes it back out.
+     */
+    public static final float GELU_SHIFT = 0.17f;
+
+    /** Name of the correction {@code [out]} that removes the shift's contribution from the product. */
+    public static String shiftCorrection(String kernelName) {
+        return kernelName + ".shift_correction";
     }
 
     /** Name of the int8 version of layer {@code l}'s kernel {@code suffix} (a {@link BertParameters} suffix). */
@@ -180,6 +195,7 @@ public final class Int8Weights {
                 out.write(qkvBias(l), new long[] {3L * h}, bias);
                 writeKernel(out, ch, fp32, l, BertParameters.ATTENTION_OUTPUT_KERNEL, h, h, activationMax);
                 writeKernel(out, ch, fp32, l, BertParameters.INTERMEDIATE_KERNEL, h, inner, activationMax);
+                writeKernel(out, ch, fp32, l, BertParameters.OUTPUT_KERNEL, inner, h, activationMax);
             }
             return out.finish();
         }
@@ -188,6 +204,14 @@ public final class Int8Weights {
     private static void writeKernel(WeightFileWriter out, FileChannel ch, WeightFile fp32, int l, String suffix,
             int rows, int cols, Map<String, float[]> activationMax) throws IOException {
         float[] w = read(ch, fp32, BertParameters.layer(l, suffix));
+        if (suffix.equals(BertParameters.OUTPUT_KERNEL)) {
+            // quantized per row at run time (perRow): no smoothing
+            Quantized q = perColumn(w, rows, cols);
+            out.writeInt8(kernel(l, suffix), new long[] {rows, cols}, q.values());
+            out.write(scale(l, suffix), new long[] {cols}, q.scales());
+            out.write(shiftCorrection(kernel(l, suffix)), new long[] {cols}, shiftCorrection(q, rows, cols));
+            return;
+        }
         smoothInto(out, activationMax.get(kernel(l, suffix)), kernel(l, suffix), w, rows, cols);
         Quantized q = perColumn(w, rows, cols);
         out.writeInt8(kernel(l, suffix), new long[] {rows, cols}, q.values());
@@ -209,6 +233,22 @@ public final class Int8Weights {
             inverse[i] = 1f / s[i];
         }
         out.write(smoothing(kernelName), new long[] {rows}, inverse);
+    }
+
+    /**
+     * {@code -GELU_SHIFT * sum_i q_ij * scale_j} for each column {@code j}: what the shift of a per-row quantized
+     * input adds to the product, so that adding this removes it exactly (for the dequantized kernel).
+     */
+    static float[] shiftCorrection(Quantized q, int rows, int cols) {
+        float[] correction = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            long sum = 0;
+            for (int i = 0; i < rows; i++) {
+                sum += q.values()[i * cols + j];
+            }
+            correction[j] = (float) (-GELU_SHIFT * sum * (double) q.scales()[j]);
+        }
+        return correction;
     }
 
     private static float[] read(FileChannel ch, WeightFile file, String name) throws IOException {

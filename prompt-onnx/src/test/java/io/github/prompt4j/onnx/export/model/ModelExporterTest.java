@@ -137,7 +137,7 @@ public class ModelExporterTest {
 
     @Test
     void cacheReExportsAVersionTwoEntryThatLacksTheInt8Graphs(@TempDir Path dir) throws IOException {
-        assertEquals(6, ModelManifest.FORMAT_VERSION);
+        assertEquals(7, ModelManifest.FORMAT_VERSION);
         ModelCache cache = ModelCache.at(dir);
         AtomicInteger conversions = new AtomicInteger();
         ModelDirectory first = cache.get("tiny", "sum-1", () -> {

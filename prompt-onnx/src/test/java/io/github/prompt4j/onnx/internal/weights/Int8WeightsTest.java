@@ -46,6 +46,28 @@ class Int8WeightsTest {
     }
 
     @Test
+    void shiftCorrectionCancelsTheShiftOfAPerRowQuantizedInput() {
+        // the same [2, 3] kernel: dequantized columns (2.54, -1.28), (-0.5, 76 * 0.5 / 127), (0, 0)
+        Int8Weights.Quantized q = Int8Weights.perColumn(new float[] {2.54f, -0.5f, 0f, -1.28f, 0.3f, 0f}, 2, 3);
+        float[] c = Int8Weights.shiftCorrection(q, 2, 3);
+        assertEquals(-0.17 * (2.54 - 1.28), c[0], 1e-6);
+        assertEquals(-0.17 * (-0.5 + 76 * 0.5 / 127), c[1], 1e-6);
+        assertEquals(0, c[2], 0);
+        // (x + shift) W + correction == x W for the dequantized kernel
+        float[] x = {0.4f, -0.16f};
+        for (int j = 0; j < 3; j++) {
+            double shifted = 0;
+            double plain = 0;
+            for (int i = 0; i < 2; i++) {
+                double w = q.values()[i * 3 + j] * (double) q.scales()[j];
+                shifted += (x[i] + Int8Weights.GELU_SHIFT) * w;
+                plain += x[i] * w;
+            }
+            assertEquals(plain, shifted + c[j], 1e-6, "column " + j);
+        }
+    }
+
+    @Test
     void badKernelsAreRefusedWithTheCause() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Int8Weights.perColumn(new float[5], 2, 3));
