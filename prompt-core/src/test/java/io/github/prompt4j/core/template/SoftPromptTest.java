@@ -41,7 +41,7 @@ class SoftPromptTest {
     }
 
     @Test
-    void vectorsLandAtTheRenderedSoftPositions() {
+    void vectorsLandAtTheEncodedSoftPositions() {
         // [CLS] a good movie [P] it was [P] [MASK] . [SEP]: slots at 4 and 7
         Template t = Template.parse("{text} [P] it was [P] [MASK] .");
         EncodedPrompt r = t.encoder(new FakeTokenizer(), Truncation.defaults()).encode("a good movie");
