@@ -215,7 +215,7 @@ final class MultiMaskScorer {
                         ids[start + i] = prefix.get(i);
                     }
                     filled.add(new EncodedPrompt(ids, p.attentionMask(), p.tokenTypes(), new int[] {start + round},
-                            p.triggerPositions()));
+                            p.triggerPositions(), p.softPositions(), p.truncatedTokens()));
                 }
             }
             for (int from = 0; from < filled.size(); from += batchSize) {
@@ -234,7 +234,10 @@ final class MultiMaskScorer {
         }
     }
 
-    /** The prompt with its mask repeated {@code k} times in place; later trigger positions shift by {@code k - 1}. */
+    /**
+     * The prompt with its mask repeated {@code k} times in place; later trigger and soft-slot positions shift by
+     * {@code k - 1}.
+     */
     private EncodedPrompt widen(EncodedPrompt p, int k) {
         if (k == 1) {
             return p;
@@ -265,12 +268,17 @@ final class MultiMaskScorer {
         for (int i = 0; i < k; i++) {
             masks[i] = m + i;
         }
-        int[] triggers = p.triggerPositions();
-        for (int t = 0; t < triggers.length; t++) {
-            if (triggers[t] > m) {
-                triggers[t] += extra;
+        return new EncodedPrompt(newIds, newAttention, newTypes, masks, shifted(p.triggerPositions(), m, extra),
+                shifted(p.softPositions(), m, extra), p.truncatedTokens());
+    }
+
+    /** The positions, those after {@code mask} moved {@code extra} places on (in place). */
+    private static int[] shifted(int[] positions, int mask, int extra) {
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] > mask) {
+                positions[i] += extra;
             }
         }
-        return new EncodedPrompt(newIds, newAttention, newTypes, masks, triggers);
+        return positions;
     }
 }

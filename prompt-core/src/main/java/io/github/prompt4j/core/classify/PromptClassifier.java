@@ -9,7 +9,6 @@ import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.SoftInput;
-import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
@@ -25,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Classifies text with a masked language model: the {@link Template} turns an input into a cloze prompt, the model
@@ -54,12 +54,18 @@ import java.util.Optional;
  * must have exactly one {@code [MASK]}. Batches hold at most {@link Builder#batchSize(int)} prompts (256 by default). A multi-mask policy cannot be combined with soft-prompt
  * slots.
  *
+ * <p><b>One path.</b> Every method that classifies or scores runs the same steps: text is encoded by
+ * {@link #encoder()} into {@link EncodedPrompt}s, which the model scores in batches of {@link Builder#batchSize(int)}
+ * (with the soft-prompt vectors and prefix, if any), the {@link LabelMapper} (or the learned verbalizer) turns into
+ * class distributions, and which come back as {@link Classification}s. {@link #classifyPrompts(List)} enters that path
+ * after the encoding (e.g. with searched trigger ids written into the prompts).
+ *
  * <p><b>Soft prompts.</b> A template with soft-prompt slots {@code [P]} needs their vectors
  * ({@link Builder#softPrompt(SoftPrompt)}); each input is then scored through
- * {@link MaskedLanguageModel#softMaskLogits} with the vectors at the slots' positions. Such a classifier encodes text
- * itself ({@code classify}, {@code classifyAll}, {@link #classifyRendered(List)}); pre-encoded
- * {@link EncodedPrompt}s do not record where the slots are and are refused. Immutable and thread-safe
- * (the model is); it does not own the model (close the model yourself).
+ * {@link MaskedLanguageModel#softMaskLogits} with the vectors at the prompt's {@link EncodedPrompt#softPositions()}.
+ * A prompt must have as many soft slots as the classifier has vectors (none without vectors), so encode prompts with
+ * {@link #encoder()}. Immutable and thread-safe (the model is); it does not own the model (close the model
+ * yourself).
  *
  * <p><b>Calibration.</b> With {@link Builder#calibration(Calibration)} the classifier divides every class distribution
  * of its mapper by a class prior and renormalises (see {@link Calibration}); the prior is estimated once, in
@@ -193,12 +199,12 @@ public final class PromptClassifier {
      * @throws IllegalArgumentException for null or blank text, or a template with more than one field
      */
     public Classification classify(String text) {
-        return classifyRendered(List.of(encoder.render(text))).get(0);
+        return classifyPrompts(List.of(encoder.encode(text))).get(0);
     }
 
     /** Classifies one input of a multi-field template: field name to value. */
     public Classification classify(Map<String, String> fields) {
-        return classifyRendered(List.of(encoder.render(fields))).get(0);
+        return classifyPrompts(List.of(encoder.encode(fields))).get(0);
     }
 
     /** The vectors of the template's soft-prompt slots; empty for a template without {@code [P]}. */
@@ -221,15 +227,7 @@ public final class PromptClassifier {
         if (texts == null) {
             throw new IllegalArgumentException("texts must not be null; pass an empty list for none");
         }
-        List<RenderedPrompt> prompts = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            try {
-                prompts.add(encoder.render(texts.get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
-            }
-        }
-        return classifyRendered(prompts);
+        return classifyPrompts(encodeAll(texts, encoder::encode));
     }
 
     /**
@@ -241,98 +239,88 @@ public final class PromptClassifier {
         if (inputs == null) {
             throw new IllegalArgumentException("inputs must not be null; pass an empty list for none");
         }
-        List<RenderedPrompt> prompts = new ArrayList<>(inputs.size());
+        return classifyPrompts(encodeAll(inputs, encoder::encode));
+    }
+
+    /** Encodes every input before any model call, so that bad input fails fast, named by its index. */
+    private static <T> List<EncodedPrompt> encodeAll(List<T> inputs, Function<T, EncodedPrompt> encode) {
+        List<EncodedPrompt> prompts = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             try {
-                prompts.add(encoder.render(inputs.get(i)));
+                prompts.add(encode.apply(inputs.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("input " + i + ": " + e.getMessage(), e);
             }
         }
-        return classifyRendered(prompts);
+        return prompts;
     }
 
     /**
-     * Label-word scores of many inputs at their first mask (for calibration or label-word search); results in input
-     * order. Under a multi-mask policy each prompt's single mask is widened per word length (see the class comment).
+     * Label-word scores of many encoded prompts at their first mask (for calibration or label-word search), in
+     * batches of {@link Builder#batchSize}; results in input order. Under a multi-mask policy each prompt's single mask
+     * is widened per word length (see the class comment).
      *
-     * @throws IllegalStateException for a classifier with soft-prompt slots (pre-encoded prompts do not say where
-     *         the slots are)
+     * @throws IllegalArgumentException for a prompt whose number of soft slots differs from this classifier's (see
+     *         {@link #classifyPrompts(List)})
+     * @throws IllegalStateException for a classifier with a learned verbalizer (it has no label-word scores)
      */
     public List<LabelWordScores> labelWordScores(List<EncodedPrompt> prompts) {
-        requireDiscrete();
         requireLabelWords();
-        if (multiMask != null) {
-            return multiMask.score(prompts);
-        }
+        checkSoftSlots(prompts);
         List<LabelWordScores> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
-            List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
-            MaskLogits logits = model.maskLogits(batch, scoredIds);
-            for (int p = 0; p < batch.size(); p++) {
-                out.add(wordScores(logits, p));
-            }
+            out.addAll(scores(prompts.subList(from, Math.min(prompts.size(), from + batchSize))));
         }
         return out;
     }
 
     /**
-     * Classifies already encoded prompts (e.g. with searched trigger ids) in batches; results in input order.
+     * Classifies encoded prompts (from {@link #encoder()}, possibly with searched trigger ids written in) in batches of
+     * {@link Builder#batchSize}; results in input order. What {@code classify} and {@code classifyAll} run after
+     * encoding: the soft-prompt vectors go to each prompt's {@link EncodedPrompt#softPositions()}, the prefix (if any)
+     * to every layer.
      *
-     * @throws IllegalStateException for a classifier with soft-prompt slots: use {@link #classifyRendered(List)}
+     * @throws IllegalArgumentException for a null list, or a prompt (named by index) with another number of soft slots
+     *         {@code [P]} than this classifier has vectors (none without {@link Builder#softPrompt})
      */
     public List<Classification> classifyPrompts(List<EncodedPrompt> prompts) {
-        requireDiscrete();
+        checkSoftSlots(prompts);
         List<Classification> out = new ArrayList<>(prompts.size());
-        if (head != null) {
-            for (int from = 0; from < prompts.size(); from += batchSize) {
-                out.addAll(headClassifications(prompts.subList(from, Math.min(prompts.size(), from + batchSize))));
-            }
-            return out;
-        }
-        if (multiMask != null) {
-            for (LabelWordScores scores : multiMask.score(prompts)) {
-                out.add(classification(scores));
-            }
-            return out;
-        }
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<EncodedPrompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
-            MaskLogits logits = model.maskLogits(batch, scoredIds);
-            for (int p = 0; p < batch.size(); p++) {
-                out.add(classification(logits, p));
+            if (head != null) {
+                out.addAll(headClassifications(batch));
+            } else {
+                for (LabelWordScores scores : scores(batch)) {
+                    out.add(classification(scores));
+                }
             }
         }
         return out;
     }
 
-    /**
-     * Classifies rendered prompts ({@link io.github.prompt4j.core.template.TemplateEncoder#render}) in batches,
-     * putting the soft-prompt vectors at their soft positions; results in input order. For a template without
-     * {@code [P]} this is {@link #classifyPrompts(List)}.
-     *
-     * @throws IllegalArgumentException if a prompt's number of soft positions differs from the template's
-     */
-    public List<Classification> classifyRendered(List<RenderedPrompt> prompts) {
-        if (head != null) {
-            return classifyPrompts(prompts.stream().map(RenderedPrompt::prompt).toList());
+    /** Refuses prompts whose soft slots this classifier has no vectors for, before any model call. */
+    private void checkSoftSlots(List<EncodedPrompt> prompts) {
+        if (prompts == null) {
+            throw new IllegalArgumentException("prompts must not be null; pass an empty list for none");
         }
-        List<Classification> out = new ArrayList<>(prompts.size());
-        for (int from = 0; from < prompts.size(); from += batchSize) {
-            for (LabelWordScores scores : renderedScores(prompts.subList(from, Math.min(prompts.size(),
-                    from + batchSize)))) {
-                out.add(classification(scores));
+        int slots = softPrompt == null ? 0 : softPrompt.size();
+        for (int i = 0; i < prompts.size(); i++) {
+            int soft = prompts.get(i).softCount();
+            if (soft != slots) {
+                throw new IllegalArgumentException("prompt " + i + " has " + soft + " soft-prompt slot(s) [P] but "
+                        + "this classifier has " + slots + " soft-prompt vector(s) for template '"
+                        + encoder.template().text() + "'; encode the prompts with this classifier's encoder()");
             }
         }
-        return out;
     }
 
-    /** The label-word scores of one batch of rendered prompts, through whichever path the configuration needs. */
-    private List<LabelWordScores> renderedScores(List<RenderedPrompt> batch) {
+    /** The label-word scores of one batch, through whichever path the configuration needs. */
+    private List<LabelWordScores> scores(List<EncodedPrompt> batch) {
         if (multiMask != null) {
-            return multiMask.score(batch.stream().map(RenderedPrompt::prompt).toList());
+            return multiMask.score(batch);
         }
-        MaskLogits logits = renderedLogits(batch);
+        MaskLogits logits = logits(batch);
         List<LabelWordScores> out = new ArrayList<>(batch.size());
         for (int p = 0; p < batch.size(); p++) {
             out.add(wordScores(logits, p));
@@ -340,15 +328,14 @@ public final class PromptClassifier {
         return out;
     }
 
-    /** The label-word logits of one batch, with the soft-prompt vectors at their slots when there are any. */
-    private MaskLogits renderedLogits(List<RenderedPrompt> batch) {
+    /** The label-word logits of one batch, with the soft-prompt vectors at their slots and the prefix, if any. */
+    private MaskLogits logits(List<EncodedPrompt> batch) {
         if (softPrompt == null && prefix == null) {
-            return model.maskLogits(batch.stream().map(RenderedPrompt::prompt).toList(), scoredIds);
+            return model.maskLogits(batch, scoredIds);
         }
         List<SoftInput> inputs = new ArrayList<>(batch.size());
-        for (RenderedPrompt r : batch) {
-            inputs.add(new SoftInput(r.prompt(), softPrompt == null ? Map.of()
-                    : softPrompt.atPositions(r.softPositions())));
+        for (EncodedPrompt p : batch) {
+            inputs.add(softPrompt == null ? SoftInput.discrete(p) : softPrompt.inputFor(p));
         }
         return prefix == null ? model.softMaskLogits(inputs, scoredIds)
                 : ((PrefixTunableModel) model).prefixMaskLogits(inputs, prefix, scoredIds);
@@ -388,18 +375,6 @@ public final class PromptClassifier {
         if (head != null) {
             throw new IllegalStateException("this classifier scores classes with a learned verbalizer, which has no "
                     + "label-word scores; use classifyAll or classifyPrompts");
-        }
-    }
-
-    private void requireDiscrete() {
-        if (prefix != null) {
-            throw new IllegalStateException("this classifier runs a prefix-tuning prefix, which the discrete path "
-                    + "does not pass to the model; classify text, or RenderedPrompts with classifyRendered(...)");
-        }
-        if (softPrompt != null) {
-            throw new IllegalStateException("template '" + encoder.template().text() + "' has soft-prompt slots [P] "
-                    + "whose positions an EncodedPrompt does not record; classify text, or RenderedPrompts with "
-                    + "classifyRendered(...)");
         }
     }
 
@@ -443,10 +418,6 @@ public final class PromptClassifier {
             words.add(classWords);
         }
         return new LabelWordScores(labels, words, logProbs);
-    }
-
-    private Classification classification(MaskLogits logits, int p) {
-        return classification(wordScores(logits, p));
     }
 
     private Classification classification(LabelWordScores scores) {
@@ -495,19 +466,19 @@ public final class PromptClassifier {
             }
             return out;
         }
-        List<RenderedPrompt> prompts = new ArrayList<>();
+        List<EncodedPrompt> prompts = new ArrayList<>();
         if (c instanceof Calibration.Contextual cf) {
             String maskToken = model.tokenizer().idToToken(model.tokenizer().specialTokens().mask());
             for (String text : cf.contentFree()) {
                 String value = text.equals(Calibration.MASK_TOKEN) ? maskToken : text;
                 Map<String, String> fields = new LinkedHashMap<>();
                 encoder.template().fields().forEach(name -> fields.put(name, value));
-                prompts.add(encoder.renderContentFree(fields));
+                prompts.add(encoder.encodeContentFree(fields));
             }
         } else if (c instanceof Calibration.Sample sample) {
             for (int i = 0; i < sample.inputs().size(); i++) {
                 try {
-                    prompts.add(encoder.render(sample.inputs().get(i)));
+                    prompts.add(encoder.encode(sample.inputs().get(i)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("calibration sample input " + i + ": " + e.getMessage(), e);
                 }
@@ -515,7 +486,7 @@ public final class PromptClassifier {
         } else if (c instanceof Calibration.SampleTexts sample) {
             for (int i = 0; i < sample.texts().size(); i++) {
                 try {
-                    prompts.add(encoder.render(sample.texts().get(i)));
+                    prompts.add(encoder.encode(sample.texts().get(i)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("calibration sample text " + i + ": " + e.getMessage(), e);
                 }
@@ -524,13 +495,10 @@ public final class PromptClassifier {
             throw new IllegalArgumentException("unsupported calibration " + c);
         }
         double[] mean = new double[labels.size()];
-        for (int from = 0; from < prompts.size(); from += batchSize) {
-            for (LabelWordScores scores : renderedScores(prompts.subList(from, Math.min(prompts.size(),
-                    from + batchSize)))) {
-                double[] q = mapper.map(scores);
-                for (int k = 0; k < mean.length; k++) {
-                    mean[k] += q[k] / prompts.size();
-                }
+        for (LabelWordScores scores : labelWordScores(prompts)) {
+            double[] q = mapper.map(scores);
+            for (int k = 0; k < mean.length; k++) {
+                mean[k] += q[k] / prompts.size();
             }
         }
         for (int k = 0; k < mean.length; k++) {

@@ -1,5 +1,7 @@
 package io.github.prompt4j.core.template;
 
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.SoftInput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,8 +13,8 @@ import java.util.Map;
  * the input-embedding space of one model (length = its hidden size).
  *
  * <p>Learned by a soft-prompt trainer or initialised from word embeddings; given to a classifier, each vector replaces
- * the word embedding at its slot's position (see {@link RenderedPrompt#softPositions()} and
- * {@link io.github.prompt4j.core.model.SoftInput}). Immutable and thread-safe; arrays are copied in and out.
+ * the word embedding at its slot's position ({@link EncodedPrompt#softPositions()}; {@link #inputFor} makes the
+ * {@link SoftInput}). Immutable and thread-safe; arrays are copied in and out.
  */
 public final class SoftPrompt {
 
@@ -87,22 +89,34 @@ public final class SoftPrompt {
     }
 
     /**
-     * The vectors placed at a rendered prompt's soft positions: position to vector, for
-     * {@link io.github.prompt4j.core.model.SoftInput} or a gradient request.
+     * The vectors placed at a prompt's soft positions: position to vector (a copy), for a
+     * {@link io.github.prompt4j.core.model.GradientRequest}.
      *
-     * @param softPositions the positions of slots {@code 0..n-1} ({@link RenderedPrompt#softPositions()})
-     * @throws IllegalArgumentException if the number of positions differs from {@link #size()}
+     * @param prompt a prompt encoded from a template with one {@code [P]} slot per vector
+     * @throws IllegalArgumentException if the prompt's number of soft slots differs from {@link #size()}
      */
-    public Map<Integer, float[]> atPositions(int[] softPositions) {
+    public Map<Integer, float[]> atPositions(EncodedPrompt prompt) {
+        int[] softPositions = prompt.softPositions();
         if (softPositions.length != vectors.length) {
             throw new IllegalArgumentException("the prompt has " + softPositions.length + " soft slots [P] but this "
-                    + "soft prompt has " + vectors.length + " vectors");
+                    + "soft prompt has " + vectors.length + " vectors; encode the prompt with the template the vectors "
+                    + "were made for");
         }
         Map<Integer, float[]> out = new LinkedHashMap<>();
         for (int s = 0; s < vectors.length; s++) {
             out.put(softPositions[s], vectors[s].clone());
         }
         return out;
+    }
+
+    /**
+     * The model input that runs {@code prompt} with these vectors at its soft positions, for
+     * {@link io.github.prompt4j.core.model.MaskedLanguageModel#softMaskLogits}.
+     *
+     * @throws IllegalArgumentException as {@link #atPositions(EncodedPrompt)}
+     */
+    public SoftInput inputFor(EncodedPrompt prompt) {
+        return new SoftInput(prompt, atPositions(prompt));
     }
 
     @Override

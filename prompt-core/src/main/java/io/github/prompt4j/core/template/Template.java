@@ -26,9 +26,9 @@ import java.util.Set;
  * initialisation id, the tokenizer's mask id unless {@link #withTriggerInitId(int)} says otherwise (AutoPrompt, Shin
  * et al. 2020, starts its search from {@code [MASK]}). Trigger positions are reported in
  * {@link EncodedPrompt#triggerPositions()}, never among the mask positions. Soft-prompt slots hold the tokenizer's
- * {@code [UNK]} id as a placeholder whose embedding the caller replaces (see
- * {@link io.github.prompt4j.core.model.GradientRequest#softVectors()}); their positions come with
- * {@link TemplateEncoder#render(Map)}.
+ * {@code [UNK]} id as a placeholder whose embedding the caller replaces (see {@link SoftPrompt#inputFor} and
+ * {@link io.github.prompt4j.core.model.GradientRequest#softVectors()}); their positions are reported in
+ * {@link EncodedPrompt#softPositions()}.
  *
  * <p><b>White space.</b> A WordPiece tokenizer (BERT) ignores it. For a space-sensitive vocabulary
  * ({@link Tokenizer#spaceSensitive()}, byte-level BPE where {@code "Ġgood"} differs from {@code "good"}), each

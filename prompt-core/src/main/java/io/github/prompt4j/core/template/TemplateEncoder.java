@@ -10,6 +10,10 @@ import java.util.Map;
  * A {@link Template} bound to a tokenizer and a {@link Truncation}; literal words are tokenised once, at
  * construction. Made by {@link Template#encoder(Tokenizer, Truncation)}.
  *
+ * <p>The one step from text to model input: every {@code encode} method returns an {@link EncodedPrompt} that carries
+ * everything the template decided (mask, trigger and soft-slot positions, how many field tokens were truncated), so
+ * one value flows on to {@code PromptClassifier}, the trainers and the model.
+ *
  * <p>Immutable and thread-safe (the tokenizer is).
  */
 public final class TemplateEncoder {
@@ -103,44 +107,29 @@ public final class TemplateEncoder {
     /**
      * Encodes the text of a single-field template.
      *
+     * @return the framed prompt, truncated to the limit, with its soft-slot positions and truncation count
      * @throws IllegalArgumentException if the template does not have exactly one field, or the text is null or blank
      */
     public EncodedPrompt encode(String text) {
-        return render(text).prompt();
-    }
-
-    /**
-     * Encodes the text of a single-field template and reports the soft-prompt positions and how much was truncated.
-     *
-     * @throws IllegalArgumentException as {@link #encode(String)}
-     */
-    public RenderedPrompt render(String text) {
         if (template.fields().size() != 1) {
             throw new IllegalArgumentException("template '" + template.text() + "' has fields " + template.fields()
                     + "; pass a map of field values instead of a single text");
         }
         String field = template.fields().get(0);
-        return render(Map.of(field, requireText(field, text)));
+        return encode(Map.of(field, requireText(field, text)));
     }
 
     /**
      * Encodes one input.
      *
      * @param values a value for every field of the template; extra keys are an error too
-     * @return the framed prompt, truncated to the limit
+     * @return the framed prompt, truncated to the limit, with its soft-slot positions
+     *         ({@link EncodedPrompt#softPositions()}) and how many field tokens were cut
+     *         ({@link EncodedPrompt#truncatedTokens()})
      * @throws IllegalArgumentException for a missing, unknown, null or blank field, naming it
      */
     public EncodedPrompt encode(Map<String, String> values) {
-        return render(values).prompt();
-    }
-
-    /**
-     * Encodes one input and reports the soft-prompt positions and how much was truncated.
-     *
-     * @throws IllegalArgumentException as {@link #encode(Map)}
-     */
-    public RenderedPrompt render(Map<String, String> values) {
-        return render(values, false);
+        return encode(values, false);
     }
 
     /**
@@ -150,20 +139,10 @@ public final class TemplateEncoder {
      * @throws IllegalArgumentException for a missing, unknown or null field, naming it
      */
     public EncodedPrompt encodeContentFree(Map<String, String> values) {
-        return renderContentFree(values).prompt();
+        return encode(values, true);
     }
 
-    /**
-     * Renders a content-free input for calibration: as {@link #encodeContentFree(Map)}, keeping the soft-slot
-     * positions.
-     *
-     * @throws IllegalArgumentException for a missing, unknown or null field, naming it
-     */
-    public RenderedPrompt renderContentFree(Map<String, String> values) {
-        return render(values, true);
-    }
-
-    private RenderedPrompt render(Map<String, String> values, boolean allowBlank) {
+    private EncodedPrompt encode(Map<String, String> values, boolean allowBlank) {
         if (values == null) {
             throw new IllegalArgumentException("field values must not be null; pass e.g. Map.of(\"text\", ...)");
         }
@@ -246,7 +225,7 @@ public final class TemplateEncoder {
         }
     }
 
-    private RenderedPrompt assemble(List<Segment> segments, int[][] fieldIds, int cut) {
+    private EncodedPrompt assemble(List<Segment> segments, int[][] fieldIds, int cut) {
         int mask = tokenizer.specialTokens().mask();
         int unk = tokenizer.specialTokens().unk();
         int length = 0;
@@ -284,6 +263,8 @@ public final class TemplateEncoder {
             throw new IllegalStateException("tokenizer.frame added " + (framed.length - ids.length)
                     + " tokens but frameLength() says " + tokenizer.frameLength());
         }
-        return new RenderedPrompt(EncodedPrompt.of(framed, masks, triggers), softs, cut);
+        int[] attention = new int[framed.length];
+        Arrays.fill(attention, 1);
+        return new EncodedPrompt(framed, attention, new int[framed.length], masks, triggers, softs, cut);
     }
 }

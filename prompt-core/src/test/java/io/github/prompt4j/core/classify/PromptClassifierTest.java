@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.mapping.LabelWordScores;
+import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.Truncation;
 import io.github.prompt4j.core.template.TruncationSide;
@@ -101,6 +102,30 @@ class PromptClassifierTest {
             single.add(c.classify(t));
         }
         assertEquals(single, all);
+    }
+
+    @Test
+    void encodedPromptsTakeTheSamePathAsText() {
+        FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
+        PromptClassifier c = PromptClassifier.builder(counting).template(Template.parse("{text} [T] [MASK] ."))
+                .verbalizer(Verbalizer.builder().add("negative", "bad").add("positive", "good").build())
+                .batchSize(2).build();
+        List<String> texts = List.of("good", "bad", "fun fun", "sad", "the movie");
+        List<EncodedPrompt> prompts = new ArrayList<>();
+        for (String t : texts) {
+            prompts.add(c.encoder().encode(t));
+        }
+        List<Classification> byText = c.classifyAll(texts);
+        assertEquals(byText, c.classifyPrompts(prompts));
+        assertEquals(List.of(2, 2, 1, 2, 2, 1), counting.batchSizes(), "both in batches of 2");
+        // a searched trigger written into the encoded prompt: "the movie" [great] -> s = 1, P(pos) = 1 / (1 + e^-2)
+        EncodedPrompt triggered = prompts.get(4).withIds(prompts.get(4).triggerPositions(), new int[] {id("great")});
+        assertEquals(0.5, byText.get(4).probability("positive"), 1e-9);
+        assertEquals(1 / (1 + Math.exp(-2)), c.classifyPrompts(List.of(triggered)).get(0).probability("positive"),
+                1e-6);
+        assertEquals(List.of(), c.classifyPrompts(List.of()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> c.classifyPrompts(null)).getMessage()
+                .contains("empty list"));
     }
 
     @Test

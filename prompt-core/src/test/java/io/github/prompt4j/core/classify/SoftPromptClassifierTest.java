@@ -1,10 +1,13 @@
 package io.github.prompt4j.core.classify;
 
 import static io.github.prompt4j.core.testing.FakeTokenizer.id;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.prompt4j.core.mapping.LabelWordScores;
+import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
@@ -48,7 +51,7 @@ class SoftPromptClassifierTest {
         }
         assertEquals(expected.get(0), soft.classifyAllFields(List.of(Map.of("text", "a good movie"))).get(0));
         assertEquals(expected.get(1), soft.classify(Map.of("text", "great fun")));
-        assertEquals(expected.get(2), soft.classifyRendered(List.of(soft.encoder().render("the plot"))).get(0));
+        assertEquals(expected.get(2), soft.classifyPrompts(List.of(soft.encoder().encode("the plot"))).get(0));
         assertEquals(SoftPrompt.of(model.inputEmbeddings().row(id("sad"))), soft.softPrompt().orElseThrow());
     }
 
@@ -77,11 +80,41 @@ class SoftPromptClassifierTest {
     }
 
     @Test
-    void preEncodedPromptsAreRefusedWhenSlotsAreSoft() {
-        PromptClassifier c = soft(SoftPrompt.of(new float[4]));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> c.classifyPrompts(List.of(c.encoder().encode("a good movie"))));
-        assertTrue(e.getMessage().contains("classifyRendered"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> c.labelWordScores(List.of(c.encoder().encode("good"))));
+    void encodedPromptsCarryTheirSoftSlotsToTheModel() {
+        // as softVectorShiftsTheClassProbabilities, entering after the encoding: s = -1 at the mask
+        PromptClassifier c = soft(SoftPrompt.of(new float[] {-2, 0.7f, 0.1f, -0.3f}));
+        EncodedPrompt p = c.encoder().encode("a good movie");
+        assertArrayEquals(new int[] {4}, p.softPositions());
+        Classification r = c.classifyPrompts(List.of(p)).get(0);
+        assertEquals("negative", r.label());
+        assertEquals(1 / (1 + Math.exp(-2)), r.probability("negative"), 1e-6);
+        double ln = Math.log(5 * Math.exp(-1) + 4 * Math.E + 29);
+        // classes negative [bad, terrible], positive [great, good]
+        LabelWordScores scores = c.labelWordScores(List.of(p)).get(0);
+        assertEquals(-1 - ln, scores.logProb(1, 1), 1e-5);
+        assertEquals(1 - ln, scores.logProb(0, 0), 1e-5);
+    }
+
+    @Test
+    void promptsWhoseSoftSlotsDoNotMatchTheVectorsAreRefusedBeforeTheModelRuns() {
+        FakeMaskedLanguageModel counting = new FakeMaskedLanguageModel();
+        PromptClassifier c = PromptClassifier.builder(counting).template(Template.parse("{text} [P] It was [MASK]."))
+                .verbalizer(verbalizer).softPrompt(SoftPrompt.of(new float[4])).build();
+        EncodedPrompt slotted = c.encoder().encode("a good movie");
+        EncodedPrompt discrete = Template.parse("{text} It was [MASK].").encode("a good movie", counting.tokenizer());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> c.classifyPrompts(List.of(slotted, discrete)));
+        assertTrue(e.getMessage().contains("prompt 1 has 0 soft-prompt slot(s) [P]")
+                && e.getMessage().contains("1 soft-prompt vector(s)") && e.getMessage().contains("encoder()"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.labelWordScores(List.of(discrete)));
+        assertEquals(0, counting.maskLogitCalls());
+        PromptClassifier plain = PromptClassifier.builder(counting).template(Template.parse("{text} It was [MASK]."))
+                .verbalizer(verbalizer).build();
+        IllegalArgumentException unplaced = assertThrows(IllegalArgumentException.class,
+                () -> plain.classifyPrompts(List.of(slotted)));
+        assertTrue(unplaced.getMessage().contains("prompt 0 has 1 soft-prompt slot(s) [P]")
+                && unplaced.getMessage().contains("0 soft-prompt vector(s)"), unplaced.getMessage());
+        assertEquals(0, counting.maskLogitCalls());
     }
 }

@@ -2,6 +2,8 @@ package io.github.prompt4j.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +30,66 @@ class ModelValuesTest {
                 .contains("outside the sequence of length 2"));
         assertThrows(IllegalArgumentException.class, () -> EncodedPrompt.of(new int[] {1, 2, 3}, new int[] {2, 1},
                 new int[0]));
+    }
+
+    @Test
+    void encodedPromptCarriesSoftSlotsAndTruncationAsCopiedValues() {
+        // [CLS] [P] fun [P] [MASK] [SEP], two field tokens cut
+        int[] soft = {1, 3};
+        EncodedPrompt p = new EncodedPrompt(new int[] {2, 1, 7, 1, 4, 3}, new int[] {1, 1, 1, 1, 1, 1}, new int[6],
+                new int[] {4}, new int[0], soft, 2);
+        soft[0] = 0;
+        assertArrayEquals(new int[] {1, 3}, p.softPositions(), "the constructor copied the soft positions");
+        p.softPositions()[0] = 0;
+        assertArrayEquals(new int[] {1, 3}, p.softPositions(), "the accessor returns a copy");
+        assertEquals(2, p.softCount());
+        assertEquals(2, p.truncatedTokens());
+        assertTrue(p.truncated());
+        EncodedPrompt filled = p.withIds(new int[] {1, 3}, new int[] {8, 9});
+        assertArrayEquals(new int[] {2, 8, 7, 9, 4, 3}, filled.ids());
+        assertArrayEquals(new int[] {1, 3}, filled.softPositions(), "withIds keeps the soft slots");
+        assertEquals(2, filled.truncatedTokens(), "withIds keeps the truncation count");
+        EncodedPrompt plain = EncodedPrompt.of(new int[] {2, 1, 7, 1, 4, 3}, new int[] {4}, new int[0]);
+        assertEquals(0, plain.softCount());
+        assertFalse(plain.truncated());
+        assertNotEquals(plain, p, "soft slots and truncation are part of the value");
+        assertEquals(p, new EncodedPrompt(p.ids(), p.attentionMask(), p.tokenTypes(), p.maskPositions(),
+                p.triggerPositions(), p.softPositions(), p.truncatedTokens()));
+        assertEquals(p.hashCode(), new EncodedPrompt(p.ids(), p.attentionMask(), p.tokenTypes(), p.maskPositions(),
+                p.triggerPositions(), p.softPositions(), p.truncatedTokens()).hashCode());
+    }
+
+    @Test
+    void badSoftPositionsAreRefusedNamingTheFieldAndTheFix() {
+        int[] ids = {2, 1, 7, 1, 4, 3};
+        assertRefused("softPositions[1] = 6 is outside the sequence of length 6", "from 0 to 5",
+                () -> soft(ids, new int[] {1, 6}, new int[0], 0));
+        assertRefused("softPositions[0] = -1 is outside the sequence", "from 0 to 5",
+                () -> soft(ids, new int[] {-1}, new int[0], 0));
+        assertRefused("softPositions must be strictly ascending: [3, 1]", "once, in sequence order",
+                () -> soft(ids, new int[] {3, 1}, new int[0], 0));
+        assertRefused("softPositions must be strictly ascending: [3, 3]", "once, in sequence order",
+                () -> soft(ids, new int[] {3, 3}, new int[0], 0));
+        assertRefused("softPositions[1] = 4 is also a mask position", "a position of its own",
+                () -> soft(ids, new int[] {1, 4}, new int[0], 0));
+        assertRefused("softPositions[0] = 1 is also a trigger position", "one role",
+                () -> soft(ids, new int[] {1}, new int[] {1}, 0));
+        assertRefused("truncatedTokens = -1 is negative", "0 when nothing was cut",
+                () -> soft(ids, new int[0], new int[0], -1));
+        assertRefused("no array of an EncodedPrompt may be null", "empty array",
+                () -> soft(ids, null, new int[0], 0));
+    }
+
+    private static EncodedPrompt soft(int[] ids, int[] softPositions, int[] triggerPositions, int truncated) {
+        int[] ones = new int[ids.length];
+        java.util.Arrays.fill(ones, 1);
+        return new EncodedPrompt(ids, ones, new int[ids.length], new int[] {4}, triggerPositions, softPositions,
+                truncated);
+    }
+
+    private static void assertRefused(String what, String fix, org.junit.jupiter.api.function.Executable call) {
+        String m = assertThrows(IllegalArgumentException.class, call).getMessage();
+        assertTrue(m.contains(what) && m.contains(fix), m);
     }
 
     @Test

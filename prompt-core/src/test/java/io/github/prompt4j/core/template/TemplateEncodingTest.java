@@ -3,6 +3,7 @@ package io.github.prompt4j.core.template;
 import static io.github.prompt4j.core.testing.FakeTokenizer.id;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,13 +87,15 @@ class TemplateEncodingTest {
 
     @Test
     void softSlotsAreUnkPlaceholdersReportedSeparately() {
-        RenderedPrompt r = Template.parse("[P] {text} [P] [MASK]").encoder(tok).render(Map.of("text", "fun"));
+        EncodedPrompt p = Template.parse("[P] {text} [P] [MASK]").encoder(tok).encode(Map.of("text", "fun"));
         // [CLS] [P] fun [P] [MASK] [SEP]
-        assertArrayEquals(new int[] {CLS, UNK, id("fun"), UNK, MASK, SEP}, r.prompt().ids());
-        assertArrayEquals(new int[] {1, 3}, r.softPositions());
-        assertArrayEquals(new int[] {4}, r.prompt().maskPositions());
-        assertArrayEquals(new int[0], r.prompt().triggerPositions());
-        assertEquals(0, r.truncatedTokens());
+        assertArrayEquals(new int[] {CLS, UNK, id("fun"), UNK, MASK, SEP}, p.ids());
+        assertArrayEquals(new int[] {1, 3}, p.softPositions());
+        assertEquals(2, p.softCount());
+        assertArrayEquals(new int[] {4}, p.maskPositions());
+        assertArrayEquals(new int[0], p.triggerPositions());
+        assertEquals(0, p.truncatedTokens());
+        assertFalse(p.truncated());
     }
 
     @Test

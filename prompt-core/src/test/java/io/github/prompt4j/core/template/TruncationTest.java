@@ -39,12 +39,12 @@ class TruncationTest {
     void bothFieldsShrinkTowardsEqualLength() {
         // limit 10 leaves 5: premise 6 and hypothesis 3 -> 6,5,4,3 (premise) then a tie 3 vs 3 cuts the earlier
         // field (premise 2) -> premise 2, hypothesis 3
-        RenderedPrompt r = nli.encoder(tok, Truncation.of(10, TruncationSide.TAIL)).render(Map.of("premise",
+        EncodedPrompt p = nli.encoder(tok, Truncation.of(10, TruncationSide.TAIL)).encode(Map.of("premise",
                 "the movie was good and fun", "hypothesis", "it was great"));
         assertArrayEquals(new int[] {CLS, id("the"), id("movie"), id("?"), MASK, id(","), id("it"), id("was"),
-            id("great"), SEP}, r.prompt().ids());
-        assertEquals(4, r.truncatedTokens());
-        assertTrue(r.truncated());
+            id("great"), SEP}, p.ids());
+        assertEquals(4, p.truncatedTokens());
+        assertTrue(p.truncated());
     }
 
     @Test

@@ -160,7 +160,9 @@ class BadInputAuditTest {
         refuses("EncodedPrompt", "no mask", IllegalArgumentException.class, "an encoded prompt needs at least one mask pos",
                 () -> EncodedPrompt.of(ids, new int[0], new int[0]));
         refuses("EncodedPrompt", "wrong-length attention mask", IllegalArgumentException.class, "ids (7), attentionMask (6) and tokenTypes (7)",
-                () -> new EncodedPrompt(ids, new int[ids.length - 1], new int[ids.length], new int[] {4}, new int[0]));
+                () -> new EncodedPrompt(ids, new int[ids.length - 1], new int[ids.length], new int[] {4}, new int[0], new int[0], 0));
+        refuses("EncodedPrompt", "soft position on the mask", IllegalArgumentException.class, "softPositions[0] = 4 is also a mask position",
+                () -> new EncodedPrompt(ids, filledInt(ids.length, 1), new int[ids.length], new int[] {4}, new int[0], new int[] {4}, 0));
         refuses("EncodedPrompt", "empty ids", IllegalArgumentException.class, "an encoded prompt needs at least one token",
                 () -> EncodedPrompt.of(new int[0], new int[0], new int[0]));
         refuses("maskLogits", "null", IllegalArgumentException.class, "prompts must not be null; pass an empty list ",
@@ -173,7 +175,7 @@ class BadInputAuditTest {
         refuses("maskLogits", "negative id", IllegalArgumentException.class, "ids[1] = -3 is negative; token ids index the ",
                 () -> { int[] x = ids.clone(); x[1] = -3; return model.maskLogits(List.of(EncodedPrompt.of(x, new int[] {4}, new int[0]))); });
         refuses("maskLogits", "token type 5", IllegalArgumentException.class, "encoded prompt has token type 5 at position 1",
-                () -> { int[] tt = new int[ids.length]; tt[1] = 5; return model.maskLogits(List.of(new EncodedPrompt(ids, filledInt(ids.length, 1), tt, new int[] {4}, new int[0]))); });
+                () -> { int[] tt = new int[ids.length]; tt[1] = 5; return model.maskLogits(List.of(new EncodedPrompt(ids, filledInt(ids.length, 1), tt, new int[] {4}, new int[0], new int[0], 0))); });
         refuses("maskLogits", "longer than max positions", IllegalArgumentException.class, "encoded prompt has 74 tokens but tiny accepts",
                 () -> { int[] x = filledInt(model.info().maxSequenceLength() + 10, 7); return model.maskLogits(List.of(EncodedPrompt.of(x, new int[] {4}, new int[0]))); });
         refuses("maskLogits(ids)", "foreign token id", IllegalArgumentException.class, "token id 120 is outside the vocabulary [0, 12",

@@ -9,7 +9,6 @@ import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
@@ -43,9 +42,9 @@ class SoftPromptIT {
         SoftPrompt vectors = SoftPrompt.of(model.inputEmbeddings().row(words[0]),
                 model.inputEmbeddings().row(words[1]));
         for (String s : SENTENCES) {
-            RenderedPrompt r = encoder.render(s);
-            discrete.add(r.prompt().withIds(r.softPositions(), words));
-            soft.add(new SoftInput(r.prompt(), vectors.atPositions(r.softPositions())));
+            EncodedPrompt prompt = encoder.encode(s);
+            discrete.add(prompt.withIds(prompt.softPositions(), words));
+            soft.add(vectors.inputFor(prompt));
         }
         MaskLogits expected = model.maskLogits(discrete, labels);
         MaskLogits actual = model.softMaskLogits(soft, labels);
@@ -75,9 +74,8 @@ class SoftPromptIT {
         for (int j = 0; j < shifted.length; j++) {
             shifted[j] = -shifted[j];
         }
-        RenderedPrompt r = encoder.render(SENTENCES.get(0));
-        MaskLogits moved = model.softMaskLogits(List.of(new SoftInput(r.prompt(),
-                SoftPrompt.of(vectors.vector(0), shifted).atPositions(r.softPositions()))), labels);
+        MaskLogits moved = model.softMaskLogits(List.of(SoftPrompt.of(vectors.vector(0), shifted)
+                .inputFor(encoder.encode(SENTENCES.get(0)))), labels);
         assertTrue(Math.abs(moved.logit(0, 0, 0) - expected.logit(0, 0, 0)) > 1e-2);
     }
 }

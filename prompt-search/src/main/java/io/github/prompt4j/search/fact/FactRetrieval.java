@@ -5,7 +5,6 @@ import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
@@ -107,23 +106,21 @@ public final class FactRetrieval {
     public static RankingMetrics evaluate(MaskedLanguageModel model, FactPrompt prompt, List<Example> facts,
             int[] candidates, int batchSize) {
         TemplateEncoder encoder = prompt.template().encoder(model.tokenizer());
-        List<RenderedPrompt> rendered = new ArrayList<>(facts.size());
+        List<EncodedPrompt> prompts = new ArrayList<>(facts.size());
         int[] golds = new int[facts.size()];
         for (int i = 0; i < golds.length; i++) {
-            rendered.add(encoder.render(prompt.values(facts.get(i))));
+            prompts.add(encoder.encode(prompt.values(facts.get(i))));
             golds[i] = objectId(model.tokenizer(), facts.get(i));
         }
         if (prompt.softPrompt().isEmpty()) {
-            return RankingMetrics.fromRanks(ranks(model, rendered.stream().map(RenderedPrompt::prompt).toList(), golds,
-                    candidates, batchSize));
+            return RankingMetrics.fromRanks(ranks(model, prompts, golds, candidates, batchSize));
         }
         SoftPrompt vectors = prompt.softPrompt().get();
         if (vectors.dim() != model.info().hiddenSize()) {
             throw new IllegalArgumentException("the vectors of " + prompt.relation() + " have " + vectors.dim()
                     + " values but model '" + model.info().name() + "' has hidden size " + model.info().hiddenSize());
         }
-        List<SoftInput> inputs = rendered.stream().map(r -> new SoftInput(r.prompt(),
-                vectors.atPositions(r.softPositions()))).toList();
+        List<SoftInput> inputs = prompts.stream().map(vectors::inputFor).toList();
         return RankingMetrics.fromRanks(ranks(model, inputs, batch -> model.softMaskLogits(batch, candidates), golds,
                 candidates, batchSize));
     }

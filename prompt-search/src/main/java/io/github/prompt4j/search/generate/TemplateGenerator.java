@@ -115,7 +115,7 @@ public final class TemplateGenerator {
                     ids[t] = mask;
                 }
                 base.add(new EncodedPrompt(ids, p.attentionMask(), p.tokenTypes(), p.maskPositions(),
-                        p.triggerPositions()));
+                        p.triggerPositions(), p.softPositions(), p.truncatedTokens()));
             }
             List<Beam> beams = List.of(new Beam(new int[shape.slots()], 0, 0));
             for (int slot = 0; slot < shape.slots(); slot++) {
@@ -163,7 +163,7 @@ public final class TemplateGenerator {
                     ids[positions[k]] = beam.ids()[k];
                 }
                 batch.add(new EncodedPrompt(ids, p.attentionMask(), p.tokenTypes(), new int[] {positions[slot]},
-                        new int[0]));
+                        new int[0], p.softPositions(), p.truncatedTokens()));
             }
             MaskLogits logits = model.maskLogits(batch);
             for (int p = 0; p < batch.size(); p++) {

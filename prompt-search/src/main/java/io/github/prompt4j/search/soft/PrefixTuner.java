@@ -7,7 +7,6 @@ import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixGradient;
 import io.github.prompt4j.core.model.PrefixTunableModel;
-import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
@@ -124,8 +123,7 @@ public final class PrefixTuner {
                 throw new IllegalArgumentException("training example " + i + " has label '" + e.label() + "', not "
                         + "a class of the verbalizer " + classes);
             }
-            RenderedPrompt r = encoder.render(e.valuesFor(b.template));
-            train.add(GradientRequest.of(r.prompt(), goldIds.get(e.label()), new int[0]));
+            train.add(GradientRequest.of(encoder.encode(e.valuesFor(b.template)), goldIds.get(e.label()), new int[0]));
         }
         String digest = digest(b.train, b.selection);
         int[] labelIds = goldIds.values().stream().flatMapToInt(java.util.Arrays::stream).distinct().toArray();

@@ -1,12 +1,12 @@
 package io.github.prompt4j.search.soft;
 
+import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.core.template.RenderedPrompt;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
@@ -73,8 +73,8 @@ import java.util.function.LongSupplier;
  */
 public final class SoftPromptTrainer {
 
-    /** One encoded example: prompt, slot positions, gold label-word ids, gold class. */
-    private record Instance(RenderedPrompt rendered, int[] softPositions, int[] gold, int goldClass) {
+    /** One encoded example: prompt (with its soft-slot positions), gold label-word ids, gold class. */
+    private record Instance(EncodedPrompt prompt, int[] gold, int goldClass) {
     }
 
     private final MaskedLanguageModel model;
@@ -172,8 +172,8 @@ public final class SoftPromptTrainer {
                 List<GradientRequest> requests = new ArrayList<>(batch);
                 for (int i = from; i < Math.min(n, from + batch); i++) {
                     Instance inst = train.get(order[i]);
-                    requests.add(new GradientRequest(inst.rendered().prompt(), inst.gold(),
-                            current.atPositions(inst.softPositions()), inst.softPositions()));
+                    requests.add(new GradientRequest(inst.prompt(), inst.gold(), current.atPositions(inst.prompt()),
+                            inst.prompt().softPositions()));
                 }
                 List<LabelLossGradient> grads = model.labelLossGradients(requests);
                 passes[1] += requests.size();
@@ -234,7 +234,7 @@ public final class SoftPromptTrainer {
             List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + settings.forwardBatchSize()));
             List<SoftInput> inputs = new ArrayList<>(chunk.size());
             for (Instance inst : chunk) {
-                inputs.add(new SoftInput(inst.rendered().prompt(), vectors.atPositions(inst.softPositions())));
+                inputs.add(vectors.inputFor(inst.prompt()));
             }
             MaskLogits logits = model.softMaskLogits(inputs, labelIds);
             passes[0] += inputs.size();
@@ -271,7 +271,7 @@ public final class SoftPromptTrainer {
             List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + settings.forwardBatchSize()));
             List<SoftInput> inputs = new ArrayList<>(chunk.size());
             for (Instance inst : chunk) {
-                inputs.add(new SoftInput(inst.rendered().prompt(), vectors.atPositions(inst.softPositions())));
+                inputs.add(vectors.inputFor(inst.prompt()));
             }
             MaskLogits logits = model.softMaskLogits(inputs, factCandidates);
             passes[0] += inputs.size();
@@ -644,8 +644,7 @@ public final class SoftPromptTrainer {
                     throw new IllegalArgumentException(set + " fact " + e.fields() + " has object '" + e.label()
                             + "', which is not among the candidate tokens; filter the facts to them");
                 }
-                RenderedPrompt r = encoder.render(e.valuesFor(template));
-                out.add(new Instance(r, r.softPositions(), new int[] {id}, -1));
+                out.add(new Instance(encoder.encode(e.valuesFor(template)), new int[] {id}, -1));
             }
             return out;
         }
@@ -659,8 +658,7 @@ public final class SoftPromptTrainer {
                     throw new IllegalArgumentException(set + " example " + e.fields() + " has label '" + e.label()
                             + "', which is not one of the classes " + classes);
                 }
-                RenderedPrompt r = encoder.render(e.valuesFor(template));
-                out.add(new Instance(r, r.softPositions(), classIds[c], c));
+                out.add(new Instance(encoder.encode(e.valuesFor(template)), classIds[c], c));
             }
             return out;
         }
