@@ -145,7 +145,7 @@ public final class ModelExporter {
                 dir.resolve(ModelManifest.FORWARD_INT8_FILE));
         writeGraph(BertGraphs.forward(config, weights, int8, BertGraphs.Encoding.INT8, true),
                 dir.resolve(ModelManifest.FORWARD_EMBEDS_INT8_FILE));
-        writeGraph(BertGraphs.gradient(config, weights, fusion == Fusion.FUSED), dir.resolve(ModelManifest.GRADIENT_FILE));
+        writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
         writeGraph(BertGraphs.forwardPrefix(config, weights), dir.resolve(ModelManifest.FORWARD_PREFIX_FILE));
         writeGraph(BertGraphs.gradientPrefix(config, weights), dir.resolve(ModelManifest.GRADIENT_PREFIX_FILE));
 

@@ -26,7 +26,7 @@ final class StandardRules {
 
     static void registerAll(Map<Op, GradientRule> m) {
         m.put(Op.IDENTITY, c -> c.gradient(0, c::outputGradient));
-        m.put(Op.NEG, c -> c.gradient(0, () -> negated(c, c.outputGradient())));
+        m.put(Op.NEG, c -> c.gradient(0, () -> c.graph().neg(c.outputGradient())));
         // d exp(x) = exp(x) = y
         m.put(Op.EXP, c -> c.gradient(0, () -> c.graph().mul(c.outputGradient(), c.output(0))));
         m.put(Op.LOG, c -> c.gradient(0, () -> c.graph().div(c.outputGradient(), c.input(0))));
@@ -34,18 +34,15 @@ final class StandardRules {
         m.put(Op.SQRT, c -> c.gradient(0, () -> c.graph().div(c.outputGradient(),
                 c.graph().mul(c.output(0), c.scalar(2)))));
         // d (1/x) = -y^2
-        m.put(Op.RECIPROCAL, c -> c.gradient(0, () -> negated(c, c.graph().mul(c.outputGradient(),
+        m.put(Op.RECIPROCAL, c -> c.gradient(0, () -> c.graph().neg(c.graph().mul(c.outputGradient(),
                 c.graph().mul(c.output(0), c.output(0))))));
-        // d erf(x) = 2/sqrt(pi) exp(-x^2), applied as g / exp(x^2 + (-ln(2/sqrt(pi)))): four passes over the (large)
-        // tensor instead of six, and only Mul, Add, Exp and Div, which ONNX Runtime's CPU kernels run fast (its Neg and
-        // Sub took 5-7% of the gradient graph's time at batch 32 x 64 where they replaced them); where exp
-        // overflows, the quotient is the 0 that exp(-x^2) underflows to
+        // d erf(x) = 2/sqrt(pi) exp(-x^2)
         m.put(Op.ERF, c -> c.gradient(0, () -> {
             GraphBuilder g = c.graph();
             Value x = c.input(0);
-            return g.div(c.outputGradient(), g.exp(g.add(g.mul(x, x), c.scalar(-Math.log(2.0 / Math.sqrt(Math.PI))))));
+            Value dens = g.mul(g.exp(g.neg(g.mul(x, x))), c.scalar(2.0 / Math.sqrt(Math.PI)));
+            return g.mul(c.outputGradient(), dens);
         }));
-        m.put(Op.GELU, StandardRules::gelu);
         m.put(Op.CAST, StandardRules::cast);
         // y = sum_i x_i: dx_i = g (the differentiator sums it over the axes x_i was broadcast along, as for every
         // broadcasting operator below)
@@ -58,7 +55,7 @@ final class StandardRules {
         m.put(Op.SUM, sum);
         m.put(Op.SUB, c -> {
             c.gradient(0, c::outputGradient);
-            c.gradient(1, () -> negated(c, c.outputGradient()));
+            c.gradient(1, () -> c.graph().neg(c.outputGradient()));
         });
         m.put(Op.MUL, c -> {
             GraphBuilder g = c.graph();
@@ -69,7 +66,7 @@ final class StandardRules {
         m.put(Op.DIV, c -> {
             GraphBuilder g = c.graph();
             c.gradient(0, () -> g.div(c.outputGradient(), c.input(1)));
-            c.gradient(1, () -> negated(c, g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1))));
+            c.gradient(1, () -> g.neg(g.div(g.mul(c.outputGradient(), c.output(0)), c.input(1))));
         });
         m.put(Op.WHERE, c -> {
             GraphBuilder g = c.graph();
@@ -116,32 +113,6 @@ final class StandardRules {
         m.put(Op.REDUCE_MEAN, c -> reduce(c, Kind.MEAN));
         m.put(Op.REDUCE_MAX, c -> reduce(c, Kind.MAX));
         m.put(Op.REDUCE_LOG_SUM_EXP, c -> reduce(c, Kind.LOG_SUM_EXP));
-    }
-
-    /**
-     * {@code -v} as {@code v * -1}: ONNX Runtime's CPU {@code Neg} is far slower than {@code Mul} (the gradient
-     * graph's 14 of them, 12 on {@code [tokens, 4H]} tensors, took 5-6% of its time at batch 32 x 64).
-     */
-    private static Value negated(GradientContext c, Value v) {
-        return c.graph().mul(v, c.scalar(-1));
-    }
-
-    /**
-     * ONNX Runtime's contrib {@code Gelu}, {@code y = x Phi(x)} with the exact normal CDF
-     * {@code Phi(x) = (1 + erf(u)) / 2}, {@code u = x / sqrt(2)}: {@code dx = g (Phi(x) + x phi(x))}
-     * {@code = g/2 (1 + erf(u) + x / exp(u^2 + ln(sqrt(2 pi) / 2)))}, since {@code 2 phi(x) = exp(-u^2) 2 / sqrt(2 pi)}.
-     * Ten passes over the tensor, against fifteen for the five standard operators and their rules; where exp
-     * overflows, the quotient is the 0 that {@code phi} underflows to.
-     */
-    private static void gelu(GradientContext c) {
-        c.gradient(0, () -> {
-            GraphBuilder g = c.graph();
-            Value x = c.input(0);
-            Value u = g.mul(x, c.scalar(1 / Math.sqrt(2)));
-            Value cdf = g.add(g.erf(u), c.scalar(1));
-            Value density = g.div(x, g.exp(g.add(g.mul(u, u), c.scalar(Math.log(Math.sqrt(2 * Math.PI) / 2)))));
-            return g.mul(g.mul(c.outputGradient(), c.scalar(0.5)), g.add(cdf, density));
-        });
     }
 
     private static void cast(GradientContext c) {

@@ -229,21 +229,11 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, false, false);
-    }
-
-    /**
-     * {@link #gradient(BertConfig, WeightFile)} with, when {@code contribGelu}, ONNX Runtime's contrib {@code Gelu}
-     * (exact erf) in place of its five standard operators, differentiated by its own rule: fewer passes over the
-     * {@code [tokens, 4H]} activations forward and backward. The other operators stay standard.
-     */
-    public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean contribGelu) {
-        return gradient(config, weights, false, contribGelu);
+        return gradient(config, weights, false);
     }
 
     /** The gradient graph, with respect to the input embeddings or (with {@code prefix}) to the prefixes. */
-    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix,
-            boolean contribGelu) {
+    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix) {
         checkWeights(config, weights);
         GraphBuilder g = GraphBuilder.create(prefix ? "bert_mlm_gradient_prefix" : "bert_mlm_gradient");
         Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
@@ -255,7 +245,6 @@ public final class BertGraphs {
         Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
-        enc.contribGelu = contribGelu;
         if (prefix) {
             enc.prefixInputs();
         }
@@ -292,7 +281,7 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradientPrefix(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, true, false);
+        return gradient(config, weights, true);
     }
 
     /**
@@ -370,8 +359,6 @@ public final class BertGraphs {
         private final Encoding encoding;
         /** When not null, the calibration graph: per-channel max |input| of each quantizable product, by name. */
         private Map<String, Value> calibration;
-        /** Whether standard layers write GELU as the contrib {@code Gelu} operator (gradient graphs of fused exports). */
-        private boolean contribGelu;
         /** When not null, prefix-tuning inputs {@code [layers, prefix, hidden]} (standard encoding only). */
         private Value prefixKeys;
         private Value prefixValues;
@@ -632,9 +619,6 @@ public final class BertGraphs {
 
         /** Exact GELU {@code x/2 (1 + erf(x / sqrt 2))}, in the node pattern ONNX Runtime fuses into one kernel. */
         private Value gelu(Value x) {
-            if (contribGelu) {
-                return g.node(Op.GELU, List.of(x));
-            }
             Value e = g.erf(g.div(x, g.scalar(ElementType.FLOAT, Math.sqrt(2))));
             return g.mul(g.mul(x, g.add(e, g.scalar(ElementType.FLOAT, 1))), g.scalar(ElementType.FLOAT, 0.5));
         }

@@ -117,13 +117,6 @@ class AutodiffRulesTest {
     }
 
     @Test
-    void contribGelu() {
-        // ONNX Runtime's Gelu is float only; values from about -2 to 2 cover both tails and the bend
-        check(F, (g, in) -> g.node(Op.GELU, in), f("x", 3, 4));
-        check(F, (g, in) -> g.node(Op.GELU, List.of(g.mul(in.get(0), g.scalar(F, 3)))), f("x", 2, 5));
-    }
-
-    @Test
     void sqrtExpLogNegReciprocalIdentity() {
         check(D, (g, in) -> g.sqrt(in.get(0)), pos("x", 3, 4));
         check(D, (g, in) -> g.exp(in.get(0)), f("x", 3, 4));
