@@ -24,7 +24,7 @@ record SavedPrompt(String source, String json, boolean soft, CalibrationSpec cal
      * Parses and checks a saved prompt.
      *
      * @throws IllegalArgumentException when it is neither an AutoPrompt result nor a soft prompt, is a fact-retrieval
-     *         result, or is a soft prompt with a calibration
+     *         result or an ensemble of trigger states, or is a soft prompt with a calibration
      */
     static SavedPrompt parse(String source, String json, Calibration calibration) {
         if (json == null || calibration == null) {
@@ -59,6 +59,12 @@ record SavedPrompt(String source, String json, boolean soft, CalibrationSpec cal
         if (result.settings().mode() != SearchMode.CLASSIFICATION || result.labelWords().isEmpty()) {
             throw new IllegalArgumentException("saved prompt " + source + " is a " + result.settings().mode()
                     + " prompt without label words; classification needs a classification prompt");
+        }
+        if (result.isEnsemble()) {
+            throw new IllegalArgumentException("saved prompt " + source + " is an ensemble of "
+                    + result.ensembleTriggerIds().size() + " trigger states, which a Spark classifier does not run "
+                    + "(it classifies with one prompt); save the single best state, e.g. rerun eval autoprompt "
+                    + "without --ensemble-top, or classify with PromptEnsemble.of(result.memberClassifiers(model))");
         }
         return new SavedPrompt(source, json, false, spec);
     }

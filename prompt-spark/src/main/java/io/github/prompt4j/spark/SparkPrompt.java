@@ -64,7 +64,9 @@ public interface SparkPrompt extends Serializable {
      * The file is read and checked here, on the driver; its text travels to the executors.
      *
      * @throws UncheckedIOException when the file cannot be read
-     * @throws IllegalArgumentException when it is neither kind, or is a fact-retrieval result without label words
+     * @throws IllegalArgumentException when it is neither kind, is a fact-retrieval result without label words, or is
+     *         an ensemble of trigger states ({@code Eval autoprompt --ensemble-top}; a Spark classifier runs one
+     *         prompt)
      */
     static SparkPrompt fromFile(Path file) {
         return fromFile(file, Calibration.none());

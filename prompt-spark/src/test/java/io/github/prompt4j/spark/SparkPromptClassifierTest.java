@@ -217,4 +217,17 @@ class SparkPromptClassifierTest {
                 () -> SparkPrompt.fromJson("{\"template\": 3}", Calibration.none()));
         assertTrue(e.getMessage().contains("is neither an AutoPrompt result"), e.getMessage());
     }
+
+    @Test
+    void anEnsemblePromptIsRefusedOnTheDriverNamingWhatToDo(@TempDir Path dir) throws java.io.IOException {
+        String single = java.nio.file.Files.readString(
+                Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-prompt.json"));
+        String ensemble = single.replaceFirst("\\{", "{ \"ensembleTriggerIds\" : [ [ 12479, 27618, 2108 ], "
+                + "[ 12479, 27618, 2109 ] ],").replaceFirst("\"calibrationPrior\" : \\{[^}]*}", "\"calibrationPrior\" : { }");
+        Path file = dir.resolve("ensemble.json");
+        java.nio.file.Files.writeString(file, ensemble);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkPrompt.fromFile(file));
+        assertTrue(e.getMessage().contains("is an ensemble of 2 trigger states"), e.getMessage());
+        assertTrue(e.getMessage().contains("--ensemble-top"), e.getMessage());
+    }
 }

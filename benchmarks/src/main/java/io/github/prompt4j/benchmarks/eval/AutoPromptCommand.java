@@ -3,7 +3,6 @@ package io.github.prompt4j.benchmarks.eval;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.core.classify.Classification;
-import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
@@ -16,7 +15,10 @@ import io.github.prompt4j.search.protocol.Protocol;
 import io.github.prompt4j.search.protocol.SelectionSplit;
 import io.github.prompt4j.search.select.CalibrationStageResult;
 import io.github.prompt4j.search.select.PromptScore;
+import io.github.prompt4j.search.select.TriggerEnsembleStage;
+import io.github.prompt4j.search.select.TriggerEnsembleStageResult;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
+import io.github.prompt4j.search.trigger.ScoredTriggers;
 import io.github.prompt4j.search.trigger.SearchListener;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import io.github.prompt4j.search.trigger.SearchStep;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -72,6 +75,8 @@ final class AutoPromptCommand implements Callable<Integer> {
     static final String DEV_FILE_ACCURACY = "dev_file_accuracy";
     /** Selection-split accuracy of the label words after the label-search stage. */
     static final String LABEL_SEARCH_ACCURACY = "label_stage_selection_accuracy";
+    /** The chosen ensemble's accuracy on the selection split, in the saved prompt's metrics. */
+    static final String ENSEMBLE_ACCURACY = "ensemble_stage_selection_accuracy";
 
     /** Metric added to the saved prompt: accuracy on every example of {@code --eval}. */
     static final String EVAL_FILE_ACCURACY = "eval_file_accuracy";
@@ -115,6 +120,12 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "re-score the M best trigger states by selection-batch accuracy on the whole selection "
                     + "split before choosing (default: ${DEFAULT-VALUE}, off)")
     int rescoreTop;
+
+    @Option(names = "--ensemble-top", defaultValue = "0", paramLabel = "K",
+            description = "after the label words, choose on the selection split an ensemble of the k best re-scored "
+                    + "trigger states (k from 1 to K, ties to the smaller; needs --rescore-top >= K) and save its "
+                    + "members in the prompt; not with --calibrate (default: ${DEFAULT-VALUE}, off)")
+    int ensembleTop;
 
     @Option(names = "--dev-limit", hidden = true, paramLabel = "N")
     Optional<Integer> devLimit = Optional.empty();
@@ -255,6 +266,19 @@ final class AutoPromptCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--selection-batch and --rescore-top must be 0 (off) or "
                     + "more, got " + selectionBatch + " and " + rescoreTop);
         }
+        if (ensembleTop < 0) {
+            throw new ParameterException(spec.commandLine(), "--ensemble-top must be 0 (off) or more, got "
+                    + ensembleTop);
+        }
+        if (ensembleTop > 0 && rescoreTop < ensembleTop) {
+            throw new ParameterException(spec.commandLine(), "--ensemble-top " + ensembleTop + " chooses among the "
+                    + "re-scored trigger states; set --rescore-top to " + ensembleTop + " or more (got "
+                    + rescoreTop + ")");
+        }
+        if (ensembleTop > 0 && calibrate) {
+            throw new ParameterException(spec.commandLine(), "--ensemble-top and --calibrate do not combine: an "
+                    + "ensemble averages uncalibrated members; drop one of them");
+        }
         if (labelSearch < 0) {
             throw new ParameterException(spec.commandLine(), "--label-search must be 0 (off) or more, got "
                     + labelSearch);
@@ -302,6 +326,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         TriggerSearchResult result;
         Optional<LabelStageResult> labelStage = Optional.empty();
         Optional<CalibrationStageResult> calibrationStage = Optional.empty();
+        Optional<TriggerEnsembleStageResult> ensembleStage = Optional.empty();
         String modelName;
         try (OnnxMaskedLanguageModel model = modelOptions.open();
                 Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
@@ -354,6 +379,13 @@ final class AutoPromptCommand implements Callable<Integer> {
                         .withMetrics(Map.of(LABEL_SEARCH_ACCURACY, stage.selectionAccuracy()));
                 labelStage = Optional.of(stage);
             }
+            if (ensembleTop > 0) {
+                TriggerEnsembleStageResult stage = TriggerEnsembleStage.builder(model).result(result)
+                        .selection(selection).maxMembers(ensembleTop).batchSize(modelOptions.batchSize).build().run();
+                result = result.withEnsemble(stage.members(), model.tokenizer())
+                        .withMetrics(Map.of(ENSEMBLE_ACCURACY, stage.chosenAccuracy()));
+                ensembleStage = Optional.of(stage);
+            }
             if (calibrate) {
                 CalibrationStageResult stage = CalibrateCommand.choose(model, result,
                         trainSet.subList(0, Math.min(calibrationSample, trainSet.size())), selection,
@@ -369,11 +401,11 @@ final class AutoPromptCommand implements Callable<Integer> {
         Optional<ClassificationMetrics> evalMetrics;
         final TriggerSearchResult chosen = result;
         try (OnnxMaskedLanguageModel model = modelOptions.open(Precision.FP32)) {
-            PromptClassifier classifier = chosen.classifier(model);
+            Function<List<Map<String, String>>, List<Classification>> classify = PromptFile.classify(chosen, model);
             Template bound = chosen.boundTemplate();
-            devMetrics = devHeld.map(h -> h.evaluateOnce(examples -> evaluate(classifier, bound,
+            devMetrics = devHeld.map(h -> h.evaluateOnce(examples -> evaluate(classify, bound,
                     verbalizer.labels(), examples)));
-            evalMetrics = evalHeld.map(h -> h.evaluateOnce(examples -> evaluate(classifier, bound,
+            evalMetrics = evalHeld.map(h -> h.evaluateOnce(examples -> evaluate(classify, bound,
                     verbalizer.labels(), examples)));
         }
         Map<String, Double> measured = new LinkedHashMap<>();
@@ -381,7 +413,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
         result = result.withMetrics(measured).withProtocol(protocol);
         ReportWriter.write(out.resolve(PROMPT), result.toJson());
-        ObjectNode report = report(started, result, labelStage, calibrationStage, protocol, searchSeconds, devData, devMetrics,
+        ObjectNode report = report(started, result, labelStage, calibrationStage, ensembleStage, protocol, searchSeconds, devData, devMetrics,
                 evalData, evalMetrics, steps);
         SearchSupport.write(report, out.resolve(REPORT));
         if (!steps.isEmpty()) {
@@ -398,6 +430,12 @@ final class AutoPromptCommand implements Callable<Integer> {
         labelStage.ifPresent(st -> w.printf("label words: %s (%d searched per class added of %d tried; "
                 + "%.1f%% on the %d selection examples; %.0f s)%n", st.chosen().words(), st.added(),
                 labelSearch, 100 * st.selectionAccuracy(), selection.size(), st.seconds()));
+        ensembleStage.ifPresent(st -> {
+            for (int k = 1; k <= st.selectionAccuracy().size(); k++) {
+                w.printf("ensemble of the %d best trigger states: %.1f%% on the selection split%s%n", k,
+                        100 * st.selectionAccuracy().get(k - 1), k == st.chosenSize() ? "  <- chosen" : "");
+            }
+        });
         calibrationStage.ifPresent(st -> w.printf("calibration: %s (%.1f%% on the selection split; none %.1f%%)%n",
                 st.chosen(), 100 * st.chosenAccuracy(), 100 * st.selectionAccuracy().get(
                         CalibrationStageResult.Option.NONE)));
@@ -450,13 +488,14 @@ final class AutoPromptCommand implements Callable<Integer> {
         };
     }
 
-    private ClassificationMetrics evaluate(PromptClassifier classifier, Template bound, List<String> classes,
-            List<io.github.prompt4j.search.data.Example> data) {
-        return CalibrateCommand.evaluate(classifier, bound, classes, data, seed);
+    private ClassificationMetrics evaluate(Function<List<Map<String, String>>, List<Classification>> classify,
+            Template bound, List<String> classes, List<io.github.prompt4j.search.data.Example> data) {
+        return CalibrateCommand.evaluate(classify, bound, classes, data, seed);
     }
 
     private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStageResult> labelStage,
-            Optional<CalibrationStageResult> calibrationStage, Protocol protocol, double searchSeconds, Optional<Dataset> devData,
+            Optional<CalibrationStageResult> calibrationStage, Optional<TriggerEnsembleStageResult> ensembleStage,
+            Protocol protocol, double searchSeconds, Optional<Dataset> devData,
             Optional<ClassificationMetrics> devMetrics, Optional<Dataset> evalData,
             Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
         ObjectNode root = SearchSupport.object();
@@ -481,6 +520,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         maxMinutes.ifPresent(m -> s.put("maxMinutes", m));
         s.put("labelSearch", labelSearch);
         s.put("labelSearchLimit", labelSearchLimit);
+        s.put("ensembleTop", ensembleTop);
         s.put("calibrate", calibrate);
         s.put("calibrationSample", calibrationSample);
         s.put("seed", seed);
@@ -501,6 +541,7 @@ final class AutoPromptCommand implements Callable<Integer> {
             root.set("labelSearch", labelStageJson(st));
             root.put("totalSearchSeconds", r.elapsedMillis() / 1000.0 + st.seconds());
         });
+        ensembleStage.ifPresent(st -> root.set("ensemble", ensembleStageJson(st)));
         calibrationStage.ifPresent(st -> {
             ObjectNode c = root.putObject("calibration");
             c.put("chosen", st.chosen().name());
@@ -531,6 +572,27 @@ final class AutoPromptCommand implements Callable<Integer> {
         for (SearchStep st : steps) {
             stepNodes.addObject().put("iteration", st.iteration()).put("trainLoss", st.trainLoss())
                     .put("selectionMetric", st.selectionMetric()).put("accepted", st.accepted());
+        }
+        return root;
+    }
+
+    /** The report block of the ensemble stage: each state's and each size's selection accuracy, the choice. */
+    private static ObjectNode ensembleStageJson(TriggerEnsembleStageResult stage) {
+        ObjectNode root = SearchSupport.object();
+        root.put("chosenSize", stage.chosenSize());
+        root.put("selectionSize", stage.selectionSize());
+        root.put("forwardPasses", stage.forwardPasses());
+        root.put("seconds", stage.seconds());
+        ArrayNode states = root.putArray("rankedStates");
+        for (ScoredTriggers st : stage.ranked()) {
+            ArrayNode ids = states.addObject().put("iteration", st.iteration())
+                    .put("selectionAccuracy", st.metrics().get(TriggerEnsembleStageResult.MEMBER_ACCURACY))
+                    .putArray("triggerIds");
+            Arrays.stream(st.triggers()).forEach(ids::add);
+        }
+        ArrayNode sizes = root.putArray("sizes");
+        for (int k = 1; k <= stage.selectionAccuracy().size(); k++) {
+            sizes.addObject().put("members", k).put("selectionAccuracy", stage.selectionAccuracy().get(k - 1));
         }
         return root;
     }

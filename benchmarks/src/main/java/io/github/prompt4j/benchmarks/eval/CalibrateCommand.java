@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,6 +82,11 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TriggerSearchResult saved = PromptFile.read(prompt, spec.commandLine());
+        if (saved.isEnsemble()) {
+            throw new ParameterException(spec.commandLine(), "--prompt " + prompt + " is an ensemble of "
+                    + saved.ensembleTriggerIds().size() + " trigger states, whose averaged members are not "
+                    + "calibrated; calibrate a single prompt (autoprompt without --ensemble-top)");
+        }
         Dataset trainData = DatasetReader.read(train);
         DataUse selectionUse = saved.protocol().data().stream().filter(u -> u.role() == DataUse.Role.SELECTION)
                 .findFirst().orElseThrow(() -> new ParameterException(spec.commandLine(), "--prompt " + prompt
@@ -137,16 +143,17 @@ final class CalibrateCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         try (OnnxMaskedLanguageModel model = modelOptions.open(Precision.FP32)) {
             PromptClassifier classifier = calibrated.classifier(model);
+            Function<List<Map<String, String>>, List<Classification>> classify = classifier::classifyAllFields;
             Template bound = calibrated.boundTemplate();
             List<String> classes = calibrated.verbalizer().labels();
             devHeld.ifPresent(h -> {
-                ClassificationMetrics m = h.evaluateOnce(x -> evaluate(classifier, bound, classes, x, seed));
+                ClassificationMetrics m = h.evaluateOnce(x -> evaluate(classify, bound, classes, x, seed));
                 measured.put(AutoPromptCommand.DEV_FILE_ACCURACY, m.accuracy().estimate());
                 w.printf("dev accuracy (scored once, at fp32): %s, macro-F1 %.3f%n",
                         ReportWriter.percentWithInterval(m.accuracy()), m.macroF1());
             });
             evalHeld.ifPresent(h -> {
-                ClassificationMetrics m = h.evaluateOnce(x -> evaluate(classifier, bound, classes, x, seed));
+                ClassificationMetrics m = h.evaluateOnce(x -> evaluate(classify, bound, classes, x, seed));
                 measured.put(AutoPromptCommand.EVAL_FILE_ACCURACY, m.accuracy().estimate());
                 w.printf("eval accuracy (scored once, at fp32): %s%n", ReportWriter.percentWithInterval(m.accuracy()));
             });
@@ -177,10 +184,11 @@ final class CalibrateCommand implements Callable<Integer> {
     }
 
     /** Classifies every example once and measures accuracy (bootstrap interval seeded by {@code seed}). */
-    static ClassificationMetrics evaluate(PromptClassifier classifier, Template bound, List<String> classes,
+    static ClassificationMetrics evaluate(Function<List<Map<String, String>>, List<Classification>> classify,
+            Template bound, List<String> classes,
             List<io.github.prompt4j.search.data.Example> data, long seed) {
         List<String> predicted = new ArrayList<>(data.size());
-        for (Classification c : classifier.classifyAllFields(data.stream().map(e -> e.valuesFor(bound)).toList())) {
+        for (Classification c : classify.apply(data.stream().map(e -> e.valuesFor(bound)).toList())) {
             predicted.add(c.label());
         }
         return ClassificationMetrics.of(classes, data.stream().map(io.github.prompt4j.search.data.Example::label)

@@ -1,6 +1,9 @@
 package io.github.prompt4j.benchmarks.eval;
 
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.select.PromptEnsemble;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
 import io.github.prompt4j.search.trigger.SearchMode;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
@@ -8,8 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}, or the learned prompt of
@@ -45,6 +51,16 @@ final class PromptFile {
                     + " prompt without label words; zero-shot needs a classification prompt");
         }
         return result;
+    }
+
+    /**
+     * How a saved prompt classifies inputs: its classifier, or for an ensemble of trigger states the mean of its
+     * members' distributions ({@code PromptEnsemble.of(result.memberClassifiers(model))}).
+     */
+    static Function<List<Map<String, String>>, List<Classification>> classify(TriggerSearchResult result,
+            MaskedLanguageModel model) {
+        return result.isEnsemble() ? PromptEnsemble.of(result.memberClassifiers(model))::classifyAllFields
+                : result.classifier(model)::classifyAllFields;
     }
 
     /** Whether the file holds a learned-verbalizer prompt ({@code verbalizer --save}) rather than a trigger result. */

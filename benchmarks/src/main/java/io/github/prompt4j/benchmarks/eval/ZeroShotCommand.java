@@ -319,16 +319,25 @@ final class ZeroShotCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--calibrate divides label-word scores; the learned "
                             + "verbalizer of --prompt " + prompt.get() + " has its own biases, so drop --calibrate");
                 }
+                if (saved.isPresent() && saved.get().isEnsemble() && calibrate.isPresent()) {
+                    throw new IllegalArgumentException("--prompt " + prompt.get() + " is an ensemble of "
+                            + saved.get().ensembleTriggerIds().size() + " trigger states, whose averaged members are "
+                            + "not calibrated; drop --calibrate");
+                }
                 classifier = prefixPrompt().isPresent() ? prefixed.classifier(model)
                         : learnedPrompt().isPresent() ? learned.classifier(model)
                         : saved.isPresent() ? (calibrate.isPresent() ? saved.get().classifier(model, calibration)
-                                : saved.get().classifier(model))
+                                : saved.get().memberClassifiers(model).get(0))
                         : withDecoding(PromptClassifier.builder(model).template(template).verbalizer(verbalizer)
                                 .mapper(baseMapper).batchSize(settings.batchSize()).calibration(calibration)).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             Map<String, Double> prior = classifier.prior().orElse(Map.of());
+            if (saved.isPresent() && saved.get().isEnsemble()) {
+                log.info("classifying with the mean of the {} trigger states of the ensemble in {}",
+                        saved.get().ensembleTriggerIds().size(), prompt.get());
+            }
             if (calibrate.isPresent()) {
                 log.info("calibrating by the class distribution of content-free input '{}': {}", calibrate.get(),
                         prior);
@@ -336,7 +345,11 @@ final class ZeroShotCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             Predictions predictions;
             try (Progress bar = Progress.start("zero-shot", "sent.", inputs.size(), progress)) {
-                predictions = predict(classifier, verbalizer, baseMapper, inputs, settings.batchSize(), bar);
+                predictions = saved.isPresent() && saved.get().isEnsemble()
+                        ? new Predictions(Batches.classify(PromptFile.classify(saved.get(), model), inputs,
+                                settings.batchSize(), bar).stream().map(Classification::label).toList(),
+                                Optional.empty())
+                        : predict(classifier, verbalizer, baseMapper, inputs, settings.batchSize(), bar);
             }
             double classifySeconds = (System.nanoTime() - t1) / 1e9;
             List<String> gold = examples.stream().map(Example::label).toList();

@@ -154,6 +154,32 @@ class SearchCommandsTest {
     }
 
     @Test
+    void autopromptTakesTheEnsembleStageAndRefusesBadSettingsNamingThem() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--label", "0=bad", "--label", "1=good", "--rescore-top", "3", "--ensemble-top", "3");
+        assertEquals(3, c.ensembleTop);
+        assertEquals(List.of("0", "1"), c.verbalizer().labels(), "K = M is allowed");
+        assertEquals(0, ((AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv",
+                "--label", "0=bad", "--label", "1=good")).ensembleTop, "off unless asked");
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--label", "0=bad",
+                "--label", "1=good", "--rescore-top", "2", "--ensemble-top", "3"));
+        assertTrue(err.toString().contains("--ensemble-top 3 chooses among the re-scored trigger states; set "
+                + "--rescore-top to 3 or more (got 2)"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--label", "0=bad",
+                "--label", "1=good", "--ensemble-top", "2"));
+        assertTrue(err.toString().contains("set --rescore-top to 2 or more (got 0)"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--label", "0=bad",
+                "--label", "1=good", "--rescore-top", "2", "--ensemble-top", "2", "--calibrate"));
+        assertTrue(err.toString().contains("--ensemble-top and --calibrate do not combine"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--label", "0=bad",
+                "--label", "1=good", "--ensemble-top", "-1"));
+        assertTrue(err.toString().contains("--ensemble-top must be 0 (off) or more, got -1"), err.toString());
+    }
+
+    @Test
     void wordsCountEveryTextColumn() {
         // hand-counted: 3 + 2 words; blank columns count none
         assertEquals(5, AutoPromptCommand.words(new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1")));

@@ -25,7 +25,10 @@ public record DataUse(Role role, String file, String sha256, int fileSize, int c
     public enum Role {
         /** gradients and candidate scoring of the search (training data) */
         SEARCH,
-        /** every choice of the search: best step, label-word count, mapper (training data, disjoint from SEARCH) */
+        /**
+         * every choice of the search: best step, label-word count, mapper, ensemble members, calibration (training
+         * data, disjoint from SEARCH)
+         */
         SELECTION,
         /** scored once, after every choice, and reported */
         REPORTED,

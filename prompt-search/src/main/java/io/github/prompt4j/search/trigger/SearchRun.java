@@ -335,7 +335,7 @@ final class SearchRun {
         }
         return new TriggerSearchResult(state.modelName(), template.text(), filled(best), best, tokens(best),
                 labelWords, metrics, settings, used, state.elapsedMillis(), state.iteration(), bestIteration,
-                state, Protocol.unrecorded(), Map.of());
+                state, Protocol.unrecorded(), Map.of(), List.of());
     }
 
 
@@ -408,29 +408,10 @@ final class SearchRun {
     }
 
     private List<String> tokens(int[] ids) {
-        List<String> out = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            out.add(model.tokenizer().idToToken(id));
-        }
-        return out;
+        return TriggerSearchResult.spell(ids, model.tokenizer());
     }
 
-    /** The template with each trigger slot spelled as its token; slots still holding the mask token stay {@code [T]}. */
     private String filled(int[] ids) {
-        StringBuilder sb = new StringBuilder();
-        String text = template.text();
-        int slot = 0;
-        int i = 0;
-        while (i < text.length()) {
-            if (text.startsWith("[T]", i)) {
-                int id = ids[slot++];
-                // A slot still holding the mask token reads as an unfilled slot, never as a second [MASK].
-                sb.append(id == model.tokenizer().specialTokens().mask() ? "[T]" : model.tokenizer().idToToken(id));
-                i += 3;
-            } else {
-                sb.append(text.charAt(i++));
-            }
-        }
-        return sb.toString();
+        return TriggerSearchResult.fill(template.text(), ids, model.tokenizer());
     }
 }

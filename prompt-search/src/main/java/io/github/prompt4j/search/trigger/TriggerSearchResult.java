@@ -1,5 +1,6 @@
 package io.github.prompt4j.search.trigger;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
@@ -9,6 +10,8 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.internal.Json;
 import io.github.prompt4j.search.protocol.Protocol;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,16 +50,27 @@ import java.util.TreeMap;
  * @param calibrationPrior the class prior that {@link #classifier(MaskedLanguageModel)} divides by (a
  *        {@link Calibration#fixed fixed} calibration, e.g. chosen on the selection split by
  *        {@code search.select.CalibrationStage}), class label to probability; empty for none (and in older JSON)
+ * @param ensembleTriggerIds the trigger ids of each member of an ensemble of trigger states, best first, the first
+ *        being {@code triggerIds} (e.g. chosen on the selection split by {@code search.select.TriggerEnsembleStage});
+ *        empty for a single prompt (and in older JSON), otherwise at least two members. An ensemble averages its
+ *        members' class distributions ({@link #memberClassifiers}) and is not calibrated
  */
 public record TriggerSearchResult(String modelName, String template, String filledTemplate, int[] triggerIds,
         List<String> triggerTokens, Map<String, List<String>> labelWords, Map<String, Double> metrics,
         TriggerSearchSettings settings, PassCounts passes, long elapsedMillis, int iterations, int bestIteration,
-        TriggerSearchState state, Protocol protocol, Map<String, Double> calibrationPrior) {
+        TriggerSearchState state, Protocol protocol, Map<String, Double> calibrationPrior,
+        List<int[]> ensembleTriggerIds) {
 
     public TriggerSearchResult {
         protocol = protocol == null ? Protocol.unrecorded() : protocol;
         calibrationPrior = calibrationPrior == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(calibrationPrior));
+        ensembleTriggerIds = copyMembers(ensembleTriggerIds, triggerIds);
+        if (!ensembleTriggerIds.isEmpty() && !calibrationPrior.isEmpty()) {
+            throw new IllegalArgumentException("an ensemble of " + ensembleTriggerIds.size() + " trigger states "
+                    + "averages uncalibrated members and cannot carry a calibration prior; calibrate a single prompt "
+                    + "or keep the ensemble uncalibrated");
+        }
         if (!calibrationPrior.isEmpty()) {
             if (!calibrationPrior.keySet().equals(labelWords.keySet())) {
                 throw new IllegalArgumentException("the calibration prior names classes " + calibrationPrior.keySet()
@@ -76,9 +90,47 @@ public record TriggerSearchResult(String modelName, String template, String fill
         metrics = Collections.unmodifiableMap(new TreeMap<>(metrics));
     }
 
+    /** Validated, deep copy of the ensemble members: none, or two or more led by {@code triggerIds}. */
+    private static List<int[]> copyMembers(List<int[]> members, int[] triggerIds) {
+        if (members == null || members.isEmpty()) {
+            return List.of();
+        }
+        if (members.size() == 1) {
+            throw new IllegalArgumentException("an ensemble needs at least two trigger states, got one; save a single "
+                    + "prompt with no ensemble members instead");
+        }
+        List<int[]> copy = new ArrayList<>(members.size());
+        for (int m = 0; m < members.size(); m++) {
+            int[] ids = members.get(m);
+            if (ids == null || ids.length != triggerIds.length) {
+                throw new IllegalArgumentException("ensemble member " + m + " has " + (ids == null ? 0 : ids.length)
+                        + " trigger ids, the template " + triggerIds.length);
+            }
+            copy.add(ids.clone());
+        }
+        if (!Arrays.equals(copy.get(0), triggerIds)) {
+            throw new IllegalArgumentException("ensemble member 0 " + Arrays.toString(copy.get(0)) + " is not the "
+                    + "result's triggers " + Arrays.toString(triggerIds) + "; the best member leads the ensemble");
+        }
+        return Collections.unmodifiableList(copy);
+    }
+
     @Override
     public int[] triggerIds() {
         return triggerIds.clone();
+    }
+
+    @Override
+    public List<int[]> ensembleTriggerIds() {
+        List<int[]> out = new ArrayList<>(ensembleTriggerIds.size());
+        ensembleTriggerIds.forEach(ids -> out.add(ids.clone()));
+        return out;
+    }
+
+    /** Whether this prompt is an ensemble of several trigger states ({@link #ensembleTriggerIds()} not empty). */
+    @JsonIgnore
+    public boolean isEnsemble() {
+        return !ensembleTriggerIds.isEmpty();
     }
 
     /** The template with its trigger slots bound to the found trigger ids, ready for a {@link PromptClassifier}. */
@@ -109,10 +161,33 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * search optimised) and the saved {@link #calibration()} (no forward pass: the prior is stored).
      *
      * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary
-     * @throws IllegalStateException for a fact-retrieval result
+     * @throws IllegalStateException for a fact-retrieval result, or an ensemble (classify an ensemble with
+     *         {@code PromptEnsemble.of(result.memberClassifiers(model))})
      */
     public PromptClassifier classifier(MaskedLanguageModel model) {
         return classifier(model, calibration());
+    }
+
+    /**
+     * One classifier per member of the prompt, best first: the {@link #classifier(MaskedLanguageModel)} of a single
+     * prompt, or for an ensemble one uncalibrated classifier per {@link #ensembleTriggerIds()} entry, each with the
+     * label words and {@link LabelMapper#sum()}. {@code PromptEnsemble.of(memberClassifiers(model))} classifies as the
+     * saved prompt does (one member: exactly as its classifier).
+     *
+     * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary
+     * @throws IllegalStateException for a fact-retrieval result
+     */
+    public List<PromptClassifier> memberClassifiers(MaskedLanguageModel model) {
+        if (!isEnsemble()) {
+            return List.of(classifier(model));
+        }
+        checkVocabulary(model.tokenizer(), model);
+        List<PromptClassifier> out = new ArrayList<>(ensembleTriggerIds.size());
+        Template parsed = Template.parse(template);
+        for (int[] ids : ensembleTriggerIds) {
+            out.add(builder(model, parsed.withTriggerIds(ids)).build());
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -124,7 +199,16 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * @throws IllegalStateException for a fact-retrieval result
      */
     public PromptClassifier classifier(MaskedLanguageModel model, Calibration calibration) {
-        Tokenizer tokenizer = model.tokenizer();
+        if (isEnsemble()) {
+            throw new IllegalStateException("this prompt is an ensemble of " + ensembleTriggerIds.size() + " trigger "
+                    + "states; classify with PromptEnsemble.of(result.memberClassifiers(model))");
+        }
+        checkVocabulary(model.tokenizer(), model);
+        return builder(model, boundTemplate()).calibration(calibration).build();
+    }
+
+    /** Refuses a model whose vocabulary spells the triggers with other ids. */
+    private void checkVocabulary(Tokenizer tokenizer, MaskedLanguageModel model) {
         for (int i = 0; i < triggerIds.length; i++) {
             OptionalInt id = tokenizer.tokenToId(triggerTokens.get(i));
             if (id.isEmpty() || id.getAsInt() != triggerIds[i]) {
@@ -133,9 +217,12 @@ public record TriggerSearchResult(String modelName, String template, String fill
                         + model.info().name() + "'; load the result with the model it was searched on");
             }
         }
-        return PromptClassifier.builder(model).template(boundTemplate()).verbalizer(verbalizer())
-                .mapper(LabelMapper.sum()).maxLength(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()))
-                .calibration(calibration).build();
+    }
+
+    /** A classifier builder for one member: its bound template, the label words, the sum mapper, the length limit. */
+    private PromptClassifier.Builder builder(MaskedLanguageModel model, Template bound) {
+        return PromptClassifier.builder(model).template(bound).verbalizer(verbalizer()).mapper(LabelMapper.sum())
+                .maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength()));
     }
 
     /**
@@ -151,7 +238,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
     /**
      * A copy with other label words, e.g. extended by a label-word search on the found template
      * ({@code LabelWordSearchResult.extend}); the classes must stay the same. The search's metrics were measured
-     * with the original words: measure the new ones and add them with {@link #withMetrics}.
+     * with the original words: measure the new ones and add them with {@link #withMetrics}. New words drop a
+     * calibration prior and ensemble members, which were chosen with the old words.
      *
      * @throws IllegalArgumentException for a fact-retrieval result or other classes
      */
@@ -170,7 +258,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
     private TriggerSearchResult with(Map<String, List<String>> words, Map<String, Double> measured) {
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words, measured,
                 settings, passes, elapsedMillis, iterations, bestIteration, state, protocol,
-                words.equals(labelWords) ? calibrationPrior : Map.of());
+                words.equals(labelWords) ? calibrationPrior : Map.of(),
+                words.equals(labelWords) ? ensembleTriggerIds : List.of());
     }
 
     /** A copy that records which data searched, selected and reported (see {@link Protocol}). */
@@ -179,7 +268,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
             throw new IllegalArgumentException("protocol must not be null; use Protocol.unrecorded()");
         }
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
-                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded, calibrationPrior);
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded, calibrationPrior,
+                ensembleTriggerIds);
     }
 
     /**
@@ -188,14 +278,65 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * ({@code search.select.CalibrationStage}), never on the data you report.
      *
      * @throws IllegalArgumentException when the prior does not name exactly the classes, or a value is not finite
-     *         and {@code > 0}
+     *         and {@code > 0}, or this prompt is an ensemble (its members are not calibrated)
      */
     public TriggerSearchResult withCalibrationPrior(Map<String, Double> prior) {
         if (prior == null) {
             throw new IllegalArgumentException("prior must not be null; pass Map.of() for no calibration");
         }
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
-                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, protocol, prior);
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, protocol, prior,
+                ensembleTriggerIds);
+    }
+
+    /**
+     * A copy that classifies with an ensemble of trigger states (chosen on the selection split, e.g. by
+     * {@code search.select.TriggerEnsembleStage}): the first member becomes the result's triggers (ids, tokens,
+     * filled template and best iteration), and with two or more members {@link #memberClassifiers} averages them.
+     * One member makes a single prompt of that state. The metrics stay as measured: add the ensemble's with
+     * {@link #withMetrics}.
+     *
+     * @param members the trigger states, best first
+     * @param tokenizer the search model's tokenizer, to spell the first member's triggers
+     * @throws IllegalArgumentException for no members, a member with another number of triggers, or a calibrated
+     *         result with two or more members
+     */
+    public TriggerSearchResult withEnsemble(List<ScoredTriggers> members, Tokenizer tokenizer) {
+        if (members == null || members.isEmpty() || tokenizer == null) {
+            throw new IllegalArgumentException("give at least one member trigger state and the model's tokenizer");
+        }
+        int[] best = members.get(0).triggers();
+        List<int[]> ids = members.size() < 2 ? List.of() : members.stream().map(ScoredTriggers::triggers).toList();
+        return new TriggerSearchResult(modelName, template, fill(template, best, tokenizer), best,
+                spell(best, tokenizer), labelWords, metrics, settings, passes, elapsedMillis, iterations,
+                members.get(0).iteration(), state, protocol, calibrationPrior, ids);
+    }
+
+    /** The vocabulary spellings of trigger ids. */
+    static List<String> spell(int[] ids, Tokenizer tokenizer) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(tokenizer.idToToken(id));
+        }
+        return out;
+    }
+
+    /** The template with each trigger slot spelled as its token; slots still holding the mask token stay {@code [T]}. */
+    static String fill(String template, int[] ids, Tokenizer tokenizer) {
+        StringBuilder sb = new StringBuilder();
+        int slot = 0;
+        int i = 0;
+        while (i < template.length()) {
+            if (template.startsWith("[T]", i)) {
+                int id = ids[slot++];
+                // A slot still holding the mask token reads as an unfilled slot, never as a second [MASK].
+                sb.append(id == tokenizer.specialTokens().mask() ? "[T]" : tokenizer.idToToken(id));
+                i += 3;
+            } else {
+                sb.append(template.charAt(i++));
+            }
+        }
+        return sb.toString();
     }
 
     /** This result as JSON. */

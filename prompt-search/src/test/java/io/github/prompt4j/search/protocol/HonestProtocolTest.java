@@ -11,6 +11,9 @@ import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.label.LabelStage;
 import io.github.prompt4j.search.label.LabelStageResult;
+import io.github.prompt4j.search.select.PromptEnsemble;
+import io.github.prompt4j.search.select.TriggerEnsembleStage;
+import io.github.prompt4j.search.select.TriggerEnsembleStageResult;
 import io.github.prompt4j.search.testing.Planted;
 import io.github.prompt4j.search.trigger.CandidateEvaluation;
 import io.github.prompt4j.search.trigger.SearchListener;
@@ -72,6 +75,35 @@ class HonestProtocolTest {
         assertTrue(dev.evaluated());
         IllegalStateException again = assertThrows(IllegalStateException.class, () -> dev.evaluateOnce(e -> 0));
         assertTrue(again.getMessage().contains("already evaluated"), again.getMessage());
+    }
+
+    @Test
+    void theEnsembleStageScoresOnlyTheSelectionSplitAndTheReportedSetOncePerMember() {
+        SpyModel model = new SpyModel(Planted.model());
+        SelectionSplit split = SelectionSplit.carve(Planted.examples(30, 0), 10, 7);
+        HeldOut dev = HeldOut.of("dev", reported(12));
+        TriggerSearchResult triggers = search(model, split, SearchListener.none()).selectionBatchSize(4)
+                .rescoreTop(3).build().run();
+        int forwardBefore = model.forwardPrompts.size();
+        TriggerEnsembleStageResult stage = TriggerEnsembleStage.builder(model).result(triggers)
+                .selection(split.selection()).batchSize(8).build().run();
+        int shortlisted = triggers.state().shortlist().size();
+        assertEquals(forwardBefore + shortlisted * split.selection().size(), model.forwardPrompts.size(),
+                "one pass per shortlisted state and selection example, nothing else");
+        assertEquals(0, model.reportedScored);
+        TriggerSearchResult saved = triggers.withEnsemble(stage.members(), model.tokenizer());
+        PromptEnsemble ensemble = PromptEnsemble.of(saved.memberClassifiers(model));
+        assertEquals(0, model.reportedScored, "building the classifiers scores nothing");
+        double accuracy = dev.evaluateOnce(examples -> {
+            model.finalEvaluation = true;
+            long right = 0;
+            for (int i = 0; i < examples.size(); i++) {
+                right += ensemble.classify(examples.get(i).fields()).label().equals(examples.get(i).label()) ? 1 : 0;
+            }
+            return (double) right / examples.size();
+        });
+        assertEquals(12 * stage.chosenSize(), model.reportedScored, "each reported example once per member");
+        assertTrue(accuracy >= 0 && accuracy <= 1);
     }
 
     @Test
