@@ -1,6 +1,7 @@
 package io.github.prompt4j.benchmarks;
 
 import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.model.ModelCache;
@@ -72,6 +73,20 @@ final class BertFixture {
             content[content.length - 1] = tok.tokenToId(".").orElseThrow();
             int[] ids = tok.frame(content);
             out.add(EncodedPrompt.of(ids, new int[] {tok.frameOffset() + content.length - 2}, new int[0]));
+        }
+        return out;
+    }
+
+    /** The label words the gradient benchmarks score: "good" and "great". */
+    static int[] gradientLabelWords(Tokenizer tok) {
+        return new int[] {tok.tokenToId("good").orElseThrow(), tok.tokenToId("great").orElseThrow()};
+    }
+
+    /** One gradient request per prompt: the label words' loss, gradients at positions 1 to 5. */
+    static List<GradientRequest> gradientRequests(List<EncodedPrompt> prompts, int[] labelWords) {
+        List<GradientRequest> out = new ArrayList<>(prompts.size());
+        for (EncodedPrompt p : prompts) {
+            out.add(GradientRequest.of(p, labelWords, new int[] {1, 2, 3, 4, 5}));
         }
         return out;
     }

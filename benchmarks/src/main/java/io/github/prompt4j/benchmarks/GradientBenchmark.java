@@ -5,7 +5,6 @@ import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,12 +50,8 @@ public class GradientBenchmark {
     public void open() {
         mlm = BertFixture.open(model, 0);
         prompts = BertFixture.prompts(mlm.tokenizer(), batch, length);
-        labelWords = new int[] {mlm.tokenizer().tokenToId("good").orElseThrow(),
-            mlm.tokenizer().tokenToId("great").orElseThrow()};
-        requests = new ArrayList<>();
-        for (EncodedPrompt p : prompts) {
-            requests.add(GradientRequest.of(p, labelWords, new int[] {1, 2, 3, 4, 5}));
-        }
+        labelWords = BertFixture.gradientLabelWords(mlm.tokenizer());
+        requests = BertFixture.gradientRequests(prompts, labelWords);
     }
 
     @TearDown

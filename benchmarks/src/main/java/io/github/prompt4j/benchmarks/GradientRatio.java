@@ -3,7 +3,6 @@ package io.github.prompt4j.benchmarks;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * The gradient pass's time over the fused forward pass's, measured interleaved in one JVM so that slow drifts of a
  * shared machine hit both alike (separate JMH runs here scatter by +-40%): after 3 warm-up rounds, {@code rounds}
  * rounds of one forward batch (label-word logits) then one gradient batch (5 positions per prompt), both on the same
- * padded {@code batch x length} prompts. Prints best and median times and the ratio of the medians. Run alone:
+ * padded {@code batch x length} prompts, exactly as {@link GradientBenchmark} runs them. Prints best and median times and the ratio of the medians. Run alone:
  * {@code java -cp benchmarks.jar io.github.prompt4j.benchmarks.GradientRatio [model [rounds [batch [length]]]]}
  * (defaults: bert-base-uncased, 10, 32, 64).
  */
@@ -27,12 +26,8 @@ public final class GradientRatio {
         int length = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         try (OnnxMaskedLanguageModel model = BertFixture.open(name, 0)) {
             List<EncodedPrompt> prompts = BertFixture.prompts(model.tokenizer(), batch, length);
-            int[] words = {model.tokenizer().tokenToId("good").orElseThrow(),
-                    model.tokenizer().tokenToId("great").orElseThrow()};
-            List<GradientRequest> requests = new ArrayList<>();
-            for (EncodedPrompt p : prompts) {
-                requests.add(GradientRequest.of(p, words, new int[] {1, 2, 3, 4, 5}));
-            }
+            int[] words = BertFixture.gradientLabelWords(model.tokenizer());
+            List<GradientRequest> requests = BertFixture.gradientRequests(prompts, words);
             for (int w = 0; w < 3; w++) {
                 model.maskLogits(prompts, words);
                 model.labelLossGradients(requests);

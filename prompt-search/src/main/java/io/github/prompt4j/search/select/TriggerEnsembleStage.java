@@ -2,6 +2,7 @@ package io.github.prompt4j.search.select;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.eval.Metrics;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.template.Template;
@@ -106,13 +107,8 @@ public final class TriggerEnsembleStage {
     }
 
     private double accuracy(List<Classification> predicted) {
-        int correct = 0;
-        for (int i = 0; i < selection.size(); i++) {
-            if (predicted.get(i).label().equals(selection.get(i).label())) {
-                correct++;
-            }
-        }
-        return (double) correct / selection.size();
+        return Metrics.accuracy(selection.stream().map(Example::label).toList(),
+                predicted.stream().map(Classification::label).toList());
     }
 
     /** A shortlisted state, its classifier and its classifications of the selection split. */

@@ -2,6 +2,7 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.eval.Metrics;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.Prefix;
@@ -319,13 +320,8 @@ public final class PrefixTuner {
                 .mapper(LabelMapper.sum()).batchSize(b.batchSize * 2).prefix(prefix).build();
         List<Classification> out = c.classifyAllFields(b.selection.stream().map(e -> e.valuesFor(b.template))
                 .toList());
-        int correct = 0;
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).label().equals(b.selection.get(i).label())) {
-                correct++;
-            }
-        }
-        return (double) correct / b.selection.size();
+        return Metrics.accuracy(b.selection.stream().map(Example::label).toList(),
+                out.stream().map(Classification::label).toList());
     }
 
     private static double seconds(long t0) {
