@@ -58,6 +58,7 @@ import picocli.CommandLine.Spec;
 final class LamaCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(LamaCommand.class);
+    private static final String BUNDLED = "bundled:";
 
     @Spec
     CommandSpec spec;
@@ -85,8 +86,9 @@ final class LamaCommand implements Callable<Integer> {
 
     @Option(names = "--prompts", paramLabel = "FILE", description = "evaluate saved prompts instead of searching: "
             + "JSON lines {\"relation\": \"P19\", \"template\": \"[X] ... [Y] .\"} (published sets, or the "
-            + "autoprompt.jsonl / optiprompt.jsonl of an --out folder)")
-    Optional<Path> prompts = Optional.empty();
+            + "autoprompt.jsonl / optiprompt.jsonl of an --out folder), or bundled:NAME for a set shipped in the jar "
+            + "(bundled:autoprompt-bert-base-cased, bundled:optiprompt-bert-base-cased)")
+    Optional<String> prompts = Optional.empty();
 
     @Option(names = "--out", paramLabel = "DIR", description = "write one result per relation and a summary here; "
             + "a rerun skips relations whose result is there (same settings)")
@@ -219,9 +221,10 @@ final class LamaCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, FactPrompt> readPrompts(Path file) {
+    private Map<String, FactPrompt> readPrompts(String source) {
         try {
-            return FactPrompts.read(file);
+            return source.startsWith(BUNDLED) ? FactPrompts.bundled(source.substring(BUNDLED.length()))
+                    : FactPrompts.read(Path.of(source));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--prompts " + e.getMessage());
         }
@@ -234,7 +237,7 @@ final class LamaCommand implements Callable<Integer> {
         s.put("precision", modelOptions == null ? "" : String.valueOf(modelOptions.precision));
         s.put("autoprompt", autoprompt);
         s.put("optiprompt", optiprompt);
-        s.put("prompts", prompts.map(Path::toString).orElse(""));
+        s.put("prompts", prompts.orElse(""));
         s.put("iterations", iterations);
         s.put("candidates", candidates);
         s.put("trainLimit", trainLimit);

@@ -41,10 +41,25 @@ import java.util.Optional;
  * RankingMetrics m = FactRetrieval.evaluate(model, prompts.get("P19"), facts, candidates, 32);
  * }</pre>
  *
+ * <p>Prompts found by prompt4j's own searches ship in this jar ({@link #BUNDLED}, read with {@link #bundled}): every
+ * LAMA T-REx relation, searched on the relation's training facts and chosen on a selection slice of them, so a user
+ * can query facts without searching:
+ *
+ * <pre>{@code
+ * FactPrompt bornIn = FactPrompts.bundled("autoprompt-bert-base-cased").get("P19");
+ * }</pre>
+ *
  * <p>Stateless and thread-safe.
  */
 public final class FactPrompts {
 
+    /**
+     * The prompt sets in this jar, one prompt per LAMA T-REx relation: AutoPrompt triggers and OptiPrompt vectors
+     * for {@code bert-base-cased} (the vectors only mean something in that model's embedding space).
+     */
+    public static final List<String> BUNDLED = List.of("autoprompt-bert-base-cased", "optiprompt-bert-base-cased");
+
+    private static final String RESOURCE_FOLDER = "/io/github/prompt4j/search/fact/prompts/";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private FactPrompts() {
@@ -96,6 +111,28 @@ public final class FactPrompts {
             throw new UncheckedIOException("cannot read the prompts of " + source, e);
         }
         return out;
+    }
+
+    /**
+     * A prompt set shipped in this jar, relation id to prompt.
+     *
+     * @param name one of {@link #BUNDLED}
+     * @throws IllegalArgumentException naming the sets there are, when {@code name} is not one of them
+     */
+    public static Map<String, FactPrompt> bundled(String name) {
+        if (!BUNDLED.contains(name)) {
+            throw new IllegalArgumentException("no bundled prompt set '" + name + "'; the jar has " + BUNDLED);
+        }
+        String resource = RESOURCE_FOLDER + name + ".jsonl";
+        try (InputStream in = FactPrompts.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the class path lacks " + resource + "; use the prompt4j-search jar "
+                        + "as built, not a repackaged one without its resources");
+            }
+            return read(in, "bundled " + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
     }
 
     /** One prompt from one JSON line (as {@link #toJson} writes it, or the published format). */

@@ -10,10 +10,14 @@ import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeTokenizer;
 import io.github.prompt4j.search.data.Example;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +53,38 @@ class FactPromptsTest {
         FactPrompt p = FactPrompt.parse("P2", "[X] was [Y]!");
         assertArrayEquals(new int[] {CLS, FakeTokenizer.id("plot"), FakeTokenizer.id("was"), MASK,
             FakeTokenizer.id("!"), SEP}, encode(p, "plot"));
+    }
+
+    @Test
+    void bundledSetsHoldOneExactPromptPerTrexRelationForTheSameRelations() throws IOException {
+        Set<String> relations = new TreeSet<>();
+        try (Stream<Path> folders = Files.list(Path.of(System.getProperty("prompt4j.shared", "../shared"), "data",
+                "lama", "trex"))) {
+            folders.filter(Files::isDirectory).forEach(f -> relations.add(f.getFileName().toString()));
+        }
+        assertEquals(41, relations.size(), "LAMA T-REx has 41 relations");
+        Map<String, FactPrompt> triggers = FactPrompts.bundled("autoprompt-bert-base-cased");
+        assertTrue(relations.containsAll(triggers.keySet()), "not T-REx relations: " + triggers.keySet());
+        assertTrue(triggers.size() >= 15, "the shipped run covers at least 15 relations, not " + triggers.size());
+        for (FactPrompt p : triggers.values()) {
+            // exact ids for every trigger slot, so the prompt never depends on re-tokenising its display text
+            assertEquals(p.template().triggerCount(), p.template().triggerIds().orElseThrow().length, p.relation());
+            assertTrue(p.text().contains("[X]") && p.text().contains("[Y]"), p.text());
+        }
+        Map<String, FactPrompt> vectors = FactPrompts.bundled("optiprompt-bert-base-cased");
+        assertEquals(triggers.keySet(), vectors.keySet());
+        for (FactPrompt p : vectors.values()) {
+            SoftPrompt soft = p.softPrompt().orElseThrow();
+            assertEquals(p.template().softCount(), soft.size(), p.relation());
+            assertEquals(768, soft.dim(), p.relation() + ": bert-base-cased's hidden size");
+        }
+    }
+
+    @Test
+    void anUnknownBundledSetNamesTheOnesThereAre() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FactPrompts.bundled("autoprompt-bert-large"));
+        assertTrue(e.getMessage().contains("autoprompt-bert-base-cased"), e.getMessage());
     }
 
     @Test
