@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
  * {@code eval prefix}: prefix-tuning ({@link PrefixTuner}) on {@code --train} less a selection split of
  * {@code --select} training examples (seeded, disjoint by value), every choice (the epoch kept, early stopping) made
  * on that split; {@code --eval} is sealed when read and scored once, at the end. With {@code --checkpoint} the
- * training state is saved after every epoch and an interrupted run continues where it stopped. Gradients and the prefix graphs are
- * float32 whatever {@code --precision} says.
+ * training state is saved after every epoch and an interrupted run continues where it stopped. With
+ * {@code --learned-verbalizer} a linear head is trained with the prefix and saved with it. Gradients and the prefix
+ * graphs are float32 whatever {@code --precision} says.
  */
 @Command(name = "prefix", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prefix-tuning: train per-layer key/value prefixes on --train less a selection split, report "
@@ -90,6 +91,12 @@ final class PrefixCommand implements Callable<Integer> {
             description = "training loss: -log p(gold label words) over the vocabulary, or the cross-entropy of the "
                     + "gold class among the label words (same cost, one gradient pass) (default: ${DEFAULT-VALUE})")
     SearchLoss loss;
+
+    @Option(names = "--learned-verbalizer", defaultValue = "false",
+            description = "train a learned verbalizer (a linear head on the mask's transformed state, initialised from "
+                    + "the label words' output embeddings) together with the prefix, on the head's class cross-entropy; "
+                    + "the saved prompt then classifies with the head (not with --loss or --checkpoint)")
+    boolean learnedVerbalizer;
 
     @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "most epochs (default: ${DEFAULT-VALUE})")
@@ -172,7 +179,7 @@ final class PrefixCommand implements Callable<Integer> {
             try {
                 tuner = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
                         .selection(split.selection()).prefixLength(length).epochs(epochs).learningRate(learningRate)
-                        .loss(loss)
+                        .loss(loss).learnedVerbalizer(learnedVerbalizer)
                         .batchSize(tuneBatch).patience(patience).maxLength(maxLength).seed(seed)
                         .timeBudget(maxMinutes.map(Duration::ofMinutes).orElse(null))
                         .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
@@ -206,7 +213,8 @@ final class PrefixCommand implements Callable<Integer> {
                     .put("search", split.search().size()).put("selection", split.selection().size())
                     .put("selectionSeed", seed + 1);
             report.put("template", template.text()).put("labels", labels.toString()).put("prefixLength", length)
-                    .put("loss", loss.name())
+                    .put("loss", learnedVerbalizer ? "LEARNED_VERBALIZER" : loss.name())
+                    .put("learnedVerbalizer", learnedVerbalizer)
                     .put("learningRate", learningRate).put("tuneBatch", tuneBatch).put("bestEpoch", result.bestEpoch())
                     .put("trainSeconds", result.elapsedMillis() / 1000.0)
                     .put("gradientPasses", result.gradientPasses()).put("forwardPasses", result.forwardPasses());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.search.soft.PrefixTuningEpoch;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -67,6 +69,30 @@ class ZeroShotPrefixPromptTest {
                 "--template", "{sentence} it was [MASK] .");
         CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class, c::savedPrompt);
         assertTrue(e.getMessage().contains("drop --template"), e.getMessage());
+    }
+
+    @Test
+    void aPrefixPromptWithALearnedVerbalizerBringsItsHead() throws IOException {
+        PrefixTuningResult plain = PrefixTuningResult.fromJson(Files.readString(savedPrefixPrompt()));
+        LinearVerbalizer head = LinearVerbalizer.of(List.of("0", "1"), List.of(new float[] {1, 0, 0, 0},
+                new float[] {0, -1, 0.5f, 0}), new float[] {0.25f, -0.25f});
+        PrefixTuningResult withHead = new PrefixTuningResult(plain.modelName(), plain.template(), plain.labelWords(),
+                plain.prefix(), Optional.of(head), plain.epochs(), plain.bestEpoch(), plain.trainExamples(),
+                plain.selectionExamples(), plain.forwardPasses(), plain.gradientPasses(), plain.elapsedMillis());
+        Path file = dir.resolve("prefix-head.json");
+        Files.writeString(file, withHead.toJson());
+        ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertEquals(head, c.prefixPrompt().orElseThrow().learnedVerbalizer().orElseThrow(), "read back exactly");
+        assertEquals(plain.prefix(), c.prefixPrompt().get().prefix());
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+    }
+
+    @Test
+    void thePrefixCommandTakesALearnedVerbalizerFlag() {
+        PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "train.tsv",
+                "--template", "{sentence} this movie was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
+                "--learned-verbalizer");
+        assertTrue(c.learnedVerbalizer);
     }
 
     @Test
