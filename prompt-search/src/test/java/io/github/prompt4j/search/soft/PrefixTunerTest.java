@@ -8,28 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
-import io.github.prompt4j.core.model.EmbeddingMatrix;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.HeadLossGradient;
 import io.github.prompt4j.core.model.HeadLossRequest;
 import io.github.prompt4j.core.model.HeadTrainableModel;
 import io.github.prompt4j.core.model.LinearHead;
-import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
-import io.github.prompt4j.core.model.ModelInfo;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixGradient;
 import io.github.prompt4j.core.model.PrefixHeadGradient;
 import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.SoftInput;
-import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.testing.FakeModelDelegate;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,8 +231,7 @@ class PrefixTunerTest {
      * dimension; logits {@code sign_v * s'}. The prefix gradient is exact: {@code dL/d key[l,p,0] = dL/ds'}, 0
      * elsewhere.
      */
-    static final class ShiftModel implements PrefixTunableModel, HeadTrainableModel {
-        private final FakeMaskedLanguageModel fake = new FakeMaskedLanguageModel();
+    static final class ShiftModel extends FakeModelDelegate implements PrefixTunableModel, HeadTrainableModel {
         /** The ids of every prompt a head gradient was asked for. */
         final List<List<Integer>> headTrained = new ArrayList<>();
 
@@ -385,61 +381,6 @@ class PrefixTunerTest {
                 keys[row * prefix.hidden()] = (float) total;
             }
             return new PrefixGradient(losses, keys, new float[n]);
-        }
-
-        @Override
-        public Tokenizer tokenizer() {
-            return fake.tokenizer();
-        }
-
-        @Override
-        public ModelInfo info() {
-            return fake.info();
-        }
-
-        @Override
-        public MaskLogits maskLogits(List<EncodedPrompt> prompts) {
-            return fake.maskLogits(prompts);
-        }
-
-        @Override
-        public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
-            return fake.maskLogits(prompts, tokenIds);
-        }
-
-        @Override
-        public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
-            return fake.softMaskLogits(inputs, tokenIds);
-        }
-
-        @Override
-        public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
-            return fake.maskHiddenStates(prompts);
-        }
-
-        @Override
-        public EmbeddingMatrix inputEmbeddings() {
-            return fake.inputEmbeddings();
-        }
-
-        @Override
-        public EmbeddingMatrix outputEmbeddings() {
-            return fake.outputEmbeddings();
-        }
-
-        @Override
-        public float[] outputBias() {
-            return fake.outputBias();
-        }
-
-        @Override
-        public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
-            return fake.labelLossGradients(requests);
-        }
-
-        @Override
-        public void close() {
-            fake.close();
         }
     }
 }
