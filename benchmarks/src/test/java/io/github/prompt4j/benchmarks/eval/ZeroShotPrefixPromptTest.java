@@ -96,6 +96,19 @@ class ZeroShotPrefixPromptTest {
     }
 
     @Test
+    void theSoftCommandTakesItsTemplateInitWordsAndALearnedVerbalizerFlag() {
+        SoftCommand c = (SoftCommand) parse("soft", "--model", "bert-base-cased", "--train", "train.tsv",
+                "--limit", "2000", "--select", "400", "--template", "{sentence} [P] [P] [MASK] .", "--init",
+                "It was", "--label", "0=terrible", "--label", "1=great", "--learned-verbalizer", "--eval", "dev.tsv");
+        assertTrue(c.learnedVerbalizer);
+        assertEquals(List.of("It", "was"), c.init);
+        assertEquals(2, c.template.softCount());
+        assertEquals(400, c.splitOptions.select);
+        assertEquals(2000, c.splitOptions.limit.orElseThrow());
+        assertEquals(Path.of("dev.tsv"), c.splitOptions.eval.orElseThrow());
+    }
+
+    @Test
     void thePrefixCommandTakesACheckpointFileAndALoss() {
         PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "train.tsv",
                 "--template", "{sentence} this movie was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
