@@ -72,7 +72,8 @@ final class SoftCommand implements Callable<Integer> {
             description = "peak Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
 
-    @Option(names = "--save", paramLabel = "FILE", description = "write the trained prompt here (JSON)")
+    @Option(names = "--save", paramLabel = "FILE", description = "write the trained prompt here (JSON; usable with "
+            + "zero-shot --prompt)")
     Optional<Path> save = Optional.empty();
 
     @Override

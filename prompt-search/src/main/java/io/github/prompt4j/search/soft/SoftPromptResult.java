@@ -150,6 +150,11 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
         return fromStored(Json.read(json, StoredSoftPromptResult.class), Optional.empty());
     }
 
+    /** Whether a JSON text is a soft-prompt result (its {@code format} field), without validating the rest. */
+    public static boolean isThisFormat(String json) {
+        return json != null && json.contains("\"" + FORMAT + "\"");
+    }
+
     /** The JSON form with a learned verbalizer: the plain document and the head. */
     record StoredWithHead(String format, StoredSoftPromptResult prompt, String headWeights, String headBias) {
     }
