@@ -2,7 +2,6 @@ package io.github.prompt4j.benchmarks.eval;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.onnx.runtime.Precision;
@@ -21,16 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code eval prefix}: prefix-tuning ({@link PrefixTuner}) on {@code --train} less a selection split of
@@ -46,22 +41,9 @@ import picocli.CommandLine.Spec;
             "Example: prefix --model bert-base-cased --train ../shared/data/sst2/glue/train.tsv --limit 2000 "
                 + "--select 400 --template \"{sentence} this movie was [MASK] .\" --label 0=terrible "
                 + "--label 1=fantastic --eval ../shared/data/sst2/glue/dev.tsv --save out/sst2-prefix.json"})
-final class PrefixCommand implements Callable<Integer> {
+final class PrefixCommand extends SplitTrainingCommand {
 
     private static final Logger log = LoggerFactory.getLogger(PrefixCommand.class);
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    SplitOptions splitOptions;
-
-    @Option(names = "--template", required = true, paramLabel = "TEXT", converter = Converters.TemplateText.class,
-            description = "discrete template with one [MASK]")
-    Template template;
 
     @Option(names = "--prefix-length", defaultValue = "16", paramLabel = "M", converter = Converters.PositiveInt.class,
             description = "prefix positions per layer (default: ${DEFAULT-VALUE})")
@@ -73,12 +55,6 @@ final class PrefixCommand implements Callable<Integer> {
                     + "gold class among the label words (same cost, one gradient pass) (default: ${DEFAULT-VALUE})")
     SearchLoss loss;
 
-    @Option(names = "--learned-verbalizer", defaultValue = "false",
-            description = "train a learned verbalizer (a linear head on the mask's transformed state, initialised from "
-                    + "the label words' output embeddings) together with the prefix, on the head's class cross-entropy; "
-                    + "the saved prompt then classifies with the head (not with --loss or --checkpoint)")
-    boolean learnedVerbalizer;
-
     @Option(names = "--learning-rate", defaultValue = "5e-3", paramLabel = "LR",
             description = "peak Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
@@ -87,10 +63,6 @@ final class PrefixCommand implements Callable<Integer> {
             + "epoch (atomically); when the file exists, resume from it (same model, data, template, labels and "
             + "settings; --max-minutes covers all parts together)")
     Optional<Path> checkpoint = Optional.empty();
-
-    @Option(names = "--save", paramLabel = "FILE", description = "write the trained prompt here (JSON; usable with "
-            + "zero-shot --prompt)")
-    Optional<Path> save = Optional.empty();
 
     @Override
     public Integer call() {

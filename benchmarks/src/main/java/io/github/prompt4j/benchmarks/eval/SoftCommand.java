@@ -2,7 +2,6 @@ package io.github.prompt4j.benchmarks.eval;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.protocol.SelectionSplit;
@@ -10,22 +9,16 @@ import io.github.prompt4j.search.soft.SoftPromptListener;
 import io.github.prompt4j.search.soft.SoftPromptResult;
 import io.github.prompt4j.search.soft.SoftPromptTrainer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code eval soft}: soft-prompt training ({@link SoftPromptTrainer}) on {@code --train} less a selection split of
@@ -40,41 +33,18 @@ import picocli.CommandLine.Spec;
                 + "--select 400 --template \"{sentence} [P] [P] [P] [P] [MASK] .\" --init \"It was really very\" "
                 + "--label 0=terrible --label 1=great --learned-verbalizer --eval ../shared/data/sst2/glue/dev.tsv "
                 + "--save out/sst2-soft.json"})
-final class SoftCommand implements Callable<Integer> {
+final class SoftCommand extends SplitTrainingCommand {
 
     private static final Logger log = LoggerFactory.getLogger(SoftCommand.class);
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    SplitOptions splitOptions;
-
-    @Option(names = "--template", required = true, paramLabel = "TEXT", converter = Converters.TemplateText.class,
-            description = "template with [P] soft-prompt slots and one [MASK]")
-    Template template;
 
     @Option(names = "--init", split = "\\s+", paramLabel = "\"WORD ...\"",
             description = "start each [P] slot at the embedding of one vocabulary word, in slot order (default: "
                     + "random normal, std 0.02)")
     List<String> init = new ArrayList<>();
 
-    @Option(names = "--learned-verbalizer", defaultValue = "false",
-            description = "train a learned verbalizer (a linear head on the mask's transformed state, initialised from "
-                    + "the label words' output embeddings) together with the vectors, on the head's class "
-                    + "cross-entropy; the saved prompt then classifies with the head")
-    boolean learnedVerbalizer;
-
     @Option(names = "--learning-rate", defaultValue = "3e-3", paramLabel = "LR",
             description = "peak Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
-
-    @Option(names = "--save", paramLabel = "FILE", description = "write the trained prompt here (JSON; usable with "
-            + "zero-shot --prompt)")
-    Optional<Path> save = Optional.empty();
 
     @Override
     public Integer call() {
