@@ -75,13 +75,8 @@ final class LabelSearchCommand implements Callable<Integer> {
     public Integer call() {
         Instant started = Instant.now();
         Dataset data = DatasetReader.read(train);
-        List<Example> examples = SearchSupport.sample(data.examples(), limit.orElse(Integer.MAX_VALUE), seed);
-        try {
-            // every example of a file has the same columns, so the first one tells whether the template fits
-            examples.get(0).valuesFor(template);
-        } catch (IllegalArgumentException ex) {
-            throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
-        }
+        List<Example> examples = SearchSupport.sampleFitting(spec, data, limit.orElse(Integer.MAX_VALUE), seed,
+                template);
         log.info("label-word search on {} of {} examples of {}", examples.size(), data.examples().size(), train);
         long t0 = System.nanoTime();
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {

@@ -5,6 +5,7 @@ import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.select.PromptEnsemble;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.soft.SoftPromptResult;
 import io.github.prompt4j.search.trigger.SearchMode;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.IOException;
@@ -99,6 +100,30 @@ final class PromptFile {
             throw new ParameterException(cmd, "--prompt " + file + " is not a valid prefix-tuning prompt: "
                     + e.getMessage());
         }
+    }
+
+    /** Whether the file holds a soft prompt ({@code soft --save}). */
+    static boolean isSoft(Path file) {
+        return SoftPromptResult.isThisFormat(text(file));
+    }
+
+    /**
+     * Reads a soft prompt for classification.
+     *
+     * @throws ParameterException when the file is not a valid one, or a fact-retrieval prompt without label words
+     */
+    static SoftPromptResult readSoft(Path file, CommandLine cmd) {
+        SoftPromptResult r;
+        try {
+            r = SoftPromptResult.fromJson(text(file));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--prompt " + file + " is not a valid soft prompt: " + e.getMessage());
+        }
+        if (r.labelWords().isEmpty()) {
+            throw new ParameterException(cmd, "--prompt " + file + " is a fact-retrieval soft prompt without label "
+                    + "words; zero-shot needs a classification prompt");
+        }
+        return r;
     }
 
     private static String text(Path file) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.label.LabelWordSearchResult;
@@ -42,6 +43,23 @@ final class SearchSupport {
         List<T> copy = new ArrayList<>(items);
         Collections.shuffle(copy, new Random(seed));
         return List.copyOf(copy.subList(0, Math.min(limit, copy.size())));
+    }
+
+    /**
+     * A seeded subset of at most {@code limit} of the data's examples ({@link #sample}), after checking that the
+     * template's fields are among the data's columns (every example of a file has the same columns, so the first one
+     * tells).
+     *
+     * @throws ParameterException naming {@code --template} when a field is missing
+     */
+    static List<Example> sampleFitting(CommandSpec spec, Dataset data, int limit, long seed, Template template) {
+        List<Example> examples = sample(data.examples(), limit, seed);
+        try {
+            examples.get(0).valuesFor(template);
+        } catch (IllegalArgumentException ex) {
+            throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
+        }
+        return examples;
     }
 
     /** The searched label words of each class, best first, as {@code {class: [{word, id, score}, ...]}}. */

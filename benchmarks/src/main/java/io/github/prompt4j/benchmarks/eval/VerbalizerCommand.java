@@ -110,12 +110,8 @@ final class VerbalizerCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Verbalizer verbalizer = SearchSupport.searchVerbalizer(spec, labels, "fantastic");
         Dataset data = DatasetReader.read(train);
-        List<Example> examples = SearchSupport.sample(data.examples(), limit.orElse(Integer.MAX_VALUE), seed);
-        try {
-            examples.get(0).valuesFor(template);
-        } catch (IllegalArgumentException ex) {
-            throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
-        }
+        List<Example> examples = SearchSupport.sampleFitting(spec, data, limit.orElse(Integer.MAX_VALUE), seed,
+                template);
         Optional<Dataset> evalData = eval.map(DatasetReader::read);
         ObjectNode report = SearchSupport.object();
         report.put("command", "verbalizer").put("startedAt", started.toString());

@@ -11,6 +11,7 @@ import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.soft.SoftPromptResult;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -132,7 +133,8 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--calibrate needs a non-blank content-free input such "
                     + "as N/A");
         }
-        String templateText = prefixPrompt().map(PrefixTuningResult::template).orElseGet(() -> learnedPrompt()
+        String templateText = prefixPrompt().map(PrefixTuningResult::template)
+                .or(() -> softPrompt().map(SoftPromptResult::template)).orElseGet(() -> learnedPrompt()
                 .map(LearnedVerbalizerResult::template).orElseGet(() -> savedPrompt()
                 .map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text())));
         return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy(),
@@ -180,7 +182,7 @@ final class ZeroShotCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " brings its own template "
                     + "and label words; drop --template and --label");
         }
-        if (learnedPrompt().isPresent() || prefixPrompt().isPresent()) {
+        if (learnedPrompt().isPresent() || prefixPrompt().isPresent() || softPrompt().isPresent()) {
             return Optional.empty();
         }
         if (loaded == null) {
@@ -205,6 +207,19 @@ final class ZeroShotCommand implements Callable<Integer> {
         return Optional.of(prefixed);
     }
 
+    private SoftPromptResult soft;
+
+    /** The saved prompt of {@code --prompt} when it is a soft prompt ({@code soft --save}). */
+    Optional<SoftPromptResult> softPrompt() {
+        if (prompt.isEmpty() || !PromptFile.isSoft(prompt.get())) {
+            return Optional.empty();
+        }
+        if (soft == null) {
+            soft = PromptFile.readSoft(prompt.get(), spec.commandLine());
+        }
+        return Optional.of(soft);
+    }
+
     /** The saved prompt of {@code --prompt} when it is a learned-verbalizer prompt ({@code verbalizer --save}). */
     Optional<LearnedVerbalizerResult> learnedPrompt() {
         if (prompt.isEmpty() || !PromptFile.isLearnedVerbalizer(prompt.get())) {
@@ -221,6 +236,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (prefixPrompt().isPresent()) {
             return Template.parse(prefixed.template());
         }
+        if (softPrompt().isPresent()) {
+            return Template.parse(soft.template());
+        }
         if (learnedPrompt().isPresent()) {
             return Template.parse(learned.template());
         }
@@ -235,6 +253,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         }
         if (prefixPrompt().isPresent()) {
             return Verbalizer.of(prefixed.labelWords());
+        }
+        if (softPrompt().isPresent()) {
+            return soft.verbalizer();
         }
         if (learnedPrompt().isPresent()) {
             return learned.initialWords();
@@ -293,7 +314,8 @@ final class ZeroShotCommand implements Callable<Integer> {
 
         Optional<String> named = saved.map(TriggerSearchResult::modelName)
                 .or(() -> learnedPrompt().map(LearnedVerbalizerResult::modelName))
-                .or(() -> prefixPrompt().map(PrefixTuningResult::modelName));
+                .or(() -> prefixPrompt().map(PrefixTuningResult::modelName))
+                .or(() -> softPrompt().map(SoftPromptResult::modelName));
         if (modelOptions.model == null && named.isPresent()) {
             // a saved prompt names the model it was made with; its ids and vectors only mean something there
             try {
@@ -311,9 +333,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             Calibration calibration = calibrate.map(text -> Calibration.contextual(List.of(text)))
                     .orElse(Calibration.none());
             try {
-                if (prefixPrompt().isPresent() && calibrate.isPresent()) {
-                    throw new IllegalArgumentException("--calibrate is not supported with the prefix-tuning prompt "
-                            + "of --prompt " + prompt.get() + "; drop --calibrate");
+                if ((prefixPrompt().isPresent() || softPrompt().isPresent()) && calibrate.isPresent()) {
+                    throw new IllegalArgumentException("--calibrate is not supported with the trained prompt of "
+                            + "--prompt " + prompt.get() + "; drop --calibrate");
                 }
                 if (learnedPrompt().isPresent() && calibrate.isPresent()) {
                     throw new IllegalArgumentException("--calibrate divides label-word scores; the learned "
@@ -325,6 +347,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                             + "not calibrated; drop --calibrate");
                 }
                 classifier = prefixPrompt().isPresent() ? prefixed.classifier(model)
+                        : softPrompt().isPresent() ? soft.classifier(model)
                         : learnedPrompt().isPresent() ? learned.classifier(model)
                         : saved.isPresent() ? (calibrate.isPresent() ? saved.get().classifier(model, calibration)
                                 : saved.get().memberClassifiers(model).get(0))

@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.template.SoftPrompt;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.search.soft.PrefixTuningEpoch;
+import io.github.prompt4j.search.soft.LearningRateSchedule;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.soft.SoftPromptInit;
+import io.github.prompt4j.search.soft.SoftPromptResult;
+import io.github.prompt4j.search.soft.SoftPromptSettings;
+import io.github.prompt4j.search.trigger.PassCounts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +22,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -67,6 +75,66 @@ class ZeroShotPrefixPromptTest {
                 "--template", "{sentence} it was [MASK] .");
         CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class, c::savedPrompt);
         assertTrue(e.getMessage().contains("drop --template"), e.getMessage());
+    }
+
+    @Test
+    void aPrefixPromptWithALearnedVerbalizerBringsItsHead() throws IOException {
+        PrefixTuningResult plain = PrefixTuningResult.fromJson(Files.readString(savedPrefixPrompt()));
+        LinearVerbalizer head = LinearVerbalizer.of(List.of("0", "1"), List.of(new float[] {1, 0, 0, 0},
+                new float[] {0, -1, 0.5f, 0}), new float[] {0.25f, -0.25f});
+        PrefixTuningResult withHead = new PrefixTuningResult(plain.modelName(), plain.template(), plain.labelWords(),
+                plain.prefix(), Optional.of(head), plain.epochs(), plain.bestEpoch(), plain.trainExamples(),
+                plain.selectionExamples(), plain.forwardPasses(), plain.gradientPasses(), plain.elapsedMillis());
+        Path file = dir.resolve("prefix-head.json");
+        Files.writeString(file, withHead.toJson());
+        ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertEquals(head, c.prefixPrompt().orElseThrow().learnedVerbalizer().orElseThrow(), "read back exactly");
+        assertEquals(plain.prefix(), c.prefixPrompt().get().prefix());
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+    }
+
+    @Test
+    void thePrefixCommandTakesALearnedVerbalizerFlag() {
+        PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "train.tsv",
+                "--template", "{sentence} this movie was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
+                "--learned-verbalizer");
+        assertTrue(c.learnedVerbalizer);
+    }
+
+    @Test
+    void aSoftPromptWithALearnedVerbalizerBringsItsTemplateVectorsAndHead() throws IOException {
+        Map<String, List<String>> words = new LinkedHashMap<>();
+        words.put("0", List.of("terrible"));
+        words.put("1", List.of("great"));
+        LinearVerbalizer head = LinearVerbalizer.of(List.of("0", "1"), List.of(new float[] {1, 0}, new float[] {0, 1}),
+                new float[] {0.5f, -0.5f});
+        SoftPromptSettings settings = new SoftPromptSettings(SoftPromptInit.WORDS, List.of("It"), 0.02, 3e-3, 0.9,
+                0.999, 1e-8, 8, 4, 0.1, LearningRateSchedule.LINEAR, 3, 32, 128, 1);
+        SoftPromptResult r = new SoftPromptResult("bert-base-cased", "{sentence} [P] [MASK] .", words,
+                SoftPrompt.of(List.of(new float[] {0.25f, -2f})), settings, 0.75, 0.5, 2, 4, List.of(0.7, 0.6, 0.5,
+                0.4), List.of(0.5, 0.75, 0.75, 0.5), new PassCounts(40, 64), 1000, Optional.of(head));
+        Path file = dir.resolve("soft.json");
+        Files.writeString(file, r.toJson());
+        ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.savedPrompt().isEmpty(), "a soft prompt is not a trigger prompt");
+        assertTrue(c.prefixPrompt().isEmpty());
+        assertEquals(head, c.softPrompt().orElseThrow().learnedVerbalizer().orElseThrow(), "read back exactly");
+        assertEquals(r.softPrompt(), c.softPrompt().get().softPrompt());
+        assertEquals(1, c.template().softCount());
+        assertEquals(List.of("0", "1"), c.verbalizer().labels());
+    }
+
+    @Test
+    void theSoftCommandTakesItsTemplateInitWordsAndALearnedVerbalizerFlag() {
+        SoftCommand c = (SoftCommand) parse("soft", "--model", "bert-base-cased", "--train", "train.tsv",
+                "--limit", "2000", "--select", "400", "--template", "{sentence} [P] [P] [MASK] .", "--init",
+                "It was", "--label", "0=terrible", "--label", "1=great", "--learned-verbalizer", "--eval", "dev.tsv");
+        assertTrue(c.learnedVerbalizer);
+        assertEquals(List.of("It", "was"), c.init);
+        assertEquals(2, c.template.softCount());
+        assertEquals(400, c.splitOptions.select);
+        assertEquals(2000, c.splitOptions.limit.orElseThrow());
+        assertEquals(Path.of("dev.tsv"), c.splitOptions.eval.orElseThrow());
     }
 
     @Test

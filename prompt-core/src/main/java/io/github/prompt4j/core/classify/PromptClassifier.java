@@ -4,6 +4,7 @@ import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.mapping.LabelWordScores;
 import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.HeadTrainableModel;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
@@ -76,7 +77,9 @@ import java.util.function.Function;
  * verbalizer, classes are scored by a linear map of the MLM head's transformed mask state
  * ({@link MaskedLanguageModel#maskHiddenStates}): one forward pass per input, the class distribution
  * {@code softmax(W h + b)}, and no word scores ({@link Classification#wordScores()} is empty). Such a classifier takes
- * discrete templates only (no {@code [P]} slots), no calibration and no multi-mask policy.
+ * no calibration and no multi-mask policy; with a prefix it reads {@link PrefixTunableModel#prefixMaskHiddenStates},
+ * with a soft prompt ({@code [P]} slots) {@link HeadTrainableModel#softMaskHiddenStates} (a head trained jointly with
+ * the prefix or the soft prompt).
  */
 public final class PromptClassifier {
 
@@ -111,8 +114,8 @@ public final class PromptClassifier {
             this.multiMask = null;
             this.wordColumns = new int[0][];
             this.scoredIds = new int[0];
-            this.softPrompt = null;
-            this.prefix = null;
+            this.softPrompt = b.softPrompt;
+            this.prefix = b.prefix;
             this.calibration = b.calibration;
             this.prior = null;
             this.calibratedMapper = mapper;
@@ -343,7 +346,17 @@ public final class PromptClassifier {
 
     /** Classifies one batch with the learned verbalizer: the transformed mask state, then {@code softmax(W h + b)}. */
     private List<Classification> headClassifications(List<EncodedPrompt> batch) {
-        MaskVectors h = model.maskHiddenStates(batch);
+        MaskVectors h;
+        if (softPrompt == null && prefix == null) {
+            h = model.maskHiddenStates(batch);
+        } else {
+            List<SoftInput> inputs = new ArrayList<>(batch.size());
+            for (EncodedPrompt p : batch) {
+                inputs.add(softPrompt == null ? SoftInput.discrete(p) : softPrompt.inputFor(p));
+            }
+            h = prefix == null ? ((HeadTrainableModel) model).softMaskHiddenStates(inputs)
+                    : ((PrefixTunableModel) model).prefixMaskHiddenStates(inputs, prefix);
+        }
         List<Classification> out = new ArrayList<>(batch.size());
         float[] state = new float[h.width()];
         for (int p = 0; p < batch.size(); p++) {
@@ -612,8 +625,8 @@ public final class PromptClassifier {
 
         /**
          * Runs every input with prefix-tuning prefixes (e.g. trained by {@code search.soft.PrefixTuner}); the model
-         * must be a {@link PrefixTunableModel} and the prefix shaped for it. Not with a learned verbalizer or a
-         * multi-mask policy.
+         * must be a {@link PrefixTunableModel} and the prefix shaped for it. Not with a multi-mask policy; with a
+         * learned verbalizer, the head reads the mask state under the prefix.
          */
         public Builder prefix(Prefix prefix) {
             if (prefix == null) {
@@ -693,6 +706,14 @@ public final class PromptClassifier {
         }
 
         private void checkPrefix() {
+            checkPrefixShape();
+            if (prefix != null && verbalizer.policy().multiMask()) {
+                throw new IllegalArgumentException("a prefix runs with single-mask label words; use a single-piece "
+                        + "policy instead of MultiTokenPolicy." + verbalizer.policy());
+            }
+        }
+
+        private void checkPrefixShape() {
             if (prefix == null) {
                 return;
             }
@@ -705,25 +726,24 @@ public final class PromptClassifier {
                         + " hidden, but model '" + model.info().name() + "' needs " + tunable.layerCount() + " x "
                         + model.info().hiddenSize() + "; use a prefix trained on this model");
             }
-            if (verbalizer.policy().multiMask()) {
-                throw new IllegalArgumentException("a prefix runs with single-mask label words; use a single-piece "
-                        + "policy instead of MultiTokenPolicy." + verbalizer.policy());
-            }
         }
 
         private PromptClassifier buildLearned() {
-            if (prefix != null) {
-                throw new IllegalArgumentException("a learned verbalizer reads the model's mask state without a prefix;"
-                        + " give either prefix(...) or learnedVerbalizer(...)");
-            }
             if (verbalizer != null) {
                 throw new IllegalArgumentException("give either a label-word verbalizer or a learned verbalizer, not "
                         + "both; the learned one scores the classes by itself");
             }
-            if (template.softCount() > 0 || softPrompt != null) {
-                throw new IllegalArgumentException("template '" + template.text() + "' has soft-prompt slots [P]; a "
-                        + "learned verbalizer reads the discrete prompt's mask state, so use a template without [P]");
+            checkSoftPrompt();
+            if (softPrompt != null && !(model instanceof HeadTrainableModel)) {
+                throw new IllegalArgumentException("model '" + model.info().name() + "' cannot read the mask state of "
+                        + "a soft prompt for a learned verbalizer (it is not a HeadTrainableModel); use prompt-onnx's "
+                        + "OnnxMaskedLanguageModel");
             }
+            if (softPrompt != null && prefix != null) {
+                throw new IllegalArgumentException("give a learned verbalizer either a prefix or a soft prompt, not "
+                        + "both");
+            }
+            checkPrefixShape();
             if (!(calibration instanceof Calibration.None)) {
                 throw new IllegalArgumentException("calibration " + calibration + " divides label-word scores; a "
                         + "learned verbalizer has its own biases, so drop calibration(...)");

@@ -29,6 +29,13 @@ public record GradientRequest(EncodedPrompt prompt, int[] goldTokenIds, Map<Inte
         if (Arrays.stream(goldTokenIds).distinct().count() != goldTokenIds.length) {
             throw new IllegalArgumentException("gold label-word ids repeat: " + Arrays.toString(goldTokenIds));
         }
+        gradientPositions = checkedPositions(prompt, gradientPositions);
+        softVectors = SoftInput.checkedCopy(prompt, softVectors == null ? Map.of() : softVectors);
+        goldTokenIds = goldTokenIds.clone();
+    }
+
+    /** A copy of the gradient positions after checking that each lies inside the prompt. */
+    static int[] checkedPositions(EncodedPrompt prompt, int[] gradientPositions) {
         if (gradientPositions == null) {
             throw new IllegalArgumentException("gradientPositions must not be null; pass an empty array for none");
         }
@@ -38,9 +45,7 @@ public record GradientRequest(EncodedPrompt prompt, int[] goldTokenIds, Map<Inte
                         + prompt.length());
             }
         }
-        softVectors = SoftInput.checkedCopy(prompt, softVectors == null ? Map.of() : softVectors);
-        goldTokenIds = goldTokenIds.clone();
-        gradientPositions = gradientPositions.clone();
+        return gradientPositions.clone();
     }
 
     /** A discrete-prompt request: no soft vectors. */

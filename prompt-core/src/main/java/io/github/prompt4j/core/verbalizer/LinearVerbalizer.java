@@ -1,6 +1,7 @@
 package io.github.prompt4j.core.verbalizer;
 
 import io.github.prompt4j.core.model.EmbeddingMatrix;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,11 +26,19 @@ public final class LinearVerbalizer {
     private final List<String> labels;
     private final float[][] weights;
     private final float[] bias;
+    /** The same parameters as a head, which does the arithmetic. */
+    private final LinearHead head;
 
     private LinearVerbalizer(List<String> labels, float[][] weights, float[] bias) {
         this.labels = labels;
         this.weights = weights;
         this.bias = bias;
+        int dim = weights[0].length;
+        float[] flat = new float[weights.length * dim];
+        for (int c = 0; c < weights.length; c++) {
+            System.arraycopy(weights[c], 0, flat, c * dim, dim);
+        }
+        this.head = new LinearHead(weights.length, dim, flat, bias);
     }
 
     /**
@@ -159,35 +168,38 @@ public final class LinearVerbalizer {
      * @throws IllegalArgumentException for a state of another length
      */
     public double[] logits(float[] h) {
-        if (h.length != dim()) {
-            throw new IllegalArgumentException("the mask state has " + h.length + " values but the verbalizer's "
-                    + "weights have " + dim() + "; use a verbalizer learned on this model");
-        }
-        double[] z = new double[weights.length];
-        for (int c = 0; c < z.length; c++) {
-            double s = bias[c];
-            float[] w = weights[c];
-            for (int j = 0; j < w.length; j++) {
-                s += (double) w[j] * h[j];
-            }
-            z[c] = s;
-        }
-        return z;
+        return head.logits(checked(h));
     }
 
     /** The class distribution {@code softmax(logits(h))}. */
     public double[] probabilities(float[] h) {
-        double[] z = logits(h);
-        double max = Arrays.stream(z).max().orElseThrow();
-        double sum = 0;
-        for (int c = 0; c < z.length; c++) {
-            z[c] = Math.exp(z[c] - max);
-            sum += z[c];
+        return head.probabilities(checked(h));
+    }
+
+    private float[] checked(float[] h) {
+        if (h.length != dim()) {
+            throw new IllegalArgumentException("the mask state has " + h.length + " values but the verbalizer's "
+                    + "weights have " + dim() + "; use a verbalizer learned on this model");
         }
-        for (int c = 0; c < z.length; c++) {
-            z[c] /= sum;
+        return h;
+    }
+
+    /** The verbalizer's parameters as a {@link LinearHead} (rows in class order), e.g. to train them further. */
+    public LinearHead head() {
+        return head;
+    }
+
+    /** A verbalizer over the given labels with a head's parameters (row {@code c} for label {@code c}). */
+    public static LinearVerbalizer of(List<String> labels, LinearHead head) {
+        if (head == null) {
+            throw new IllegalArgumentException("head must not be null");
         }
-        return z;
+        float[] w = head.weights();
+        List<float[]> rows = new ArrayList<>();
+        for (int c = 0; c < head.classes(); c++) {
+            rows.add(Arrays.copyOfRange(w, c * head.hidden(), (c + 1) * head.hidden()));
+        }
+        return of(labels, rows, head.bias());
     }
 
     @Override

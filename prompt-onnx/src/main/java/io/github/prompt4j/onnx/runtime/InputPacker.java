@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.Prefix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The one owner of model input packing: pads a batch of prompts into the graphs' input tensors (ids or input
@@ -124,16 +127,81 @@ final class InputPacker {
     <T> T gradient(OrtSession session, String graph, List<GradientRequest> requests, int[] batch, EmbeddingFill fill,
             Prefix prefix, int[] competitors, int vocabularySize, Function<OrtSession.Result, T> read) {
         int b = batch.length;
-        int t = 0;
         int g = 0;
         int[][] rivals = new int[b][];
         for (int r = 0; r < b; r++) {
-            GradientRequest q = requests.get(batch[r]);
-            t = Math.max(t, q.prompt().length());
-            int[] ids = q.goldTokenIds();
+            int[] ids = requests.get(batch[r]).goldTokenIds();
             rivals[r] = java.util.Arrays.stream(competitors).filter(c -> java.util.Arrays.stream(ids)
                     .noneMatch(x -> x == c)).toArray();
             g = Math.max(g, ids.length + rivals[r].length);
+        }
+        int width = g;
+        return runGradient(session, graph, batch, i -> requests.get(i).prompt(), i -> requests.get(i).softVectors(),
+                fill, prefix, (buf, inputs) -> {
+                    LongBuffer gold = buf.longs(3, b * width);
+                    FloatBuffer goldMask = buf.floats(1, b * width);
+                    for (int r = 0; r < b; r++) {
+                        int[] ids = requests.get(batch[r]).goldTokenIds();
+                        int real = ids.length + rivals[r].length;
+                        for (int k = 0; k < width; k++) {
+                            int id = k < ids.length ? ids[k] : k < real ? rivals[r][k - ids.length] : 0;
+                            if (k < real && (id < 0 || id >= vocabularySize)) {
+                                throw new IllegalArgumentException((k < ids.length ? "gold" : "competitor")
+                                        + " token id " + id + " of gradient request " + batch[r] + " is outside the "
+                                        + "vocabulary [0, " + vocabularySize + ")");
+                            }
+                            gold.put(r * width + k, id);
+                            goldMask.put(r * width + k, k < ids.length ? 1f : k < real ? -1f : 0f);
+                        }
+                    }
+                    inputs.put("gold_ids", OnnxTensor.createTensor(env, gold, new long[] {b, width}));
+                    inputs.put("gold_mask", OnnxTensor.createTensor(env, goldMask, new long[] {b, width}));
+                }, read);
+    }
+
+    /**
+     * Runs a learned-head gradient graph on the requests at indices {@code batch}: the head's weights and bias and
+     * each row's gold class, with prefix-tuning prefixes when {@code prefix} is not null.
+     */
+    <T> T headGradient(OrtSession session, String graph, List<HeadLossRequest> requests, int[] batch,
+            EmbeddingFill fill, LinearHead head, Prefix prefix, Function<OrtSession.Result, T> read) {
+        int b = batch.length;
+        return runGradient(session, graph, batch, i -> requests.get(i).prompt(), i -> requests.get(i).softVectors(),
+                fill, prefix, (buf, inputs) -> {
+                    LongBuffer gold = buf.longs(3, b);
+                    for (int r = 0; r < b; r++) {
+                        int c = requests.get(batch[r]).goldClass();
+                        if (c >= head.classes()) {
+                            throw new IllegalArgumentException("gold class " + c + " of head request " + batch[r]
+                                    + " is outside the head's " + head.classes() + " classes");
+                        }
+                        gold.put(r, c);
+                    }
+                    FloatBuffer weights = buf.floats(4, head.classes() * head.hidden());
+                    weights.put(head.weights()).rewind();
+                    FloatBuffer bias = buf.floats(5, head.classes());
+                    bias.put(head.bias()).rewind();
+                    inputs.put("gold_class", OnnxTensor.createTensor(env, gold, new long[] {b}));
+                    inputs.put("head_weight", OnnxTensor.createTensor(env, weights,
+                            new long[] {head.classes(), head.hidden()}));
+                    inputs.put("head_bias", OnnxTensor.createTensor(env, bias, new long[] {head.classes()}));
+                }, read);
+    }
+
+    /** Adds the loss-specific inputs of a gradient graph. */
+    @FunctionalInterface
+    private interface LossInputs {
+        void put(Buffers buf, Map<String, OnnxTensor> inputs) throws OrtException;
+    }
+
+    /** The inputs every gradient graph shares (embeddings, masks, types, one mask position per row, prefix). */
+    private <T> T runGradient(OrtSession session, String graph, int[] batch, IntFunction<EncodedPrompt> prompts,
+            IntFunction<Map<Integer, float[]>> soft, EmbeddingFill fill, Prefix prefix, LossInputs loss,
+            Function<OrtSession.Result, T> read) {
+        int b = batch.length;
+        int t = 0;
+        for (int i : batch) {
+            t = Math.max(t, prompts.apply(i).length());
         }
         Buffers buf = borrow();
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
@@ -141,34 +209,18 @@ final class InputPacker {
             LongBuffer attention = buf.longs(0, b * t);
             LongBuffer types = buf.longs(1, b * t);
             LongBuffer masks = buf.longs(2, b);
-            LongBuffer gold = buf.longs(3, b * g);
             FloatBuffer embeds = buf.floats(0, b * t * hidden);
-            FloatBuffer goldMask = buf.floats(1, b * g);
             for (int r = 0; r < b; r++) {
-                GradientRequest q = requests.get(batch[r]);
-                EncodedPrompt p = q.prompt();
+                EncodedPrompt p = prompts.apply(batch[r]);
                 packRow(p, t, r, attention, types, null);
-                fill.fill(p, q.softVectors(), t, embeds, r * t * hidden);
+                fill.fill(p, soft.apply(batch[r]), t, embeds, r * t * hidden);
                 masks.put(r, p.maskPositions()[0]);
-                int[] ids = q.goldTokenIds();
-                int real = ids.length + rivals[r].length;
-                for (int k = 0; k < g; k++) {
-                    int id = k < ids.length ? ids[k] : k < real ? rivals[r][k - ids.length] : 0;
-                    if (k < real && (id < 0 || id >= vocabularySize)) {
-                        throw new IllegalArgumentException((k < ids.length ? "gold" : "competitor") + " token id "
-                                + id + " of gradient request " + batch[r] + " is outside the vocabulary [0, "
-                                + vocabularySize + ")");
-                    }
-                    gold.put(r * g + k, id);
-                    goldMask.put(r * g + k, k < ids.length ? 1f : k < real ? -1f : 0f);
-                }
             }
             inputs.put("inputs_embeds", OnnxTensor.createTensor(env, embeds, new long[] {b, t, hidden}));
             inputs.put("attention_mask", OnnxTensor.createTensor(env, attention, new long[] {b, t}));
             inputs.put("token_type_ids", OnnxTensor.createTensor(env, types, new long[] {b, t}));
             inputs.put("mask_positions", OnnxTensor.createTensor(env, masks, new long[] {b}));
-            inputs.put("gold_ids", OnnxTensor.createTensor(env, gold, new long[] {b, g}));
-            inputs.put("gold_mask", OnnxTensor.createTensor(env, goldMask, new long[] {b, g}));
+            loss.put(buf, inputs);
             putPrefix(buf, prefix, inputs);
             try (OrtSession.Result result = session.run(inputs)) {
                 return read.apply(result);
@@ -225,7 +277,8 @@ final class InputPacker {
     /** Growable direct buffers, one slot per input kind; a view of exactly the requested size is handed out. */
     private static final class Buffers {
         private final List<ByteBuffer> longSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty()));
-        private final List<ByteBuffer> floatSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty()));
+        private final List<ByteBuffer> floatSlots = new ArrayList<>(List.of(empty(), empty(), empty(), empty(),
+                empty(), empty()));
 
         private static ByteBuffer empty() {
             return ByteBuffer.allocateDirect(0);

@@ -8,12 +8,17 @@ import ai.onnxruntime.OrtSession;
 import io.github.prompt4j.core.model.EmbeddingMatrix;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.HeadLossGradient;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.HeadTrainableModel;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixHeadGradient;
 import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.ModelInfo;
 import io.github.prompt4j.core.model.ModelLoadException;
@@ -52,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * float32 either way. Memory: the weights file is memory-mapped once and shared; by default each forward session
  * also keeps a prepacked copy of its matrix weights (see {@link Options#prepackWeights()}). Only the forward session is created at open; the gradient session is created on
  * the first {@link #labelLossGradients} call and the embeddings forward session (soft prompts) on the first
- * {@link #softMaskLogits} call with a soft vector, so a model used for discrete prompts only never pays for them.
+ * {@link #softMaskLogits} call with a soft vector, so a model used for discrete prompts only never pays for them; the
+ * prefix sessions and the learned-head gradient sessions ({@link HeadTrainableModel}) are likewise created on their
+ * first call.
  *
  * <p>Batching: a list is sorted by length, cut into batches of at most {@code maxBatchSize} sequences and
  * {@code maxBatchTokens} padded tokens, padded to the longest sequence of each batch, and the results are put back in
@@ -62,12 +69,12 @@ import org.slf4j.LoggerFactory;
  * the gradient graph: the word-embedding row of each id, or the soft vector at its position.
  *
  * <p><b>Thread safety:</b> thread-safe; share one instance. ONNX Runtime sessions run concurrently.
- * <b>Resources:</b> owns up to three ONNX Runtime sessions (forward; gradient and embeddings forward created on first
- * use), the native tokenizer
+ * <b>Resources:</b> owns its ONNX Runtime sessions (forward; the gradient, embeddings forward, prefix and head gradient
+ * ones created on first use), the native tokenizer
  * and a memory-mapped view of the weights file; {@link #close()} frees them and waits for running calls to finish;
  * afterwards every method throws {@link IllegalStateException}.
  */
-public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
+public final class OnnxMaskedLanguageModel implements PrefixTunableModel, HeadTrainableModel {
 
     private static final Logger log = LoggerFactory.getLogger(OnnxMaskedLanguageModel.class);
 
@@ -94,6 +101,8 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
     private volatile OrtSession forwardEmbeds;
     private volatile OrtSession forwardPrefix;
     private volatile OrtSession gradientPrefix;
+    /** The learned-head gradient sessions by graph file, created on first use; guarded by {@code this}. */
+    private final Map<Path, OrtSession> headSessions = new java.util.HashMap<>();
     private volatile boolean closed;
 
     /**
@@ -571,15 +580,10 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
                 packer.gradient(gradientPrefixSession(), directory.gradientPrefixGraph().toString(), requests, batch,
                         this::fillEmbeddings, prefix, competitors, info.vocabularySize(), result -> {
                             FloatBuffer loss = floats(result, "loss");
-                            FloatBuffer gk = floats(result, "prefix_keys_grad");
-                            FloatBuffer gv = floats(result, "prefix_values_grad");
                             for (int r = 0; r < batch.length; r++) {
                                 losses[batch[r]] = loss.get(r);
                             }
-                            for (int j = 0; j < n; j++) {
-                                keys[j] += gk.get(j);
-                                values[j] += gv.get(j);
-                            }
+                            addPrefixGradient(result, keys, values);
                             return null;
                         });
             } finally {
@@ -587,6 +591,16 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
             }
         }
         return new PrefixGradient(losses, keys, values);
+    }
+
+    /** Adds a batch's prefix gradient outputs to the running sums. */
+    private static void addPrefixGradient(OrtSession.Result result, float[] keys, float[] values) {
+        FloatBuffer gk = floats(result, "prefix_keys_grad");
+        FloatBuffer gv = floats(result, "prefix_values_grad");
+        for (int j = 0; j < keys.length; j++) {
+            keys[j] += gk.get(j);
+            values[j] += gv.get(j);
+        }
     }
 
     private void checkPrefix(Prefix prefix) {
@@ -615,6 +629,121 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
 
     private static List<Map<Integer, float[]>> softOf(List<SoftInput> inputs) {
         return inputs.stream().map(SoftInput::softVectors).toList();
+    }
+
+    // learned head (HeadTrainableModel)
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs the embeddings forward graph (its session created on first use).
+     */
+    @Override
+    public MaskVectors softMaskHiddenStates(List<SoftInput> inputs) {
+        InputChecks.requireElements(inputs, "inputs");
+        ForwardResult r = runForward(promptsOf(inputs), softOf(inputs), Set.of(Outputs.TRANSFORMED),
+                info.hiddenSize(), null);
+        return new MaskVectors(info.hiddenSize(), r.maskCounts, r.vectors);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One pass of the learned-head gradient graph per batch (session created on the first call).
+     */
+    @Override
+    public List<HeadLossGradient> headLossGradients(List<HeadLossRequest> requests, LinearHead head) {
+        checkHead(requests, head);
+        int h = info.hiddenSize();
+        HeadLossGradient[] out = new HeadLossGradient[requests.size()];
+        headPasses(requests, head, null, directory.gradientHeadGraph(), (batch, result) -> {
+            FloatBuffer loss = floats(result, "loss");
+            FloatBuffer state = floats(result, "head_state");
+            FloatBuffer grad = floats(result, "inputs_embeds_grad");
+            int t = (int) (grad.capacity() / ((long) batch.length * h));
+            for (int r = 0; r < batch.length; r++) {
+                int[] positions = requests.get(batch[r]).gradientPositions();
+                float[] rows = new float[positions.length * h];
+                for (int k = 0; k < positions.length; k++) {
+                    grad.get((r * t + positions[k]) * h, rows, k * h, h);
+                }
+                float[] t0 = new float[h];
+                state.get(r * h, t0, 0, h);
+                out[batch[r]] = new HeadLossGradient(t0, new LabelLossGradient(loss.get(r), positions, rows, h));
+            }
+        });
+        return List.of(out);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One pass of the learned-head prefix gradient graph per batch (session created on the first call).
+     */
+    @Override
+    public PrefixHeadGradient prefixHeadLossGradient(List<HeadLossRequest> requests, LinearHead head,
+            Prefix prefix) {
+        checkPrefix(prefix);
+        checkHead(requests, head);
+        int h = info.hiddenSize();
+        int n = prefix.layers() * prefix.length() * prefix.hidden();
+        float[] keys = new float[n];
+        float[] values = new float[n];
+        float[] losses = new float[requests.size()];
+        float[] states = new float[requests.size() * h];
+        headPasses(requests, head, prefix, directory.gradientHeadPrefixGraph(), (batch, result) -> {
+            FloatBuffer loss = floats(result, "loss");
+            FloatBuffer state = floats(result, "head_state");
+            for (int r = 0; r < batch.length; r++) {
+                losses[batch[r]] = loss.get(r);
+                state.get(r * h, states, batch[r] * h, h);
+            }
+            addPrefixGradient(result, keys, values);
+        });
+        return new PrefixHeadGradient(losses, states, h, new PrefixGradient(losses, keys, values));
+    }
+
+    private void checkHead(List<HeadLossRequest> requests, LinearHead head) {
+        InputChecks.requireElements(requests, "requests");
+        if (head == null) {
+            throw new IllegalArgumentException("head must not be null");
+        }
+        if (head.hidden() != info.hiddenSize()) {
+            throw new IllegalArgumentException("a head over states of size " + head.hidden() + " does not fit model "
+                    + manifest.name() + ", whose hidden size is " + info.hiddenSize());
+        }
+        ensureOpen();
+    }
+
+    /** Runs a head gradient graph batch by batch; {@code read} gets each batch's indices and result. */
+    private void headPasses(List<HeadLossRequest> requests, LinearHead head, Prefix prefix, Path graph,
+            java.util.function.BiConsumer<int[], OrtSession.Result> read) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        for (int[] batch : batches(requests.stream().map(HeadLossRequest::prompt).toList())) {
+            for (int i : batch) {
+                checkLength(requests.get(i).prompt());
+            }
+            lifecycle.readLock().lock();
+            try {
+                ensureOpen();
+                packer.headGradient(headSession(graph), graph.toString(), requests, batch, this::fillEmbeddings, head,
+                        prefix, result -> {
+                            read.accept(batch, result);
+                            return null;
+                        });
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+        }
+    }
+
+    private synchronized OrtSession headSession(Path graph) {
+        return headSessions.computeIfAbsent(graph, g -> {
+            log.debug("opened the head gradient session {} of {} (first call)", g.getFileName(), manifest.name());
+            return sameDeviceSession(g, false, false);
+        });
     }
 
     @Override
@@ -647,6 +776,10 @@ public final class OnnxMaskedLanguageModel implements PrefixTunableModel {
             closeQuietly(forwardEmbeds);
             closeQuietly(forwardPrefix);
             closeQuietly(gradientPrefix);
+            synchronized (this) {
+                headSessions.values().forEach(OnnxMaskedLanguageModel::closeQuietly);
+                headSessions.clear();
+            }
             weights.close();
             tokenizer.close();
             log.debug("closed {}", manifest.name());

@@ -43,9 +43,14 @@ class PrefixModelTest {
     static void export() throws Exception {
         root = Files.createTempDirectory("prompt4j-prefix");
         tiny = TinyBert.random(TinyBert.DEFAULT_CONFIG, 23);
+        dir = exportTiny(tiny, root);
+    }
+
+    /** Exports a tiny BERT under {@code root} (also used by {@link HeadModelTest}). */
+    static ModelDirectory exportTiny(TinyBert tiny, Path root) throws IOException {
         Path hf = tiny.writeHuggingFace(root.resolve("hf"));
         try (HuggingFaceBertCheckpoint c = HuggingFaceBertCheckpoint.fromDirectory(hf)) {
-            dir = ModelExporter.export(c, "tiny", root.resolve("export"));
+            return ModelExporter.export(c, "tiny", root.resolve("export"));
         }
     }
 
@@ -55,11 +60,16 @@ class PrefixModelTest {
     }
 
     private static OnnxMaskedLanguageModel open() {
-        // batches of 2 so that the five prompts run padded, in three batches
+        return open(dir);
+    }
+
+    /** A CPU model over {@code dir} in batches of 2, so that the five {@link #prompts} run padded, in three batches. */
+    static OnnxMaskedLanguageModel open(ModelDirectory dir) {
         return OnnxMaskedLanguageModel.builder().directory(dir.path()).device(Device.CPU).maxBatchSize(2).build();
     }
 
-    private static List<EncodedPrompt> prompts(OnnxMaskedLanguageModel model) {
+    /** Five one-mask prompts of different lengths. */
+    static List<EncodedPrompt> prompts(OnnxMaskedLanguageModel model) {
         List<EncodedPrompt> out = new ArrayList<>();
         for (String text : List.of("the movie was [MASK] .", "a [MASK] story", "i liked the acting , it was [MASK] !",
                 "[MASK] food", "this book is not good , the plot was boring and the music was [MASK] too .")) {

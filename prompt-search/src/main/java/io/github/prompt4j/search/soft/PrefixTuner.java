@@ -4,15 +4,21 @@ import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.eval.Metrics;
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.HeadTrainableModel;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixHeadGradient;
 import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
 import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.trigger.SearchLoss;
@@ -21,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * set) as the saved prompt will ({@link LabelMapper#sum()}); the prefix with the best selection accuracy is kept (ties
  * to the earlier epoch; the initial prefix is epoch 0), training stops after {@code patience} epochs without a better
  * one, or when the time budget would be exceeded by another epoch.
+ *
+ * <p>Learned verbalizer ({@link Builder#learnedVerbalizer}): a linear head on the mask's transformed state (WARP,
+ * Hambardzumyan et al. 2021), initialised from the label words' output embeddings
+ * ({@link LinearVerbalizer#fromLabelWords}), trained together with the prefix on the head's class cross-entropy
+ * ({@link HeadTrainableModel#prefixHeadLossGradient}; the head's own gradient from the same pass,
+ * {@link LinearHead#lossGradient}), one Adam over both; the selection split classifies with the head, and the result
+ * keeps the head of the best epoch with its prefix.
  *
  * <p>Resumable: {@link Builder#checkpoints} receives a {@link PrefixTuningState} after every epoch, and
  * {@link #resume} continues from one exactly as the uninterrupted run would have (each epoch shuffles with a generator
@@ -92,6 +106,10 @@ public final class PrefixTuner {
      *         setting or data than this tuner's, naming the difference
      */
     public PrefixTuningResult resume(PrefixTuningState state) {
+        if (b.learnedVerbalizer) {
+            throw new IllegalStateException("a run with a learned verbalizer writes no checkpoints and cannot resume; "
+                    + "call run()");
+        }
         if (state == null) {
             throw new IllegalArgumentException("state must not be null; call run() to start afresh");
         }
@@ -118,13 +136,18 @@ public final class PrefixTuner {
             });
         }
         List<GradientRequest> train = new ArrayList<>(b.train.size());
+        List<HeadLossRequest> headTrain = new ArrayList<>(b.learnedVerbalizer ? b.train.size() : 0);
         for (int i = 0; i < b.train.size(); i++) {
             Example e = b.train.get(i);
             if (!goldIds.containsKey(e.label())) {
                 throw new IllegalArgumentException("training example " + i + " has label '" + e.label() + "', not "
                         + "a class of the verbalizer " + classes);
             }
-            train.add(GradientRequest.of(encoder.encode(e.valuesFor(b.template)), goldIds.get(e.label()), new int[0]));
+            EncodedPrompt prompt = encoder.encode(e.valuesFor(b.template));
+            train.add(GradientRequest.of(prompt, goldIds.get(e.label()), new int[0]));
+            if (b.learnedVerbalizer) {
+                headTrain.add(HeadLossRequest.of(prompt, classes.indexOf(e.label())));
+            }
         }
         String digest = digest(b.train, b.selection);
         int[] labelIds = goldIds.values().stream().flatMapToInt(java.util.Arrays::stream).distinct().toArray();
@@ -133,11 +156,11 @@ public final class PrefixTuner {
         int total = perEpoch * b.epochs;
         int warmup = (int) Math.floor(b.warmupFraction * total);
         if (from == null) {
-            p.best = accuracy(p.current);
+            p.best = accuracy(p.current, p.head);
             p.forward += b.selection.size();
             p.epochs.add(new PrefixTuningEpoch(0, 0, 0, p.best, seconds(t0)));
             b.listener.accept(p.epochs.get(0));
-            b.checkpoints.accept(p.state(this, digest, 0, seconds(t0)));
+            checkpoint(p, digest, 0, t0);
         }
         for (int epoch = p.epochs.size(); !p.finished && epoch <= b.epochs; epoch++) {
             long e0 = System.nanoTime();
@@ -157,27 +180,36 @@ public final class PrefixTuner {
                 for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
                     batch.add(train.get(order.get(i)));
                 }
-                PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
-                        ? model.prefixClassLossGradient(batch, p.current, labelIds)
-                        : model.prefixLabelLossGradient(batch, p.current);
+                double[] grad;
+                if (b.learnedVerbalizer) {
+                    List<HeadLossRequest> headBatch = new ArrayList<>();
+                    for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
+                        headBatch.add(headTrain.get(order.get(i)));
+                    }
+                    PrefixHeadGradient g = ((HeadTrainableModel) model).prefixHeadLossGradient(headBatch, p.head,
+                            p.current);
+                    lossSum += g.prefix().totalLoss();
+                    grad = jointGradient(g, headBatch, p.head);
+                } else {
+                    PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
+                            ? model.prefixClassLossGradient(batch, p.current, labelIds)
+                            : model.prefixLabelLossGradient(batch, p.current);
+                    lossSum += g.totalLoss();
+                    float[] flat = g.flatten();
+                    grad = new double[flat.length];
+                    for (int i = 0; i < flat.length; i++) {
+                        grad[i] = flat[i];
+                    }
+                }
                 p.gradient += batch.size();
-                lossSum += g.totalLoss();
-                float[] flat = g.flatten();
-                double[] grad = new double[flat.length];
-                for (int i = 0; i < flat.length; i++) {
-                    grad[i] = flat[i] / batch.size();
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] /= batch.size();
                 }
                 p.adam.step(p.params, grad, b.learningRate * LearningRateSchedule.LINEAR.factor(p.adam.steps() + 1,
                         warmup, total));
-                float[] next = new float[p.params.length];
-                for (int i = 0; i < p.params.length; i++) {
-                    // the parameters are the float32 prefix (as the model sees it), so a checkpoint holds them exactly
-                    next[i] = (float) p.params[i];
-                    p.params[i] = next[i];
-                }
-                p.current = p.current.withFlat(next);
+                p.roundToFloat();
             }
-            double acc = accuracy(p.current);
+            double acc = accuracy(p.current, p.head);
             p.forward += b.selection.size();
             PrefixTuningEpoch record = new PrefixTuningEpoch(epoch, p.adam.steps(), lossSum / train.size(), acc,
                     seconds(t0));
@@ -189,6 +221,7 @@ public final class PrefixTuner {
             if (acc > p.best) {
                 p.best = acc;
                 p.bestPrefix = p.current;
+                p.bestHead = p.head;
                 p.bestEpoch = epoch;
             } else if (epoch - p.bestEpoch >= b.patience) {
                 log.info("prefix-tuning stopped: {} epochs without a better selection accuracy", b.patience);
@@ -196,11 +229,38 @@ public final class PrefixTuner {
             }
             p.longestEpoch = Math.max(p.longestEpoch, System.nanoTime() - e0);
             p.finished |= epoch == b.epochs;
-            b.checkpoints.accept(p.state(this, digest, epoch, seconds(t0)));
+            checkpoint(p, digest, epoch, t0);
         }
         return new PrefixTuningResult(model.info().name(), b.template.text(), b.verbalizer.words(), p.bestPrefix,
-                p.epochs, p.bestEpoch, train.size(), b.selection.size(), p.forward, p.gradient,
-                (System.nanoTime() - t0) / 1_000_000);
+                Optional.ofNullable(p.bestHead).map(h -> LinearVerbalizer.of(classes, h)), p.epochs, p.bestEpoch,
+                train.size(), b.selection.size(), p.forward, p.gradient, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Hands a checkpoint to the builder's consumer; a run with a learned verbalizer writes none. */
+    private void checkpoint(Progress p, String digest, int epoch, long t0) {
+        if (!b.learnedVerbalizer) {
+            b.checkpoints.accept(p.state(this, digest, epoch, seconds(t0)));
+        }
+    }
+
+    /**
+     * The summed gradient of a batch's head losses, laid out as {@link Progress#params}: the prefix's (from the
+     * model), then the head's ({@code (softmax(z) - onehot) t^T} from each example's state).
+     */
+    private static double[] jointGradient(PrefixHeadGradient g, List<HeadLossRequest> batch, LinearHead head) {
+        float[] prefix = g.prefix().flatten();
+        int n = head.classes() * (head.hidden() + 1);
+        double[] grad = new double[prefix.length + n];
+        for (int i = 0; i < prefix.length; i++) {
+            grad[i] = prefix[i];
+        }
+        for (int r = 0; r < batch.size(); r++) {
+            double[] h = head.lossGradient(g.state(r), batch.get(r).goldClass());
+            for (int i = 0; i < n; i++) {
+                grad[prefix.length + i] += h[i];
+            }
+        }
+        return grad;
     }
 
     /** A fresh run's progress: the seeded Gaussian initial prefix, Adam at rest. */
@@ -211,8 +271,10 @@ public final class PrefixTuner {
         for (int i = 0; i < start.length; i++) {
             start[i] = (float) (b.initScale * rnd.nextGaussian());
         }
-        Progress p = new Progress(init.withFlat(start));
+        LinearHead head = b.learnedVerbalizer ? LinearVerbalizer.fromLabelWords(b.verbalizer, model).head() : null;
+        Progress p = new Progress(init.withFlat(start), head);
         p.bestPrefix = p.current;
+        p.bestHead = head;
         return p;
     }
 
@@ -240,7 +302,7 @@ public final class PrefixTuner {
                     .append(v.get(1)).append(';'));
             throw new IllegalArgumentException(m.toString());
         }
-        Progress p = new Progress(s.current());
+        Progress p = new Progress(s.current(), null);
         p.adam.restore(s.adamFirst(), s.adamSecond(), s.steps());
         p.bestPrefix = s.best();
         p.bestEpoch = s.bestEpoch();
@@ -280,13 +342,19 @@ public final class PrefixTuner {
         return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
-    /** The mutable progress of one run: parameters, optimiser, the best prefix, counters. */
+    /**
+     * The mutable progress of one run: parameters (the prefix, then the learned head if any), optimiser, the best
+     * prefix and head, counters.
+     */
     private static final class Progress {
         Prefix current;
+        /** The learned head; null without a learned verbalizer. */
+        LinearHead head;
         final double[] params;
         final Adam adam;
         final List<PrefixTuningEpoch> epochs = new ArrayList<>();
         Prefix bestPrefix;
+        LinearHead bestHead;
         int bestEpoch;
         double best;
         long forward;
@@ -294,14 +362,37 @@ public final class PrefixTuner {
         long longestEpoch;
         boolean finished;
 
-        Progress(Prefix current) {
+        Progress(Prefix current, LinearHead head) {
             this.current = current;
+            this.head = head;
             float[] flat = current.flatten();
-            this.params = new double[flat.length];
+            float[] headFlat = head == null ? new float[0] : head.flatten();
+            this.params = new double[flat.length + headFlat.length];
             for (int i = 0; i < flat.length; i++) {
                 params[i] = flat[i];
             }
+            for (int i = 0; i < headFlat.length; i++) {
+                params[flat.length + i] = headFlat[i];
+            }
             this.adam = new Adam(params.length, 0.9, 0.999, 1e-8);
+        }
+
+        /**
+         * Rounds the parameters to float32 after an update and rebuilds the prefix (and head) from them: the model sees
+         * float32, so a checkpoint holds them exactly.
+         */
+        void roundToFloat() {
+            float[] next = new float[params.length];
+            for (int i = 0; i < params.length; i++) {
+                next[i] = (float) params[i];
+                params[i] = next[i];
+            }
+            int n = current.size();
+            current = current.withFlat(java.util.Arrays.copyOf(next, n));
+            if (head != null) {
+                head = LinearHead.fromFlat(head.classes(), head.hidden(), java.util.Arrays.copyOfRange(next, n,
+                        next.length));
+            }
         }
 
         PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
@@ -314,10 +405,12 @@ public final class PrefixTuner {
         }
     }
 
-    /** Selection accuracy of a prefix, classified as the saved prompt classifies. */
-    private double accuracy(Prefix prefix) {
-        PromptClassifier c = PromptClassifier.builder(b.model).template(b.template).verbalizer(b.verbalizer)
-                .mapper(LabelMapper.sum()).batchSize(b.batchSize * 2).prefix(prefix).build();
+    /** Selection accuracy of a prefix (and head, if not null), classified as the saved prompt classifies. */
+    private double accuracy(Prefix prefix, LinearHead head) {
+        PromptClassifier.Builder builder = PromptClassifier.builder(b.model).template(b.template)
+                .batchSize(b.batchSize * 2).prefix(prefix);
+        PromptClassifier c = head == null ? builder.verbalizer(b.verbalizer).mapper(LabelMapper.sum()).build()
+                : builder.learnedVerbalizer(LinearVerbalizer.of(b.verbalizer.labels(), head)).build();
         List<Classification> out = c.classifyAllFields(b.selection.stream().map(e -> e.valuesFor(b.template))
                 .toList());
         return Metrics.accuracy(b.selection.stream().map(Example::label).toList(),
@@ -348,6 +441,8 @@ public final class PrefixTuner {
         private Consumer<PrefixTuningEpoch> listener = e -> { };
         private Consumer<PrefixTuningState> checkpoints = c -> { };
         private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
+        private boolean learnedVerbalizer;
+        private boolean checkpointsSet;
 
         private Builder(PrefixTunableModel model) {
             if (model == null) {
@@ -394,6 +489,17 @@ public final class PrefixTuner {
          */
         public Builder loss(SearchLoss loss) {
             this.loss = loss;
+            return this;
+        }
+
+        /**
+         * Whether to train a learned verbalizer together with the prefix (default false): a linear head on the mask's
+         * transformed state, initialised from the label words' output embeddings, trained on its class cross-entropy
+         * (the {@link #loss} setting then does not apply) and kept with the prefix in the result. Needs a
+         * {@link HeadTrainableModel} (prompt-onnx's {@code OnnxMaskedLanguageModel}); such a run writes no checkpoints.
+         */
+        public Builder learnedVerbalizer(boolean learned) {
+            this.learnedVerbalizer = learned;
             return this;
         }
 
@@ -464,6 +570,7 @@ public final class PrefixTuner {
          */
         public Builder checkpoints(Consumer<PrefixTuningState> checkpoints) {
             this.checkpoints = checkpoints == null ? c -> { } : checkpoints;
+            this.checkpointsSet = checkpoints != null;
             return this;
         }
 
@@ -475,6 +582,15 @@ public final class PrefixTuner {
         public PrefixTuner build() {
             if (loss == null) {
                 throw new IllegalArgumentException("loss must not be null; the default is SearchLoss.LABEL_LIKELIHOOD");
+            }
+            if (learnedVerbalizer && !(model instanceof HeadTrainableModel)) {
+                throw new IllegalArgumentException("model '" + model.info().name() + "' cannot train a learned "
+                        + "verbalizer with a prefix (it is not a HeadTrainableModel); use prompt-onnx's "
+                        + "OnnxMaskedLanguageModel or drop learnedVerbalizer(true)");
+            }
+            if (learnedVerbalizer && (checkpointsSet || loss != SearchLoss.LABEL_LIKELIHOOD)) {
+                throw new IllegalArgumentException("a learned verbalizer trains on its own class cross-entropy and "
+                        + "writes no checkpoints; drop loss(...) and checkpoints(...)");
             }
             if (template == null || verbalizer == null) {
                 throw new IllegalArgumentException("set the template (template(...)) and the label words "

@@ -2,9 +2,11 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.internal.FloatCodec;
 import io.github.prompt4j.search.internal.Json;
@@ -12,13 +14,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A trained prefix-tuning prompt ({@link PrefixTuner}): the template, the label words and the prefix, with what the
  * training measured. Loads back into a classifier that gives the same predictions ({@link #classifier}).
  *
  * <p>JSON ({@link #toJson()}, {@link #fromJson(String)}): format tag {@value #FORMAT}; the prefix as base64
- * little-endian float32 ({@code keys}, {@code values}, each {@code layers * length * hidden} values).
+ * little-endian float32 ({@code keys}, {@code values}, each {@code layers * length * hidden} values). With a learned
+ * verbalizer the document is tagged {@value #FORMAT_WITH_HEAD}: {@code prompt} holds the prefix document as above,
+ * {@code headWeights} ({@code classes * hidden}, class rows in label order) and {@code headBias} ({@code classes})
+ * the head, in the same encoding.
  *
  * <p>Immutable and thread-safe.
  *
@@ -26,6 +32,8 @@ import java.util.Map;
  * @param template the template text (no {@code [T]} or {@code [P]} slot)
  * @param labelWords class to label words (one piece each), in class order
  * @param prefix the trained prefix
+ * @param learnedVerbalizer the linear head trained with the prefix ({@link PrefixTuner.Builder#learnedVerbalizer}),
+ *        which then scores the classes in place of the label words; empty for a label-word prompt
  * @param epochs epoch records, epoch 0 being the initial prefix
  * @param bestEpoch the epoch whose prefix is kept (best selection accuracy)
  * @param trainExamples examples trained on
@@ -35,14 +43,17 @@ import java.util.Map;
  * @param elapsedMillis wall time
  */
 public record PrefixTuningResult(String modelName, String template, Map<String, List<String>> labelWords,
-        Prefix prefix, List<PrefixTuningEpoch> epochs, int bestEpoch, int trainExamples, int selectionExamples,
+        Prefix prefix, Optional<LinearVerbalizer> learnedVerbalizer, List<PrefixTuningEpoch> epochs, int bestEpoch, int trainExamples, int selectionExamples,
         long forwardPasses, long gradientPasses, long elapsedMillis) {
 
     /** The {@code format} tag of the JSON form. */
     public static final String FORMAT = "prompt4j-prefix-tuning/1";
+    /** The {@code format} tag of the JSON form of a result with a learned verbalizer. */
+    public static final String FORMAT_WITH_HEAD = "prompt4j-prefix-tuning-head/1";
 
     public PrefixTuningResult {
-        if (modelName == null || template == null || labelWords == null || prefix == null || epochs == null) {
+        if (modelName == null || template == null || labelWords == null || prefix == null || epochs == null
+                || learnedVerbalizer == null) {
             throw new IllegalArgumentException("no component of a PrefixTuningResult may be null");
         }
         Template parsed = Template.parse(template);
@@ -54,6 +65,19 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
         labelWords.forEach((k, v) -> words.put(k, List.copyOf(v)));
         labelWords = Collections.unmodifiableMap(words);
         epochs = List.copyOf(epochs);
+        if (learnedVerbalizer.isPresent()
+                && !learnedVerbalizer.get().labels().equals(List.copyOf(labelWords.keySet()))) {
+            throw new IllegalArgumentException("the learned verbalizer's classes " + learnedVerbalizer.get().labels()
+                    + " are not the label words' " + labelWords.keySet());
+        }
+    }
+
+    /** A label-word prompt: no learned verbalizer. */
+    public PrefixTuningResult(String modelName, String template, Map<String, List<String>> labelWords, Prefix prefix,
+            List<PrefixTuningEpoch> epochs, int bestEpoch, int trainExamples, int selectionExamples,
+            long forwardPasses, long gradientPasses, long elapsedMillis) {
+        this(modelName, template, labelWords, prefix, Optional.empty(), epochs, bestEpoch, trainExamples,
+                selectionExamples, forwardPasses, gradientPasses, elapsedMillis);
     }
 
     /** The selection accuracy of the kept prefix. */
@@ -62,30 +86,45 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
     }
 
     /**
-     * A classifier with this prompt over {@code model} ({@link LabelMapper#sum()}, as training scored the selection
-     * split).
+     * A classifier with this prompt over {@code model}, as training scored the selection split: the learned
+     * verbalizer if there is one, else the label words with {@link LabelMapper#sum()}.
      *
      * @throws IllegalArgumentException when the model cannot run prefixes or has another shape
      */
     public PromptClassifier classifier(MaskedLanguageModel model) {
-        return PromptClassifier.builder(model).template(Template.parse(template)).verbalizer(Verbalizer.of(labelWords))
-                .mapper(LabelMapper.sum()).prefix(prefix).build();
+        PromptClassifier.Builder b = PromptClassifier.builder(model).template(Template.parse(template)).prefix(prefix);
+        return learnedVerbalizer.isPresent() ? b.learnedVerbalizer(learnedVerbalizer.get()).build()
+                : b.verbalizer(Verbalizer.of(labelWords)).mapper(LabelMapper.sum()).build();
     }
 
     /** This result as JSON. */
     public String toJson() {
-        return Json.write(new Stored(FORMAT, modelName, template, labelWords, prefix.layers(), prefix.length(),
+        Stored prompt = new Stored(FORMAT, modelName, template, labelWords, prefix.layers(), prefix.length(),
                 prefix.hidden(), FloatCodec.encode(prefix.keys()), FloatCodec.encode(prefix.values()), epochs,
-                bestEpoch, trainExamples, selectionExamples, forwardPasses, gradientPasses, elapsedMillis));
+                bestEpoch, trainExamples, selectionExamples, forwardPasses, gradientPasses, elapsedMillis);
+        return Json.write(learnedVerbalizer.<Object>map(v -> new StoredWithHead(FORMAT_WITH_HEAD, prompt,
+                FloatCodec.encode(v.head().weights()), FloatCodec.encode(v.head().bias()))).orElse(prompt));
     }
 
     /**
      * Reads a result written by {@link #toJson()}.
      *
-     * @throws IllegalArgumentException for malformed JSON, another format or a prefix of the wrong size
+     * @throws IllegalArgumentException for malformed JSON, another format or a prefix or head of the wrong size
      */
     public static PrefixTuningResult fromJson(String json) {
-        Stored s = Json.read(json, Stored.class);
+        if (json != null && json.contains("\"" + FORMAT_WITH_HEAD + "\"")) {
+            StoredWithHead h = Json.read(json, StoredWithHead.class);
+            Stored s = h.prompt();
+            int classes = s.labelWords().size();
+            LinearVerbalizer head = LinearVerbalizer.of(List.copyOf(s.labelWords().keySet()), new LinearHead(classes,
+                    s.hidden(), FloatCodec.decode(h.headWeights(), classes * s.hidden(), "headWeights"),
+                    FloatCodec.decode(h.headBias(), classes, "headBias")));
+            return fromStored(s, Optional.of(head));
+        }
+        return fromStored(Json.read(json, Stored.class), Optional.empty());
+    }
+
+    private static PrefixTuningResult fromStored(Stored s, Optional<LinearVerbalizer> head) {
         if (!FORMAT.equals(s.format())) {
             throw new IllegalArgumentException("not a prefix-tuning prompt: format '" + s.format() + "', expected '"
                     + FORMAT + "'");
@@ -93,13 +132,18 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
         int n = s.layers() * s.length() * s.hidden();
         Prefix prefix = new Prefix(s.layers(), s.length(), s.hidden(), FloatCodec.decode(s.keys(), n, "keys"),
                 FloatCodec.decode(s.values(), n, "values"));
-        return new PrefixTuningResult(s.modelName(), s.template(), s.labelWords(), prefix, s.epochs(), s.bestEpoch(),
-                s.trainExamples(), s.selectionExamples(), s.forwardPasses(), s.gradientPasses(), s.elapsedMillis());
+        return new PrefixTuningResult(s.modelName(), s.template(), s.labelWords(), prefix, head, s.epochs(),
+                s.bestEpoch(), s.trainExamples(), s.selectionExamples(), s.forwardPasses(), s.gradientPasses(),
+                s.elapsedMillis());
     }
 
     /** Whether a JSON text is in this format (its {@code format} field), without validating the rest. */
     public static boolean isThisFormat(String json) {
         return json != null && json.contains("\"" + FORMAT + "\"");
+    }
+
+    /** The JSON form with a learned verbalizer: the prefix document and the head. */
+    record StoredWithHead(String format, Stored prompt, String headWeights, String headBias) {
     }
 
     /** The JSON form. */

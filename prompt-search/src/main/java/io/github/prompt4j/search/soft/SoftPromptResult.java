@@ -2,10 +2,13 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.internal.FloatCodec;
 import io.github.prompt4j.search.internal.Json;
 import io.github.prompt4j.search.trigger.PassCounts;
 import java.nio.ByteBuffer;
@@ -16,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The outcome of soft-prompt training: the template, the label words, the learned vectors of the {@code [P]} slots
@@ -38,18 +42,23 @@ import java.util.Map;
  * @param devAccuracyHistory dev accuracy after each epoch
  * @param passes forward and gradient passes used
  * @param elapsedMillis wall time
+ * @param learnedVerbalizer the linear head trained with the vectors ({@link SoftPromptTrainer.Builder#learnedVerbalizer}),
+ *        which then scores the classes in place of the label words; empty for a label-word prompt
  */
 public record SoftPromptResult(String modelName, String template, Map<String, List<String>> labelWords,
         SoftPrompt softPrompt, SoftPromptSettings settings, double bestDevAccuracy, double bestDevLoss, int bestEpoch,
         int epochsRun, List<Double> trainLossHistory, List<Double> devAccuracyHistory, PassCounts passes,
-        long elapsedMillis) {
+        long elapsedMillis, Optional<LinearVerbalizer> learnedVerbalizer) {
 
     /** The {@code format} tag of the JSON form. */
     static final String FORMAT = "prompt4j-soft-prompt/1";
+    /** The {@code format} tag of the JSON form of a result with a learned verbalizer (wrapping the plain form). */
+    static final String FORMAT_WITH_HEAD = "prompt4j-soft-prompt-head/1";
 
     public SoftPromptResult {
         if (modelName == null || template == null || labelWords == null || softPrompt == null || settings == null
-                || trainLossHistory == null || devAccuracyHistory == null || passes == null) {
+                || trainLossHistory == null || devAccuracyHistory == null || passes == null
+                || learnedVerbalizer == null) {
             throw new IllegalArgumentException("no component of a SoftPromptResult may be null");
         }
         int slots = Template.parse(template).softCount();
@@ -62,6 +71,20 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
         labelWords = Collections.unmodifiableMap(words);
         trainLossHistory = List.copyOf(trainLossHistory);
         devAccuracyHistory = List.copyOf(devAccuracyHistory);
+        if (learnedVerbalizer.isPresent()
+                && !learnedVerbalizer.get().labels().equals(List.copyOf(labelWords.keySet()))) {
+            throw new IllegalArgumentException("the learned verbalizer's classes " + learnedVerbalizer.get().labels()
+                    + " are not the label words' " + labelWords.keySet());
+        }
+    }
+
+    /** A label-word prompt: no learned verbalizer. */
+    public SoftPromptResult(String modelName, String template, Map<String, List<String>> labelWords,
+            SoftPrompt softPrompt, SoftPromptSettings settings, double bestDevAccuracy, double bestDevLoss,
+            int bestEpoch, int epochsRun, List<Double> trainLossHistory, List<Double> devAccuracyHistory,
+            PassCounts passes, long elapsedMillis) {
+        this(modelName, template, labelWords, softPrompt, settings, bestDevAccuracy, bestDevLoss, bestEpoch,
+                epochsRun, trainLossHistory, devAccuracyHistory, passes, elapsedMillis, Optional.empty());
     }
 
     /** The label words as a verbalizer. */
@@ -70,8 +93,8 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
     }
 
     /**
-     * A classifier with the learned prompt over {@code model}, using {@link LabelMapper#sum()} (the class score the
-     * training optimised: {@code log sum_{w in class} p(w)}).
+     * A classifier with the learned prompt over {@code model}: the learned verbalizer if there is one, else the label
+     * words with {@link LabelMapper#sum()} (the class score the training optimised: {@code log sum_{w in class} p(w)}).
      *
      * @throws IllegalArgumentException if {@code model} is not the model the vectors were trained on (by name) or
      *         its hidden size differs from the vectors' length
@@ -86,9 +109,10 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
             throw new IllegalArgumentException("soft-prompt vectors have " + softPrompt.dim() + " values but model '"
                     + name + "' has hidden size " + model.info().hiddenSize());
         }
-        return PromptClassifier.builder(model).template(Template.parse(template)).verbalizer(verbalizer())
-                .mapper(LabelMapper.sum()).softPrompt(softPrompt)
-                .maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength())).build();
+        PromptClassifier.Builder b = PromptClassifier.builder(model).template(Template.parse(template))
+                .softPrompt(softPrompt).maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength()));
+        return learnedVerbalizer.isPresent() ? b.learnedVerbalizer(learnedVerbalizer.get()).build()
+                : b.verbalizer(verbalizer()).mapper(LabelMapper.sum()).build();
     }
 
     /** This result as JSON; vectors as base64 little-endian float32. */
@@ -97,9 +121,11 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
         for (float[] v : softPrompt.vectors()) {
             vectors.add(encode(v));
         }
-        return Json.write(new StoredSoftPromptResult(FORMAT, modelName, template, labelWords, softPrompt.dim(),
-                vectors, settings, bestDevAccuracy, bestDevLoss, bestEpoch, epochsRun, trainLossHistory,
-                devAccuracyHistory, passes, elapsedMillis));
+        StoredSoftPromptResult plain = new StoredSoftPromptResult(FORMAT, modelName, template, labelWords,
+                softPrompt.dim(), vectors, settings, bestDevAccuracy, bestDevLoss, bestEpoch, epochsRun,
+                trainLossHistory, devAccuracyHistory, passes, elapsedMillis);
+        return Json.write(learnedVerbalizer.<Object>map(v -> new StoredWithHead(FORMAT_WITH_HEAD, plain,
+                encode(v.head().weights()), encode(v.head().bias()))).orElse(plain));
     }
 
     /**
@@ -109,7 +135,31 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
      *         {@code hiddenSize} little-endian float32 values
      */
     public static SoftPromptResult fromJson(String json) {
-        StoredSoftPromptResult s = Json.read(json, StoredSoftPromptResult.class);
+        if (json != null && json.contains("\"" + FORMAT_WITH_HEAD + "\"")) {
+            StoredWithHead w = Json.read(json, StoredWithHead.class);
+            StoredSoftPromptResult s = w.prompt();
+            if (s.labelWords() == null || s.labelWords().size() < 2) {
+                throw new IllegalArgumentException("a learned verbalizer needs the label words of two or more classes");
+            }
+            int classes = s.labelWords().size();
+            LinearVerbalizer head = LinearVerbalizer.of(List.copyOf(s.labelWords().keySet()), new LinearHead(classes,
+                    s.hiddenSize(), FloatCodec.decode(w.headWeights(), classes * s.hiddenSize(), "headWeights"),
+                    FloatCodec.decode(w.headBias(), classes, "headBias")));
+            return fromStored(s, Optional.of(head));
+        }
+        return fromStored(Json.read(json, StoredSoftPromptResult.class), Optional.empty());
+    }
+
+    /** Whether a JSON text is a soft-prompt result (its {@code format} field), without validating the rest. */
+    public static boolean isThisFormat(String json) {
+        return json != null && json.contains("\"" + FORMAT + "\"");
+    }
+
+    /** The JSON form with a learned verbalizer: the plain document and the head. */
+    record StoredWithHead(String format, StoredSoftPromptResult prompt, String headWeights, String headBias) {
+    }
+
+    private static SoftPromptResult fromStored(StoredSoftPromptResult s, Optional<LinearVerbalizer> head) {
         if (!FORMAT.equals(s.format())) {
             throw new IllegalArgumentException("not a soft-prompt result: format '" + s.format() + "', expected '"
                     + FORMAT + "'");
@@ -123,7 +173,7 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
         }
         return new SoftPromptResult(s.modelName(), s.template(), s.labelWords(), SoftPrompt.of(vectors),
                 s.settings(), s.bestDevAccuracy(), s.bestDevLoss(), s.bestEpoch(), s.epochsRun(),
-                s.trainLossHistory(), s.devAccuracyHistory(), s.passes(), s.elapsedMillis());
+                s.trainLossHistory(), s.devAccuracyHistory(), s.passes(), s.elapsedMillis(), head);
     }
 
     static String encode(float[] v) {

@@ -2,8 +2,13 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
+import io.github.prompt4j.core.model.HeadLossGradient;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.HeadTrainableModel;
 import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
@@ -13,6 +18,7 @@ import io.github.prompt4j.core.template.TemplateEncoder;
 import io.github.prompt4j.core.template.Truncation;
 import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.verbalizer.LabelWord;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
 import io.github.prompt4j.search.fact.FactRetrieval;
@@ -55,6 +61,13 @@ import java.util.function.LongSupplier;
  * PromptClassifier c = r.classifier(model);
  * }</pre>
  *
+ * <p><b>Learned verbalizer</b> ({@link Builder#learnedVerbalizer}; WARP, Hambardzumyan et al. 2021): a linear head
+ * on the mask's transformed state, initialised from the label words' output embeddings
+ * ({@link LinearVerbalizer#fromLabelWords}), trained together with the vectors on the head's class cross-entropy
+ * ({@link HeadTrainableModel#headLossGradients}: the vectors' gradient and the state, whose
+ * {@link LinearHead#lossGradient} is the head's), one Adam over both; the dev evaluation classifies with the head
+ * (its accuracy, and its mean cross-entropy as the loss), and the result keeps the best epoch's head with its vectors.
+ *
  * <p><b>Fact retrieval</b> ({@link Builder#factRetrieval}; OptiPrompt, Zhong et al. 2021): each example's label is
  * its gold object token, the loss is {@code -log p(gold | mask)} over the whole vocabulary, and the dev metric is
  * precision at 1 among the candidate tokens (e.g. LAMA's common vocabulary), ties broken by the lower dev loss;
@@ -91,9 +104,13 @@ public final class SoftPromptTrainer {
     private final int[] factCandidates;
     private final Duration timeBudget;
     private final LongSupplier ticker;
+    /** The learned verbalizer's initial head; null without one. */
+    private final LinearHead initialHead;
 
     private SoftPromptTrainer(Builder b, SoftPromptSettings settings, List<String> classes, int[][] classIds,
-            Map<String, List<String>> labelWords, List<Instance> train, List<Instance> dev, float[][] initial) {
+            Map<String, List<String>> labelWords, List<Instance> train, List<Instance> dev, float[][] initial,
+            LinearHead initialHead) {
+        this.initialHead = initialHead;
         this.model = b.model;
         this.template = b.template;
         this.settings = settings;
@@ -130,11 +147,15 @@ public final class SoftPromptTrainer {
         long start = ticker.getAsLong();
         int slots = initial.length;
         int h = initial[0].length;
-        double[] params = new double[slots * h];
+        float[] headFlat = initialHead == null ? new float[0] : initialHead.flatten();
+        double[] params = new double[slots * h + headFlat.length];
         for (int s = 0; s < slots; s++) {
             for (int j = 0; j < h; j++) {
                 params[s * h + j] = initial[s][j];
             }
+        }
+        for (int i = 0; i < headFlat.length; i++) {
+            params[slots * h + i] = headFlat[i];
         }
         Adam adam = new Adam(params.length, settings.beta1(), settings.beta2(), settings.epsilon());
         int n = train.size();
@@ -145,7 +166,8 @@ public final class SoftPromptTrainer {
         long[] passes = new long[2];
 
         SoftPrompt best = vectors(params, slots, h);
-        double[] bestEval = evaluate(best, passes);
+        LinearHead bestHead = head(params, slots, h);
+        double[] bestEval = evaluate(best, bestHead, passes);
         long evaluationNanos = ticker.getAsLong() - start;
         long longestUpdate = 0;
         boolean outOfTime = false;
@@ -169,27 +191,42 @@ public final class SoftPromptTrainer {
                     break;
                 }
                 SoftPrompt current = vectors(params, slots, h);
-                List<GradientRequest> requests = new ArrayList<>(batch);
-                for (int i = from; i < Math.min(n, from + batch); i++) {
-                    Instance inst = train.get(order[i]);
-                    requests.add(new GradientRequest(inst.prompt(), inst.gold(), current.atPositions(inst.prompt()),
-                            inst.prompt().softPositions()));
-                }
-                List<LabelLossGradient> grads = model.labelLossGradients(requests);
-                passes[1] += requests.size();
+                LinearHead head = head(params, slots, h);
+                int count = Math.min(n, from + batch) - from;
                 double[] grad = new double[params.length];
-                for (LabelLossGradient g : grads) {
-                    lossSum += g.loss();
-                    for (int s = 0; s < slots; s++) {
-                        float[] row = g.gradient(s);
-                        for (int j = 0; j < h; j++) {
-                            grad[s * h + j] += row[j] / requests.size();
+                if (head == null) {
+                    List<GradientRequest> requests = new ArrayList<>(count);
+                    for (int i = from; i < from + count; i++) {
+                        Instance inst = train.get(order[i]);
+                        requests.add(new GradientRequest(inst.prompt(), inst.gold(),
+                                current.atPositions(inst.prompt()), inst.prompt().softPositions()));
+                    }
+                    for (LabelLossGradient g : model.labelLossGradients(requests)) {
+                        lossSum += g.loss();
+                        addSlotGradients(grad, g, count);
+                    }
+                } else {
+                    List<HeadLossRequest> requests = new ArrayList<>(count);
+                    for (int i = from; i < from + count; i++) {
+                        Instance inst = train.get(order[i]);
+                        requests.add(new HeadLossRequest(inst.prompt(), inst.goldClass(),
+                                current.atPositions(inst.prompt()), inst.prompt().softPositions()));
+                    }
+                    List<HeadLossGradient> grads = ((HeadTrainableModel) model).headLossGradients(requests, head);
+                    for (int r = 0; r < count; r++) {
+                        HeadLossGradient g = grads.get(r);
+                        lossSum += g.loss();
+                        addSlotGradients(grad, g.gradient(), count);
+                        double[] hg = head.lossGradient(g.state(), requests.get(r).goldClass());
+                        for (int i = 0; i < hg.length; i++) {
+                            grad[slots * h + i] += hg[i] / count;
                         }
                     }
                 }
+                passes[1] += count;
                 lr = settings.learningRate() * settings.schedule().factor(adam.steps() + 1, warmup, total);
                 adam.step(params, grad, lr);
-                seen += requests.size();
+                seen += count;
                 longestUpdate = Math.max(longestUpdate, ticker.getAsLong() - updateStart);
             }
             if (seen == 0) {
@@ -197,7 +234,8 @@ public final class SoftPromptTrainer {
                 break;
             }
             SoftPrompt current = vectors(params, slots, h);
-            double[] eval = evaluate(current, passes);
+            LinearHead currentHead = head(params, slots, h);
+            double[] eval = evaluate(current, currentHead, passes);
             trainLosses.add(lossSum / seen);
             devAccuracies.add(eval[0]);
             // Patience counts epochs without a strictly better accuracy; a lower loss at equal accuracy only
@@ -205,6 +243,7 @@ public final class SoftPromptTrainer {
             sinceBest = eval[0] > bestEval[0] ? 0 : sinceBest + 1;
             if (eval[0] > bestEval[0] || (eval[0] == bestEval[0] && eval[1] < bestEval[1])) {
                 best = current;
+                bestHead = currentHead;
                 bestEval = eval;
                 bestEpoch = epoch;
             }
@@ -214,15 +253,42 @@ public final class SoftPromptTrainer {
         }
         return new SoftPromptResult(model.info().name(), template.text(), labelWords, best, settings, bestEval[0],
                 bestEval[1], bestEpoch, epoch, trainLosses, devAccuracies, new PassCounts(passes[0], passes[1]),
-                (ticker.getAsLong() - start) / 1_000_000);
+                (ticker.getAsLong() - start) / 1_000_000,
+                java.util.Optional.ofNullable(bestHead).map(hd -> LinearVerbalizer.of(classes, hd)));
+    }
+
+    /** Adds one example's slot gradients, divided by the batch size, to the first {@code slots * h} entries. */
+    private static void addSlotGradients(double[] grad, LabelLossGradient g, int count) {
+        int h = g.dim();
+        for (int s = 0; s < g.positions().length; s++) {
+            float[] row = g.gradient(s);
+            for (int j = 0; j < h; j++) {
+                grad[s * h + j] += row[j] / count;
+            }
+        }
+    }
+
+    /** The learned head held in {@code params} after the vectors (float32, as the model sees it); null if none. */
+    private LinearHead head(double[] params, int slots, int h) {
+        if (initialHead == null) {
+            return null;
+        }
+        float[] flat = new float[params.length - slots * h];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (float) params[slots * h + i];
+        }
+        return LinearHead.fromFlat(initialHead.classes(), initialHead.hidden(), flat);
     }
 
     /**
      * Dev accuracy (fact retrieval: precision at 1 among the candidates) and mean dev label loss of a soft prompt.
      */
-    private double[] evaluate(SoftPrompt vectors, long[] passes) {
+    private double[] evaluate(SoftPrompt vectors, LinearHead head, long[] passes) {
         if (factCandidates != null) {
             return evaluateFacts(vectors, passes);
+        }
+        if (head != null) {
+            return evaluateHead(vectors, head, passes);
         }
         int correct = 0;
         double lossSum = 0;
@@ -254,6 +320,37 @@ public final class SoftPromptTrainer {
                 int gold = chunk.get(p).goldClass();
                 correct += predicted == gold ? 1 : 0;
                 lossSum -= scores[gold];
+            }
+        }
+        return new double[] {(double) correct / dev.size(), lossSum / dev.size()};
+    }
+
+    /**
+     * Dev accuracy of a learned head over the soft prompt's mask states (the most probable class, the first on a tie,
+     * as {@code PromptClassifier} decides) and its mean cross-entropy.
+     */
+    private double[] evaluateHead(SoftPrompt vectors, LinearHead head, long[] passes) {
+        int correct = 0;
+        double lossSum = 0;
+        for (int from = 0; from < dev.size(); from += settings.forwardBatchSize()) {
+            List<Instance> chunk = dev.subList(from, Math.min(dev.size(), from + settings.forwardBatchSize()));
+            List<SoftInput> inputs = new ArrayList<>(chunk.size());
+            for (Instance inst : chunk) {
+                inputs.add(vectors.inputFor(inst.prompt()));
+            }
+            MaskVectors states = ((HeadTrainableModel) model).softMaskHiddenStates(inputs);
+            passes[0] += inputs.size();
+            for (int p = 0; p < chunk.size(); p++) {
+                double[] probs = head.probabilities(states.vector(p, 0));
+                int predicted = 0;
+                for (int c = 1; c < probs.length; c++) {
+                    if (probs[c] > probs[predicted]) {
+                        predicted = c;
+                    }
+                }
+                int gold = chunk.get(p).goldClass();
+                correct += predicted == gold ? 1 : 0;
+                lossSum -= Math.log(probs[gold]);
             }
         }
         return new double[] {(double) correct / dev.size(), lossSum / dev.size()};
@@ -346,6 +443,7 @@ public final class SoftPromptTrainer {
         private int[] factCandidates;
         private Duration timeBudget;
         private LongSupplier ticker = System::nanoTime;
+        private boolean learnedVerbalizer;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -393,6 +491,17 @@ public final class SoftPromptTrainer {
                 throw new IllegalArgumentException("time budget must be positive, got " + budget);
             }
             this.timeBudget = budget;
+            return this;
+        }
+
+        /**
+         * Whether to train a learned verbalizer together with the vectors (default false): a linear head on the mask's
+         * transformed state, initialised from the label words' output embeddings, trained on its class cross-entropy
+         * and kept with the vectors in the result. Needs a {@link HeadTrainableModel} (prompt-onnx's
+         * {@code OnnxMaskedLanguageModel}); not with fact retrieval.
+         */
+        public Builder learnedVerbalizer(boolean learned) {
+            this.learnedVerbalizer = learned;
             return this;
         }
 
@@ -557,12 +666,21 @@ public final class SoftPromptTrainer {
                     epochs, warmupFraction, schedule, patience, forwardBatchSize,
                     Math.min(maxLength, tokenizer.maxSequenceLength()), seed);
 
+            if (learnedVerbalizer && factCandidates != null) {
+                throw new IllegalArgumentException("a learned verbalizer scores classes; fact retrieval ranks "
+                        + "vocabulary tokens, so drop learnedVerbalizer(true)");
+            }
+            if (learnedVerbalizer && !(model instanceof HeadTrainableModel)) {
+                throw new IllegalArgumentException("model '" + model.info().name() + "' cannot train a learned "
+                        + "verbalizer with soft prompts (it is not a HeadTrainableModel); use prompt-onnx's "
+                        + "OnnxMaskedLanguageModel or drop learnedVerbalizer(true)");
+            }
             if (factCandidates != null) {
                 TemplateEncoder encoder = template.encoder(tokenizer, Truncation.of(settings.maxLength(),
                         TruncationSide.TAIL));
                 return new SoftPromptTrainer(this, settings, List.of(), new int[0][], Map.of(),
                         encodeFacts(encoder, trainExamples, "training"), encodeFacts(encoder, devExamples, "dev"),
-                        initialVectors(settings, slots));
+                        initialVectors(settings, slots), null);
             }
             List<String> classes = verbalizer.labels();
             Map<String, LinkedHashSet<Integer>> ids = new LinkedHashMap<>();
@@ -592,7 +710,8 @@ public final class SoftPromptTrainer {
                 }
             }
             return new SoftPromptTrainer(this, settings, classes, classIds, verbalizer.words(), trainSet, devSet,
-                    initialVectors(settings, slots));
+                    initialVectors(settings, slots),
+                    learnedVerbalizer ? LinearVerbalizer.fromLabelWords(verbalizer, model).head() : null);
         }
 
         private float[][] initialVectors(SoftPromptSettings settings, int slots) {

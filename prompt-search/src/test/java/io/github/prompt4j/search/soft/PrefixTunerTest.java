@@ -7,22 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.classify.Classification;
-import io.github.prompt4j.core.model.EmbeddingMatrix;
+import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
-import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.HeadLossGradient;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.HeadTrainableModel;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
-import io.github.prompt4j.core.model.ModelInfo;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.PrefixGradient;
+import io.github.prompt4j.core.model.PrefixHeadGradient;
 import io.github.prompt4j.core.model.PrefixTunableModel;
 import io.github.prompt4j.core.model.SoftInput;
-import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.testing.FakeModelDelegate;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +77,50 @@ class PrefixTunerTest {
         List<Classification> b = back.classifier(model).classifyAll(List.of("fun x", "bad y", "the z"));
         assertEquals(a, b);
         assertEquals(List.of("positive", "negative"), a.subList(0, 2).stream().map(Classification::label).toList());
+    }
+
+    @Test
+    void aLearnedVerbalizerTrainedWithThePrefixSeparatesTheLeaningPromptOnTrainingDataAloneAndLoadsBackIdentically() {
+        ShiftModel model = new ShiftModel();
+        List<Example> train = data(32, "t");
+        List<Example> selection = data(8, "s");
+        PrefixTuningResult r = PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(train)
+                .selection(selection).learnedVerbalizer(true).prefixLength(2).learningRate(0.05).epochs(20)
+                .batchSize(8).patience(20).initScale(0).build().run();
+        // epoch 0 is the head initialised from the label words' output embeddings: as the label words, it leans
+        assertEquals(0.5, r.epochs().get(0).selectionAccuracy(), 1e-12);
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12);
+        LinearVerbalizer head = r.learnedVerbalizer().orElseThrow();
+        assertNotEquals(LinearVerbalizer.fromLabelWords(WORDS, model), head, "the head was trained");
+        assertTrue(ShiftModel.shift(r.prefix()) < -0.01, "the prefix was trained too: " + ShiftModel.shift(r.prefix()));
+        // gradients were taken on training prompts only, never on the selection split
+        PromptClassifier encoding = PromptClassifier.builder(model).template(LEANING).verbalizer(WORDS).build();
+        java.util.Set<List<Integer>> trainIds = new java.util.HashSet<>();
+        for (Example e : train) {
+            trainIds.add(java.util.Arrays.stream(encoding.encoder().encode(e.valuesFor(LEANING)).ids()).boxed()
+                    .toList());
+        }
+        assertEquals(32 * (r.epochs().size() - 1), model.headTrained.size());
+        assertTrue(trainIds.containsAll(model.headTrained));
+        // saved and loaded back: identical head and prefix, identical predictions through the head
+        PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
+        assertEquals(head, back.learnedVerbalizer().orElseThrow());
+        assertEquals(r.prefix(), back.prefix());
+        List<String> texts = List.of("fun x", "bad y", "the z");
+        List<Classification> a = r.classifier(model).classifyAll(texts);
+        assertEquals(a, back.classifier(model).classifyAll(texts));
+        assertEquals(List.of("positive", "negative"), a.subList(0, 2).stream().map(Classification::label).toList());
+        assertTrue(a.get(0).wordScores().isEmpty(), "classes are scored by the head, not the label words");
+    }
+
+    @Test
+    void aLearnedVerbalizerRefusesAnotherLossAndCheckpoints() {
+        ShiftModel model = new ShiftModel();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> planted(model)
+                .learnedVerbalizer(true).loss(SearchLoss.CLASS_CROSS_ENTROPY).build());
+        assertTrue(e.getMessage().contains("drop loss(...) and checkpoints(...)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> planted(model).learnedVerbalizer(true)
+                .checkpoints(c -> { }).build());
     }
 
     /** The planted run of the first test, shorter: 6 epochs, every one of them run (patience 20). */
@@ -183,8 +231,9 @@ class PrefixTunerTest {
      * dimension; logits {@code sign_v * s'}. The prefix gradient is exact: {@code dL/d key[l,p,0] = dL/ds'}, 0
      * elsewhere.
      */
-    static final class ShiftModel implements PrefixTunableModel {
-        private final FakeMaskedLanguageModel fake = new FakeMaskedLanguageModel();
+    static final class ShiftModel extends FakeModelDelegate implements PrefixTunableModel, HeadTrainableModel {
+        /** The ids of every prompt a head gradient was asked for. */
+        final List<List<Integer>> headTrained = new ArrayList<>();
 
         static double shift(Prefix p) {
             float[] k = p.keys();
@@ -230,9 +279,61 @@ class PrefixTunerTest {
             return new MaskLogits(tokenIds, new MaskVectors(tokenIds.length, counts, values), norms);
         }
 
+        /** The transformed state of the fake model, {@code [s', 0, 0, 0]}, with the prefix's shift. */
         @Override
         public MaskVectors prefixMaskHiddenStates(List<SoftInput> inputs, Prefix prefix) {
+            int h = FakeMaskedLanguageModel.HIDDEN;
+            float[] values = new float[inputs.size() * h];
+            int[] counts = new int[inputs.size()];
+            for (int i = 0; i < inputs.size(); i++) {
+                counts[i] = 1;
+                values[i * h] = (float) (sentiment(inputs.get(i).prompt()) + shift(prefix));
+            }
+            return new MaskVectors(h, counts, values);
+        }
+
+        @Override
+        public MaskVectors softMaskHiddenStates(List<SoftInput> inputs) {
             throw new UnsupportedOperationException("not used");
+        }
+
+        @Override
+        public List<HeadLossGradient> headLossGradients(List<HeadLossRequest> requests, LinearHead head) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        /**
+         * Head losses on the states of {@link #prefixMaskHiddenStates} and the exact prefix gradient:
+         * {@code dL/ds' = sum_c (p_c - y_c) W[c, 0]} on every key's first dimension.
+         */
+        @Override
+        public PrefixHeadGradient prefixHeadLossGradient(List<HeadLossRequest> requests, LinearHead head,
+                Prefix prefix) {
+            int h = FakeMaskedLanguageModel.HIDDEN;
+            MaskVectors states = prefixMaskHiddenStates(requests.stream().map(r -> SoftInput.discrete(r.prompt()))
+                    .toList(), prefix);
+            float[] losses = new float[requests.size()];
+            float[] w = head.weights();
+            double total = 0;
+            for (int i = 0; i < requests.size(); i++) {
+                headTrained.add(java.util.Arrays.stream(requests.get(i).prompt().ids()).boxed().toList());
+                double[] probs = head.probabilities(states.vector(i, 0));
+                int gold = requests.get(i).goldClass();
+                losses[i] = (float) -Math.log(probs[gold]);
+                for (int c = 0; c < probs.length; c++) {
+                    total += (probs[c] - (c == gold ? 1 : 0)) * w[c * h];
+                }
+            }
+            int n = prefix.layers() * prefix.length() * prefix.hidden();
+            float[] keys = new float[n];
+            for (int row = 0; row < prefix.layers() * prefix.length(); row++) {
+                keys[row * prefix.hidden()] = (float) total;
+            }
+            float[] flatStates = new float[requests.size() * h];
+            for (int i = 0; i < requests.size(); i++) {
+                states.copyVector(i, 0, flatStates, i * h);
+            }
+            return new PrefixHeadGradient(losses, flatStates, h, new PrefixGradient(losses, keys, new float[n]));
         }
 
         @Override
@@ -280,61 +381,6 @@ class PrefixTunerTest {
                 keys[row * prefix.hidden()] = (float) total;
             }
             return new PrefixGradient(losses, keys, new float[n]);
-        }
-
-        @Override
-        public Tokenizer tokenizer() {
-            return fake.tokenizer();
-        }
-
-        @Override
-        public ModelInfo info() {
-            return fake.info();
-        }
-
-        @Override
-        public MaskLogits maskLogits(List<EncodedPrompt> prompts) {
-            return fake.maskLogits(prompts);
-        }
-
-        @Override
-        public MaskLogits maskLogits(List<EncodedPrompt> prompts, int[] tokenIds) {
-            return fake.maskLogits(prompts, tokenIds);
-        }
-
-        @Override
-        public MaskLogits softMaskLogits(List<SoftInput> inputs, int[] tokenIds) {
-            return fake.softMaskLogits(inputs, tokenIds);
-        }
-
-        @Override
-        public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
-            return fake.maskHiddenStates(prompts);
-        }
-
-        @Override
-        public EmbeddingMatrix inputEmbeddings() {
-            return fake.inputEmbeddings();
-        }
-
-        @Override
-        public EmbeddingMatrix outputEmbeddings() {
-            return fake.outputEmbeddings();
-        }
-
-        @Override
-        public float[] outputBias() {
-            return fake.outputBias();
-        }
-
-        @Override
-        public List<LabelLossGradient> labelLossGradients(List<GradientRequest> requests) {
-            return fake.labelLossGradients(requests);
-        }
-
-        @Override
-        public void close() {
-            fake.close();
         }
     }
 }

@@ -8,16 +8,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.HeadLossGradient;
+import io.github.prompt4j.core.model.HeadLossRequest;
+import io.github.prompt4j.core.model.HeadTrainableModel;
+import io.github.prompt4j.core.model.LabelLossGradient;
+import io.github.prompt4j.core.model.LinearHead;
+import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskVectors;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixHeadGradient;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.template.TemplateEncoder;
+import io.github.prompt4j.core.template.Truncation;
+import io.github.prompt4j.core.template.TruncationSide;
 import io.github.prompt4j.core.testing.FakeMaskedLanguageModel;
 import io.github.prompt4j.core.testing.FakeTokenizer;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.MultiTokenPolicy;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.testing.FakeModelDelegate;
 import io.github.prompt4j.search.testing.LinearBagModel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -152,6 +171,107 @@ class SoftPromptTrainerTest {
             assertEquals(x.get(i).probabilities(), y.get(i).probabilities(), "exact doubles for " + texts.get(i));
         }
         assertTrue(json.contains(SoftPromptResult.encode(r.softPrompt().vector(0))));
+    }
+
+    @Test
+    void aLearnedVerbalizerTrainedWithTheVectorsSeparatesThePlantedTaskOnTrainingDataAndReloadsIdentically() {
+        HeadFake m = new HeadFake();
+        SoftPromptTrainer trainer = SoftPromptTrainer.builder(m).template(TEMPLATE).verbalizer(VERBALIZER)
+                .train(train()).selection(dev()).learnedVerbalizer(true).learningRate(0.2).batchSize(2).epochs(25)
+                .warmupFraction(0.1).patience(0).seed(7).listener(SoftPromptListener.none()).build();
+        // before training: the head from the label words' output embeddings decides as the label words, all positive
+        LinearVerbalizer initial = LinearVerbalizer.fromLabelWords(VERBALIZER, m);
+        PromptClassifier before = PromptClassifier.builder(m).template(TEMPLATE).learnedVerbalizer(initial)
+                .softPrompt(trainer.initialSoftPrompt()).build();
+        assertEquals(List.of("positive", "positive", "positive", "positive"), before.classifyAll(dev().stream()
+                .map(e -> e.fields().get("text")).toList()).stream().map(Classification::label).toList());
+        SoftPromptResult r = trainer.run();
+        assertEquals(1.0, r.bestDevAccuracy(), 1e-12);
+        LinearVerbalizer head = r.learnedVerbalizer().orElseThrow();
+        assertNotEquals(initial, head, "the head was trained");
+        assertNotEquals(trainer.initialSoftPrompt(), r.softPrompt(), "the vectors were trained too");
+        // gradients were taken on the training texts only, never on the selection split
+        TemplateEncoder encoder = TEMPLATE.encoder(m.tokenizer(), Truncation.of(Math.min(128,
+                m.tokenizer().maxSequenceLength()), TruncationSide.TAIL));
+        Set<List<Integer>> trainIds = new HashSet<>();
+        train().forEach(e -> trainIds.add(ids(encoder.encode(e.valuesFor(TEMPLATE)))));
+        assertEquals(8 * r.epochsRun(), m.trained.size());
+        assertTrue(trainIds.containsAll(m.trained));
+        // saved and loaded back: identical head and vectors, identical predictions through the head
+        SoftPromptResult back = SoftPromptResult.fromJson(r.toJson());
+        assertEquals(head, back.learnedVerbalizer().orElseThrow());
+        assertEquals(r.softPrompt(), back.softPrompt());
+        List<String> texts = train().stream().map(e -> e.fields().get("text")).toList();
+        List<Classification> x = r.classifier(m).classifyAll(texts);
+        assertEquals(x, back.classifier(m).classifyAll(texts));
+        assertTrue(x.get(0).wordScores().isEmpty(), "classes are scored by the head, not the label words");
+        assertEquals(train().stream().map(Example::label).toList(), x.stream().map(Classification::label).toList());
+    }
+
+    @Test
+    void aLearnedVerbalizerNeedsAHeadTrainableModelAndClasses() {
+        assertMessage("is not a HeadTrainableModel", () -> planted().learnedVerbalizer(true).build());
+    }
+
+    private static List<Integer> ids(EncodedPrompt p) {
+        return Arrays.stream(p.ids()).boxed().toList();
+    }
+
+    /**
+     * The fake model as a {@link HeadTrainableModel}: its transformed state is {@code [s, 0, 0, 0]} (s the sentiment
+     * score with the soft vectors' first components), so a head's loss depends on the vectors through {@code s}
+     * alone and {@code dL/dv[0] = sum_c (p_c - y_c) W[c, 0]} at every attended soft position.
+     */
+    static final class HeadFake extends FakeModelDelegate implements HeadTrainableModel {
+        private final int great = FakeTokenizer.id("great");
+        /** The ids of every prompt a head gradient was asked for. */
+        final List<List<Integer>> trained = new ArrayList<>();
+
+        @Override
+        public MaskVectors softMaskHiddenStates(List<SoftInput> inputs) {
+            MaskLogits logits = fake.softMaskLogits(inputs, new int[] {great});
+            int h = FakeMaskedLanguageModel.HIDDEN;
+            float[] values = new float[inputs.size() * h];
+            int[] counts = new int[inputs.size()];
+            for (int i = 0; i < inputs.size(); i++) {
+                counts[i] = 1;
+                values[i * h] = logits.logit(i, 0, 0);
+            }
+            return new MaskVectors(h, counts, values);
+        }
+
+        @Override
+        public List<HeadLossGradient> headLossGradients(List<HeadLossRequest> requests, LinearHead head) {
+            int h = FakeMaskedLanguageModel.HIDDEN;
+            MaskVectors states = softMaskHiddenStates(requests.stream().map(r -> new SoftInput(r.prompt(),
+                    r.softVectors())).toList());
+            float[] w = head.weights();
+            List<HeadLossGradient> out = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                HeadLossRequest r = requests.get(i);
+                trained.add(ids(r.prompt()));
+                float[] state = states.vector(i, 0);
+                double[] probs = head.probabilities(state);
+                double ds = 0;
+                for (int c = 0; c < probs.length; c++) {
+                    ds += (probs[c] - (c == r.goldClass() ? 1 : 0)) * w[c * h];
+                }
+                int[] positions = r.gradientPositions();
+                float[] grads = new float[positions.length * h];
+                for (int k = 0; k < positions.length; k++) {
+                    grads[k * h] = r.prompt().attentionMask()[positions[k]] == 1 ? (float) ds : 0f;
+                }
+                out.add(new HeadLossGradient(state, new LabelLossGradient((float) -Math.log(probs[r.goldClass()]),
+                        positions, grads, h)));
+            }
+            return out;
+        }
+
+        @Override
+        public PrefixHeadGradient prefixHeadLossGradient(List<HeadLossRequest> requests, LinearHead head,
+                Prefix prefix) {
+            throw new UnsupportedOperationException("not used");
+        }
     }
 
     @Test

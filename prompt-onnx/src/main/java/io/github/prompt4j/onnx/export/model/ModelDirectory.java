@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * An exported model directory: {@code manifest.json}, {@code forward.onnx}, {@code forward_embeds.onnx},
- * {@code gradient.onnx}, {@code forward_int8.onnx}, {@code forward_embeds_int8.onnx}, {@code tokenizer.json}, the
+ * {@code gradient.onnx}, {@code forward_prefix.onnx}, {@code gradient_prefix.onnx}, {@code gradient_head.onnx},
+ * {@code gradient_head_prefix.onnx}, {@code forward_int8.onnx}, {@code forward_embeds_int8.onnx}, {@code tokenizer.json}, the
  * shared {@code weights.bin} and the quantized {@code weights_int8.bin}, as written by {@link ModelExporter}.
  *
  * <p>{@link #open(Path)} checks that every file is there, that the format version is the one this library reads, that
@@ -82,7 +83,8 @@ public final class ModelDirectory {
         ModelManifest manifest = ManifestJson.read(json, manifestFile);
         ModelDirectory dir = new ModelDirectory(path, manifest);
         for (Path required : new Path[] {dir.forwardGraph(), dir.forwardEmbedsGraph(), dir.gradientGraph(),
-                dir.forwardPrefixGraph(), dir.gradientPrefixGraph(),
+                dir.forwardPrefixGraph(), dir.gradientPrefixGraph(), dir.gradientHeadGraph(),
+                dir.gradientHeadPrefixGraph(),
                 dir.forwardInt8Graph(), dir.forwardEmbedsInt8Graph(), dir.tokenizerJson(), dir.weightsFile(),
                 dir.int8WeightsFile()}) {
             if (!Files.isRegularFile(required)) {
@@ -203,6 +205,16 @@ public final class ModelDirectory {
     /** The prefix-tuning gradient graph file (label loss and its gradient with respect to the prefixes). */
     public Path gradientPrefixGraph() {
         return path.resolve(ModelManifest.GRADIENT_PREFIX_FILE);
+    }
+
+    /** The learned-head gradient graph file (head cross-entropy and its gradient w.r.t. the input embeddings). */
+    public Path gradientHeadGraph() {
+        return path.resolve(ModelManifest.GRADIENT_HEAD_FILE);
+    }
+
+    /** The learned-head prefix gradient graph file (head cross-entropy and its gradient w.r.t. the prefixes). */
+    public Path gradientHeadPrefixGraph() {
+        return path.resolve(ModelManifest.GRADIENT_HEAD_PREFIX_FILE);
     }
 
     /** The int8 forward graph file (quantized encoder, fp32 embeddings and MLM head). */

@@ -148,6 +148,9 @@ public final class ModelExporter {
         writeGraph(BertGraphs.gradient(config, weights), dir.resolve(ModelManifest.GRADIENT_FILE));
         writeGraph(BertGraphs.forwardPrefix(config, weights), dir.resolve(ModelManifest.FORWARD_PREFIX_FILE));
         writeGraph(BertGraphs.gradientPrefix(config, weights), dir.resolve(ModelManifest.GRADIENT_PREFIX_FILE));
+        writeGraph(BertGraphs.gradientHead(config, weights), dir.resolve(ModelManifest.GRADIENT_HEAD_FILE));
+        writeGraph(BertGraphs.gradientHeadPrefix(config, weights),
+                dir.resolve(ModelManifest.GRADIENT_HEAD_PREFIX_FILE));
 
         // Sizes and checksums of whatever was written above, read back from disk.
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, "bert", config, special,

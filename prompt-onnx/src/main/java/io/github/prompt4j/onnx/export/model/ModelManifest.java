@@ -44,10 +44,12 @@ public record ModelManifest(int formatVersion, String name, String architecture,
      * {@value #GRADIENT_PREFIX_FILE}); version 6 gradient graphs whose gold mask may mark competitors (-1) for the
      * class cross-entropy among label words in one pass (a version-5 graph reads -1 as gold); version 7 int8 graphs
      * that quantize the feed-forward output product as well, per row (the int8 file gains its kernels and shift
-     * corrections). A directory of another
+     * corrections); version 8 the learned-head gradient graphs ({@value #GRADIENT_HEAD_FILE},
+     * {@value #GRADIENT_HEAD_PREFIX_FILE}) for training a linear head with soft prompts or prefixes. A directory of
+     * another
      * version is refused and the {@link ModelCache} re-exports it.
      */
-    public static final int FORMAT_VERSION = 7;
+    public static final int FORMAT_VERSION = 8;
 
     /** File name of the manifest in a model directory. */
     public static final String MANIFEST_FILE = "manifest.json";
@@ -61,6 +63,10 @@ public record ModelManifest(int formatVersion, String name, String architecture,
     public static final String FORWARD_PREFIX_FILE = "forward_prefix.onnx";
     /** File name of the prefix-tuning gradient graph (label loss and its gradient w.r.t. the prefixes). */
     public static final String GRADIENT_PREFIX_FILE = "gradient_prefix.onnx";
+    /** File name of the learned-head gradient graph (head cross-entropy, gradient w.r.t. the input embeddings). */
+    public static final String GRADIENT_HEAD_FILE = "gradient_head.onnx";
+    /** File name of the learned-head prefix gradient graph (head cross-entropy, gradient w.r.t. the prefixes). */
+    public static final String GRADIENT_HEAD_PREFIX_FILE = "gradient_head_prefix.onnx";
     /** File name of the HuggingFace tokenizer definition. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** File name of the shared external-data weights. */

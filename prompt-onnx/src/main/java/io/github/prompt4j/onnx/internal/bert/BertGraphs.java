@@ -121,6 +121,21 @@ public final class BertGraphs {
     public static final String PREFIX_KEYS_GRAD = PREFIX_KEYS + "_grad";
     /** Gradient graph output: {@code d sum(loss) / d prefix_values}. */
     public static final String PREFIX_VALUES_GRAD = PREFIX_VALUES + "_grad";
+    /**
+     * Head gradient input: the weights of a learned linear head on the mask's transformed state, float
+     * {@code [classes, hidden]} (class logits {@code z = W t + b}).
+     */
+    public static final String HEAD_WEIGHT = "head_weight";
+    /** Head gradient input: the head's bias, float {@code [classes]}. */
+    public static final String HEAD_BIAS = "head_bias";
+    /** Head gradient input: the gold class of each example, an index into the head's rows, int64 {@code [batch]}. */
+    public static final String GOLD_CLASS = "gold_class";
+    /**
+     * Head gradient output: the MLM head transform at each example's mask, float {@code [batch, hidden]} (the
+     * {@code t} of {@link #HEAD_WEIGHT}), so that the caller computes the head's own gradient
+     * {@code (softmax(z) - onehot(gold)) t^T} from the same pass.
+     */
+    public static final String HEAD_STATE = "head_state";
 
     /** Additive attention-mask value for padding (as in Google's BERT). */
     static final double MASK_NEGATIVE = -10000.0;
@@ -229,32 +244,37 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, false);
+        return gradient(config, weights, false, false);
     }
 
-    /** The gradient graph, with respect to the input embeddings or (with {@code prefix}) to the prefixes. */
-    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix) {
+    /**
+     * The gradient graph, with respect to the input embeddings or (with {@code prefix}) to the prefixes; the loss is
+     * the label-word loss ({@link #labelLoss}) or (with {@code head}) the class cross-entropy of a learned linear
+     * head ({@link #headLoss}).
+     */
+    private static OnnxMl.ModelProto gradient(BertConfig config, WeightFile weights, boolean prefix, boolean head) {
         checkWeights(config, weights);
-        GraphBuilder g = GraphBuilder.create(prefix ? "bert_mlm_gradient_prefix" : "bert_mlm_gradient");
+        GraphBuilder g = GraphBuilder.create("bert_mlm_gradient" + (head ? "_head" : "") + (prefix ? "_prefix" : ""));
         Value embeds = g.input(INPUTS_EMBEDS, ElementType.FLOAT, "batch", "seq", config.hiddenSize());
         Value mask = g.input(ATTENTION_MASK, ElementType.INT64, "batch", "seq");
         Value types = g.input(TOKEN_TYPE_IDS, ElementType.INT64, "batch", "seq");
         Value positions = g.input(MASK_POSITIONS, ElementType.INT64, "batch");
-        Value goldIds = g.input(GOLD_IDS, ElementType.INT64, "batch", "gold");
-        Value goldMask = g.input(GOLD_MASK, ElementType.FLOAT, "batch", "gold");
-        Value wordEmbeddings = g.weight(BertParameters.WORD_EMBEDDINGS, weights);
 
         Encoder enc = new Encoder(g, config, weights, null, Encoding.STANDARD);
         if (prefix) {
             enc.prefixInputs();
         }
         Value rows = enc.encodeMaskRowsStandard(embeds, types, mask, g.add(positions, enc.rowOffsets(types)));
-        Value loss = labelLoss(g, enc.decoder(enc.headTransform(rows), wordEmbeddings), goldIds, goldMask);
+        Value transformed = enc.headTransform(rows);
+        Value loss = head ? headLoss(g, transformed, config.hiddenSize())
+                : labelLoss(g, enc.decoder(transformed, g.weight(BertParameters.WORD_EMBEDDINGS, weights)),
+                        g.input(GOLD_IDS, ElementType.INT64, "batch", "gold"),
+                        g.input(GOLD_MASK, ElementType.FLOAT, "batch", "gold"));
 
         Differentiator.Result r = Differentiator.standard().differentiate(g, loss.name(),
                 prefix ? List.of(PREFIX_KEYS, PREFIX_VALUES) : List.of(INPUTS_EMBEDS));
-        log.debug("built BERT {}gradient graph: {} nodes, {} of them gradient nodes", prefix ? "prefix " : "",
-                g.nodeCount(), r.addedNodes());
+        log.debug("built BERT {}{}gradient graph: {} nodes, {} of them gradient nodes", head ? "head " : "",
+                prefix ? "prefix " : "", g.nodeCount(), r.addedNodes());
         return g.model().toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(GRADIENT_NODE_COUNT).setValue(Integer.toString(r.addedNodes()))).build();
     }
@@ -281,7 +301,47 @@ public final class BertGraphs {
      * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
      */
     public static OnnxMl.ModelProto gradientPrefix(BertConfig config, WeightFile weights) {
-        return gradient(config, weights, true);
+        return gradient(config, weights, true, false);
+    }
+
+    /**
+     * The learned-head gradient graph, for training a linear head on the mask's transformed state together with
+     * soft prompts (WARP, Hambardzumyan et al. 2021): the inputs of {@link #gradient} without the gold words, plus
+     * {@link #HEAD_WEIGHT}, {@link #HEAD_BIAS} and {@link #GOLD_CLASS}; outputs {@link #LOSS} (per example
+     * {@code -log softmax(W t + b)[gold]}, {@code t} the MLM head transform at the mask), {@link #HEAD_STATE}
+     * ({@code t}) and {@link #INPUTS_EMBEDS_GRAD} (by {@link Differentiator}, objective {@code sum(loss)}). The head
+     * enters as an input, not a parameter: its gradient follows from {@link #HEAD_STATE} in closed form.
+     *
+     * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
+     */
+    public static OnnxMl.ModelProto gradientHead(BertConfig config, WeightFile weights) {
+        return gradient(config, weights, false, true);
+    }
+
+    /**
+     * The learned-head prefix gradient graph: {@link #gradientHead} with the prefix inputs of {@link #forwardPrefix};
+     * outputs {@link #LOSS}, {@link #HEAD_STATE}, {@link #PREFIX_KEYS_GRAD} and {@link #PREFIX_VALUES_GRAD} (the
+     * gradient of {@code sum(loss)} over the batch).
+     *
+     * @throws IllegalArgumentException when the weight file lacks a parameter or has a wrong shape
+     */
+    public static OnnxMl.ModelProto gradientHeadPrefix(BertConfig config, WeightFile weights) {
+        return gradient(config, weights, true, true);
+    }
+
+    /**
+     * The head loss output {@link #LOSS}, per example {@code -log_softmax(t W^T + b)[gold]}, with inputs
+     * {@link #HEAD_WEIGHT}, {@link #HEAD_BIAS}, {@link #GOLD_CLASS}; also outputs {@code t} as {@link #HEAD_STATE}.
+     */
+    private static Value headLoss(GraphBuilder g, Value transformed, long hidden) {
+        Value weight = g.input(HEAD_WEIGHT, ElementType.FLOAT, "classes", hidden);
+        Value bias = g.input(HEAD_BIAS, ElementType.FLOAT, "classes");
+        Value gold = g.input(GOLD_CLASS, ElementType.INT64, "batch");
+        g.scope("loss");
+        // An Identity, so the state stays an output while the loss reads it (output() renames node outputs).
+        g.output(g.node(Op.IDENTITY, List.of(transformed)), HEAD_STATE);
+        Value logProbs = g.logSoftmax(g.gemm(transformed, weight, Optional.of(bias), 1f, 1f, false, true), 1);
+        return g.output(g.neg(g.reshape(g.gatherElements(logProbs, g.unsqueeze(gold, 1), 1), -1)), LOSS);
     }
 
     /**

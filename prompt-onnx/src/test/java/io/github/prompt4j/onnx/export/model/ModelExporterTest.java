@@ -65,7 +65,8 @@ public class ModelExporterTest {
             exported = ModelExporter.export(c, "tiny", dir.resolve("tiny"));
         }
         assertEquals(List.of("forward.onnx", "forward_embeds.onnx", "forward_embeds_int8.onnx", "forward_int8.onnx",
-                "forward_prefix.onnx", "gradient.onnx", "gradient_prefix.onnx", "manifest.json", "tokenizer.json", "weights.bin", "weights_int8.bin"),
+                "forward_prefix.onnx", "gradient.onnx", "gradient_head.onnx", "gradient_head_prefix.onnx",
+                "gradient_prefix.onnx", "manifest.json", "tokenizer.json", "weights.bin", "weights_int8.bin"),
                 listing(exported.path()));
         ModelManifest m = exported.manifest();
         assertEquals(ModelManifest.FORMAT_VERSION, m.formatVersion());
@@ -137,7 +138,7 @@ public class ModelExporterTest {
 
     @Test
     void cacheReExportsAVersionTwoEntryThatLacksTheInt8Graphs(@TempDir Path dir) throws IOException {
-        assertEquals(7, ModelManifest.FORMAT_VERSION);
+        assertEquals(8, ModelManifest.FORMAT_VERSION);
         ModelCache cache = ModelCache.at(dir);
         AtomicInteger conversions = new AtomicInteger();
         ModelDirectory first = cache.get("tiny", "sum-1", () -> {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.onnx.export.checkpoint.BertConfig;
 import io.github.prompt4j.onnx.export.checkpoint.BertParameters;
 import io.github.prompt4j.onnx.export.testing.ReferenceBert;
@@ -57,6 +58,10 @@ class PrefixGraphsTest {
     static OrtSession forwardPrefix;
     static OrtSession gradientPrefix;
     static OrtSession forwardEmbeds;
+    static OrtSession gradientHead;
+    static OrtSession gradientHeadPrefix;
+    static final int CLASSES = 3;
+    static final long[] GOLD_CLASSES = {2, 0};
 
     @BeforeAll
     static void export() throws Exception {
@@ -72,9 +77,13 @@ class PrefixGraphsTest {
         BertGraphs.writeTo(BertGraphs.forwardPrefix(CONFIG, weights), dir.resolve("forward_prefix.onnx"));
         BertGraphs.writeTo(BertGraphs.gradientPrefix(CONFIG, weights), dir.resolve("gradient_prefix.onnx"));
         BertGraphs.writeTo(BertGraphs.forwardEmbeds(CONFIG, weights), dir.resolve("forward_embeds.onnx"));
+        BertGraphs.writeTo(BertGraphs.gradientHead(CONFIG, weights), dir.resolve("gradient_head.onnx"));
+        BertGraphs.writeTo(BertGraphs.gradientHeadPrefix(CONFIG, weights), dir.resolve("gradient_head_prefix.onnx"));
         forwardPrefix = session("forward_prefix.onnx");
         gradientPrefix = session("gradient_prefix.onnx");
         forwardEmbeds = session("forward_embeds.onnx");
+        gradientHead = session("gradient_head.onnx");
+        gradientHeadPrefix = session("gradient_head_prefix.onnx");
     }
 
     private static OrtSession session(String file) throws OrtException {
@@ -86,6 +95,8 @@ class PrefixGraphsTest {
         forwardPrefix.close();
         gradientPrefix.close();
         forwardEmbeds.close();
+        gradientHead.close();
+        gradientHeadPrefix.close();
     }
 
     @Test
@@ -161,6 +172,165 @@ class PrefixGraphsTest {
             assertTrue(IntStream.range(layer * per, layer * per + per).anyMatch(i -> g.values[i] != 0),
                     "no value gradient in layer " + l);
         }
+    }
+
+    @Test
+    void headLossStateAndEmbeddingGradientMatchTheReference() throws OrtException {
+        float[] embeds = embeds();
+        LinearHead head = head(51);
+        Map<String, OnnxTensor> in = inputs(embeds, null, null, 0);
+        float[] loss;
+        float[] state;
+        float[] grad;
+        try (OrtSession.Result r = gradientHead.run(headInputs(in, head))) {
+            loss = flat(r, BertGraphs.LOSS);
+            state = flat(r, BertGraphs.HEAD_STATE);
+            grad = flat(r, BertGraphs.INPUTS_EMBEDS_GRAD);
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
+        checkHeadOutputs(embeds, null, null, head, loss, state, new double[0], 0);
+        Random rnd = new Random(43);
+        double eps = 1e-3;
+        for (int k = 0; k < 3; k++) {
+            double[] d = new double[embeds.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = rnd.nextGaussian();
+            }
+            float[] plus = embeds.clone();
+            float[] minus = embeds.clone();
+            double dot = 0;
+            for (int i = 0; i < d.length; i++) {
+                plus[i] += (float) (eps * d[i]);
+                minus[i] -= (float) (eps * d[i]);
+                dot += grad[i] * d[i];
+            }
+            double fd = 0;
+            for (int b = 0; b < BATCH; b++) {
+                fd += (referenceHeadLoss(plus, b, null, null, new double[0], 0, head, head.flatten())
+                        - referenceHeadLoss(minus, b, null, null, new double[0], 0, head, head.flatten()))
+                        / (2 * eps);
+            }
+            assertTrue(Math.abs(fd - dot) <= 2e-3 * (1 + Math.abs(dot)),
+                    "direction " + k + ": analytic " + dot + " vs reference finite difference " + fd);
+        }
+    }
+
+    @Test
+    void headLossStateAndPrefixGradientMatchTheReference() throws OrtException {
+        float[] embeds = embeds();
+        float[] keys = prefix(PREFIX, 61);
+        float[] values = prefix(PREFIX, 62);
+        LinearHead head = head(63);
+        Map<String, OnnxTensor> in = inputs(embeds, keys, values, PREFIX);
+        float[] loss;
+        float[] state;
+        float[] analytic = new float[2 * keys.length];
+        try (OrtSession.Result r = gradientHeadPrefix.run(headInputs(in, head))) {
+            loss = flat(r, BertGraphs.LOSS);
+            state = flat(r, BertGraphs.HEAD_STATE);
+            System.arraycopy(flat(r, BertGraphs.PREFIX_KEYS_GRAD), 0, analytic, 0, keys.length);
+            System.arraycopy(flat(r, BertGraphs.PREFIX_VALUES_GRAD), 0, analytic, keys.length, values.length);
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
+        checkHeadOutputs(embeds, keys, values, head, loss, state, new double[0], 0);
+        Random rnd = new Random(44);
+        double eps = 1e-4;
+        for (int k = 0; k < 3; k++) {
+            double[] d = new double[analytic.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = rnd.nextGaussian();
+            }
+            double fd = 0;
+            for (int b = 0; b < BATCH; b++) {
+                fd += (referenceHeadLoss(embeds, b, keys, values, d, eps, head, head.flatten())
+                        - referenceHeadLoss(embeds, b, keys, values, d, -eps, head, head.flatten())) / (2 * eps);
+            }
+            double dot = 0;
+            for (int i = 0; i < d.length; i++) {
+                dot += analytic[i] * d[i];
+            }
+            assertTrue(Math.abs(fd - dot) <= 1e-4 * (1 + Math.abs(dot)),
+                    "direction " + k + ": analytic " + dot + " vs reference finite difference " + fd);
+        }
+    }
+
+    /**
+     * The graph's loss and state against the reference, and the head's own gradient ({@link LinearHead#lossGradient}
+     * from the graph's state) against finite differences of the reference loss in the head's parameters.
+     */
+    private static void checkHeadOutputs(float[] embeds, float[] keys, float[] values, LinearHead head, float[] loss,
+            float[] state, double[] d, double eps) {
+        int h = CONFIG.hiddenSize();
+        int m = keys == null ? 0 : PREFIX;
+        for (int b = 0; b < BATCH; b++) {
+            double[] t = referenceOutput(embeds, b, keys == null ? new float[0] : keys,
+                    values == null ? new float[0] : values, m, d, eps).transformed((int) POSITIONS[b]);
+            assertClose(t, Arrays.copyOfRange(state, b * h, (b + 1) * h), "state of row " + b);
+            assertClose(new double[] {referenceHeadLoss(embeds, b, keys, values, d, eps, head, head.flatten())},
+                    new float[] {loss[b]}, "head loss of row " + b);
+        }
+        float[] params = head.flatten();
+        double[] analytic = new double[params.length];
+        for (int b = 0; b < BATCH; b++) {
+            double[] g = head.lossGradient(Arrays.copyOfRange(state, b * h, (b + 1) * h), (int) GOLD_CLASSES[b]);
+            for (int i = 0; i < g.length; i++) {
+                analytic[i] += g[i];
+            }
+        }
+        double step = 1e-3;
+        for (int i = 0; i < params.length; i += 7) {
+            float[] plus = params.clone();
+            float[] minus = params.clone();
+            plus[i] += (float) step;
+            minus[i] -= (float) step;
+            double fd = 0;
+            for (int b = 0; b < BATCH; b++) {
+                fd += (referenceHeadLoss(embeds, b, keys, values, d, eps, head, plus)
+                        - referenceHeadLoss(embeds, b, keys, values, d, eps, head, minus)) / (2 * step);
+            }
+            assertEquals(fd, analytic[i], 1e-3 * (1 + Math.abs(fd)), "head parameter " + i);
+        }
+    }
+
+    /** {@code -log softmax(W t + b)[gold]} of row {@code b} by the reference, the head's parameters as given. */
+    private static double referenceHeadLoss(float[] embeds, int b, float[] keys, float[] values, double[] d,
+            double eps, LinearHead shape, float[] params) {
+        int m = keys == null ? 0 : PREFIX;
+        double[] t = referenceOutput(embeds, b, keys == null ? new float[0] : keys,
+                values == null ? new float[0] : values, m, d, eps).transformed((int) POSITIONS[b]);
+        int h = CONFIG.hiddenSize();
+        double[] z = new double[shape.classes()];
+        for (int c = 0; c < z.length; c++) {
+            z[c] = params[shape.classes() * h + c];
+            for (int j = 0; j < h; j++) {
+                z[c] += params[c * h + j] * t[j];
+            }
+        }
+        return ReferenceBert.logSumExp(z) - z[(int) GOLD_CLASSES[b]];
+    }
+
+    private static Map<String, OnnxTensor> headInputs(Map<String, OnnxTensor> in, LinearHead head)
+            throws OrtException {
+        in.put(BertGraphs.MASK_POSITIONS, longs(POSITIONS, BATCH));
+        in.put(BertGraphs.GOLD_CLASS, longs(GOLD_CLASSES, BATCH));
+        in.put(BertGraphs.HEAD_WEIGHT, OnnxTensor.createTensor(ENV, FloatBuffer.wrap(head.weights()),
+                new long[] {head.classes(), head.hidden()}));
+        in.put(BertGraphs.HEAD_BIAS, OnnxTensor.createTensor(ENV, FloatBuffer.wrap(head.bias()),
+                new long[] {head.classes()}));
+        return in;
+    }
+
+    /** A random head of {@link #CLASSES} classes, large enough that the classes' probabilities differ. */
+    private static LinearHead head(long seed) {
+        Random rnd = new Random(seed);
+        int h = CONFIG.hiddenSize();
+        float[] w = new float[CLASSES * h];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (0.5 * rnd.nextGaussian());
+        }
+        return new LinearHead(CLASSES, h, w, new float[] {0.1f, -0.2f, 0.05f});
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

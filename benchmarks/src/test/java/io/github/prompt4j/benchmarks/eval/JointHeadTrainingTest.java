@@ -1,0 +1,123 @@
+package io.github.prompt4j.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
+import io.github.prompt4j.core.eval.Metrics;
+import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
+import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.onnx.export.checkpoint.HuggingFaceBertCheckpoint;
+import io.github.prompt4j.onnx.export.model.ModelDirectory;
+import io.github.prompt4j.onnx.export.model.ModelExporter;
+import io.github.prompt4j.onnx.export.testing.TinyBert;
+import io.github.prompt4j.onnx.runtime.Device;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.soft.PrefixTuner;
+import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.soft.SoftPromptListener;
+import io.github.prompt4j.search.soft.SoftPromptResult;
+import io.github.prompt4j.search.soft.SoftPromptTrainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Joint training of a learned verbalizer with a prefix and with soft prompts on a real exported model (a random tiny
+ * BERT through ONNX Runtime and prompt4j's head gradient graphs): the head moves from the label words' output
+ * embeddings, the kept epoch's recorded selection accuracy is what the saved prompt scores on the selection split, and
+ * the prompt read back from JSON classifies identically (exact probabilities).
+ */
+class JointHeadTrainingTest {
+
+    @TempDir
+    static Path dir;
+    static ModelDirectory exported;
+
+    static final Verbalizer WORDS = Verbalizer.builder().add("negative", "bad").add("positive", "good").build();
+
+    @BeforeAll
+    static void export() throws Exception {
+        Path hf = TinyBert.random(TinyBert.DEFAULT_CONFIG, 31).writeHuggingFace(dir.resolve("hf"));
+        try (HuggingFaceBertCheckpoint c = HuggingFaceBertCheckpoint.fromDirectory(hf)) {
+            exported = ModelExporter.export(c, "tiny", dir.resolve("export"));
+        }
+    }
+
+    private static OnnxMaskedLanguageModel open() {
+        return OnnxMaskedLanguageModel.builder().directory(exported.path()).device(Device.CPU).maxBatchSize(4).build();
+    }
+
+    /** Sentences of the tiny vocabulary, labelled by their adjective. */
+    static List<Example> data(int n, int offset) {
+        String[] positive = {"great", "nice", "fun", "excellent", "amazing", "best"};
+        String[] negative = {"terrible", "awful", "boring", "poor", "horrible", "worst"};
+        String[] nouns = {"movie", "film", "book", "story", "food", "place"};
+        List<Example> out = new ArrayList<>();
+        for (int i = offset; i < offset + n; i++) {
+            boolean pos = i % 2 == 0;
+            String adjective = (pos ? positive : negative)[(i / 2) % 6];
+            out.add(Example.of("text", "the " + nouns[(i / 3) % 6] + " was " + adjective,
+                    pos ? "positive" : "negative"));
+        }
+        return out;
+    }
+
+    private static double accuracy(PromptClassifier c, List<Example> examples, Template template) {
+        List<Classification> out = c.classifyAllFields(examples.stream().map(e -> e.valuesFor(template)).toList());
+        return Metrics.accuracy(examples.stream().map(Example::label).toList(),
+                out.stream().map(Classification::label).toList());
+    }
+
+    private static void assertSameClassifications(PromptClassifier a, PromptClassifier b, List<Example> examples,
+            Template template) {
+        List<java.util.Map<String, String>> inputs = examples.stream().map(e -> e.valuesFor(template)).toList();
+        assertEquals(a.classifyAllFields(inputs), b.classifyAllFields(inputs));
+    }
+
+    @Test
+    void aPrefixWithALearnedVerbalizerTrainsOnTheRealGraphsAndReloadsIdentically() {
+        Template template = Template.parse("{text} it was [MASK] .");
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            PrefixTuningResult r = PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(data(16, 0))
+                    .selection(selection).learnedVerbalizer(true).prefixLength(2).learningRate(1e-2).epochs(3)
+                    .batchSize(4).patience(3).build().run();
+            LinearVerbalizer head = r.learnedVerbalizer().orElseThrow();
+            if (r.bestEpoch() > 0) {
+                assertNotEquals(LinearVerbalizer.fromLabelWords(WORDS, model), head);
+            }
+            assertEquals(4, r.epochs().size());
+            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
+            PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
+            assertEquals(head, back.learnedVerbalizer().orElseThrow());
+            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+        }
+    }
+
+    @Test
+    void softPromptsWithALearnedVerbalizerTrainOnTheRealGraphsAndReloadIdentically() {
+        Template template = Template.parse("{text} [P] [P] [MASK] .");
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            SoftPromptResult r = SoftPromptTrainer.builder(model).template(template).verbalizer(WORDS)
+                    .train(data(16, 0)).selection(selection).learnedVerbalizer(true).initWords(List.of("it", "was"))
+                    .learningRate(1e-2).epochs(3).batchSize(4).patience(0).listener(SoftPromptListener.none())
+                    .build().run();
+            LinearVerbalizer head = r.learnedVerbalizer().orElseThrow();
+            assertEquals(3, r.epochsRun());
+            assertTrue(r.trainLossHistory().stream().allMatch(l -> l > 0 && Double.isFinite(l)));
+            assertEquals(r.bestDevAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
+            SoftPromptResult back = SoftPromptResult.fromJson(r.toJson());
+            assertEquals(head, back.learnedVerbalizer().orElseThrow());
+            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+        }
+    }
+}
