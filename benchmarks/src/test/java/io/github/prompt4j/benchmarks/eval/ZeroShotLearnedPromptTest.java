@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.soft.PrefixTuningResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,6 +48,22 @@ class ZeroShotLearnedPromptTest {
         assertEquals("bert-base-multilingual-cased", chn.modelName());
         assertEquals("{text}感觉很[MASK]。", chn.template());
         assertEquals(LearnedVerbalizerResult.fromJson(chn.toJson()), chn, "round trip is exact");
+    }
+
+    @Test
+    void shippedPrefixWithLearnedVerbalizerLoadsWithItsHeadAndRoundTrips() throws IOException {
+        String json = Files.readString(
+                Path.of("../examples/src/main/resources/prompts/sst2-prefix-verbalizer-prompt.json"));
+        PrefixTuningResult joint = PrefixTuningResult.fromJson(json);
+        assertEquals("bert-base-cased", joint.modelName());
+        assertEquals("{sentence} this movie was [MASK] .", joint.template());
+        // 12 layers of 16 key and value positions in BERT-base's 768-wide projected space
+        assertEquals(List.of(12, 16, 768), List.of(joint.prefix().layers(), joint.prefix().length(),
+                joint.prefix().hidden()));
+        assertEquals(List.of("0", "1"), joint.learnedVerbalizer().orElseThrow().labels());
+        assertEquals(768, joint.learnedVerbalizer().orElseThrow().dim());
+        assertEquals(3, joint.bestEpoch(), "the epoch the selection split kept");
+        assertEquals(joint, PrefixTuningResult.fromJson(joint.toJson()), "round trip is exact");
     }
 
     @Test
