@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
+import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -64,6 +65,18 @@ class ZeroShotLearnedPromptTest {
         assertEquals(768, joint.learnedVerbalizer().orElseThrow().dim());
         assertEquals(3, joint.bestEpoch(), "the epoch the selection split kept");
         assertEquals(joint, PrefixTuningResult.fromJson(joint.toJson()), "round trip is exact");
+    }
+
+    @Test
+    void shippedEnsemblePromptHoldsTheThreeStatesTheSelectionSplitChose() throws IOException {
+        Path file = Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-ensemble-prompt.json");
+        TriggerSearchResult ensemble = TriggerSearchResult.fromJson(Files.readString(file));
+        assertEquals(3, ensemble.ensembleTriggerIds().size(), "ensemble members");
+        for (int[] member : ensemble.ensembleTriggerIds()) {
+            assertEquals(3, member.length, "one id per [T] slot");
+        }
+        ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.learnedPrompt().isEmpty(), "a trigger prompt, not a learned one");
     }
 
     @Test
