@@ -18,9 +18,9 @@ import picocli.CommandLine;
 /** {@code zero-shot --prompt} with the shipped learned-verbalizer prompts. */
 class ZeroShotLearnedPromptTest {
 
-    private static final Path SST2 = Path.of("../examples/src/main/resources/prompts/sst2-learned-verbalizer-prompt.json");
-    private static final Path CHN = Path.of(
-            "../examples/src/main/resources/prompts/chnsenticorp-learned-verbalizer-prompt.json");
+    private static final Path PROMPTS = Path.of("../examples/src/main/resources/prompts");
+    private static final Path SST2 = PROMPTS.resolve("sst2-learned-verbalizer-prompt.json");
+    private static final Path CHN = PROMPTS.resolve("chnsenticorp-learned-verbalizer-prompt.json");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -53,9 +53,8 @@ class ZeroShotLearnedPromptTest {
 
     @Test
     void shippedPrefixWithLearnedVerbalizerLoadsWithItsHeadAndRoundTrips() throws IOException {
-        String json = Files.readString(
-                Path.of("../examples/src/main/resources/prompts/sst2-prefix-verbalizer-prompt.json"));
-        PrefixTuningResult joint = PrefixTuningResult.fromJson(json);
+        PrefixTuningResult joint = PrefixTuningResult.fromJson(
+                Files.readString(PROMPTS.resolve("sst2-prefix-verbalizer-prompt.json")));
         assertEquals("bert-base-cased", joint.modelName());
         assertEquals("{sentence} this movie was [MASK] .", joint.template());
         // 12 layers of 16 key and value positions in BERT-base's 768-wide projected space
@@ -69,7 +68,7 @@ class ZeroShotLearnedPromptTest {
 
     @Test
     void shippedEnsemblePromptHoldsTheThreeStatesTheSelectionSplitChose() throws IOException {
-        Path file = Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-ensemble-prompt.json");
+        Path file = PROMPTS.resolve("sst2-autoprompt-ensemble-prompt.json");
         TriggerSearchResult ensemble = TriggerSearchResult.fromJson(Files.readString(file));
         assertEquals(3, ensemble.ensembleTriggerIds().size(), "ensemble members");
         for (int[] member : ensemble.ensembleTriggerIds()) {
@@ -81,7 +80,7 @@ class ZeroShotLearnedPromptTest {
 
     @Test
     void aTriggerPromptIsNotTakenForALearnedOne() throws IOException {
-        Path autoprompt = Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-prompt.json");
+        Path autoprompt = PROMPTS.resolve("sst2-autoprompt-prompt.json");
         assertTrue(Files.exists(autoprompt));
         ZeroShotCommand c = parse("zero-shot", "--model", "bert-base-cased", "--eval", "dev.tsv", "--prompt",
                 autoprompt.toString());
