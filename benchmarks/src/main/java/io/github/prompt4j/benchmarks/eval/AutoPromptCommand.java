@@ -235,16 +235,6 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "show a progress bar on standard error (default: on)")
     boolean progress;
 
-    /** Whitespace-separated words over all text columns of an example. */
-    static int words(Example e) {
-        int n = 0;
-        for (String text : e.fields().values()) {
-            String t = text.strip();
-            n += t.isEmpty() ? 0 : t.split("\\s+").length;
-        }
-        return n;
-    }
-
     /**
      * The verbalizer of {@code --label}, after checking the template has trigger slots and the step count.
      *
@@ -300,7 +290,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                 SearchSupport.toSearch(d.examples())));
         List<Integer> eligibleRows = new ArrayList<>();
         for (int i = 0; i < trainData.examples().size(); i++) {
-            if (words(trainData.examples().get(i)) >= trainMinWords) {
+            if (trainData.examples().get(i).words() >= trainMinWords) {
                 eligibleRows.add(i);
             }
         }

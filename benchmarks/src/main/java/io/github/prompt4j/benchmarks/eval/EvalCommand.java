@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Evaluation runs of prompt4j with reproducible JSON and Markdown reports.",
         subcommands = {ZeroShotCommand.class, FillMaskCommand.class, LabelSearchCommand.class, AutoPromptCommand.class,
             LamaCommand.class, FewShotCommand.class, VerbalizerCommand.class, GenerateCommand.class,
-            CalibrateCommand.class, PrefixCommand.class, SoftCommand.class,
+            CalibrateCommand.class, PrefixCommand.class, SoftCommand.class, EnsembleCommand.class,
             HelpCommand.class})
 final class EvalCommand implements Runnable {
 

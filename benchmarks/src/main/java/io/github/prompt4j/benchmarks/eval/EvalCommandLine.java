@@ -8,7 +8,7 @@ import picocli.CommandLine;
 /**
  * Builds and runs the {@code eval} command line (picocli): subcommands {@code zero-shot}, {@code fill-mask},
  * {@code label-search}, {@code autoprompt}, {@code lama}, {@code few-shot}, {@code verbalizer}, {@code generate},
- * {@code calibrate}, {@code prefix} and {@code soft}.
+ * {@code calibrate}, {@code prefix}, {@code soft} and {@code ensemble}.
  *
  * <p>Exit codes: 0 success, 2 a usage error (bad or missing option, data that does not fit the options; the message
  * says what to write instead), 1 a failure while running (a missing file or model; the message names it). Usage

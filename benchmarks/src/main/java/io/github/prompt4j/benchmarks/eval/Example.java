@@ -25,6 +25,16 @@ record Example(Map<String, String> fields, String label) {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
+    /** Whitespace-separated words over all text columns (SST-2: phrase fragments have few, sentences many). */
+    int words() {
+        int n = 0;
+        for (String text : fields.values()) {
+            String t = text.strip();
+            n += t.isEmpty() ? 0 : t.split("\\s+").length;
+        }
+        return n;
+    }
+
     /**
      * The field values a template needs: by column name; a single-field template takes the only text column whatever
      * the names (so {@code {text}} works on GLUE's {@code sentence} column).

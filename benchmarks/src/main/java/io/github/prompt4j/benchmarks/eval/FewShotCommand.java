@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,8 +55,9 @@ import picocli.CommandLine.Spec;
  * {@code eval few-shot}: the k-shot comparison of LM-BFF's SST-2 splits (Gao et al. 2021): for every seed directory
  * {@code 16-<seed>/} (train.tsv and dev.tsv of 32 examples, test.tsv), the test accuracy of a manual prompt, the same
  * prompt with contextual calibration, a soft prompt trained on train (early stopping on dev), AutoPrompt triggers
- * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, and a learned
- * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both); then the mean and
+ * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, a learned
+ * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both), and an ensemble of the learned
+ * verbalizers of the grid templates ranked best on dev; then the mean and
  * sample standard deviation over seeds and the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
@@ -63,7 +65,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
-                + "ensemble, learned verbalizer; mean and standard deviation over seeds.",
+                + "ensemble, learned verbalizer, ensemble of learned verbalizers; mean and standard deviation over "
+                + "seeds.",
             "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
                 + "--json out/fewshot.json"})
 final class FewShotCommand implements Callable<Integer> {
@@ -75,7 +78,8 @@ final class FewShotCommand implements Callable<Integer> {
         SOFT("soft prompt"),
         AUTOPROMPT("AutoPrompt"),
         ENSEMBLE("ensemble (top 3 on dev, calibrated)"),
-        LEARNED("learned verbalizer (L2 on dev)");
+        LEARNED("learned verbalizer (L2 on dev)"),
+        LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on dev)");
 
         final String title;
 
@@ -128,7 +132,8 @@ final class FewShotCommand implements Callable<Integer> {
             description = "the split seeds (default: ${DEFAULT-VALUE})")
     List<Long> seeds;
 
-    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned", split = ",",
+    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned,learned_ensemble",
+            split = ",",
             paramLabel = "M,M,...", description = "methods to run (default: ${DEFAULT-VALUE})")
     List<Method> methods;
 
@@ -355,25 +360,61 @@ final class FewShotCommand implements Callable<Integer> {
                 return accuracy(test, ensemble.combine(perMember));
             }
             case LEARNED -> {
-                // LM-BFF's protocol: fit on train, choose on dev (both part of the few-shot data), report on test
-                LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(template).verbalizer(verbalizer)
-                        .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
-                        .batchSize(batch).build().run();
-                details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
-                        .put("devAccuracy", r.selectionScores().stream().filter(x -> x.l2() == r.chosenL2())
-                                .findFirst().orElseThrow().accuracy());
-                PromptClassifier c = r.classifier(model);
-                MaskVectors states = testStates(model, c, test);
-                List<Classification> predicted = new ArrayList<>(states.promptCount());
-                float[] h = new float[states.width()];
-                for (int i = 0; i < states.promptCount(); i++) {
-                    states.copyVector(i, 0, h, 0);
-                    predicted.add(PromptClassifier.headClassification(r.verbalizer(), h));
+                return accuracy(test, learned(model, template, verbalizer, seed, train, dev, test, details)
+                        .predicted());
+            }
+            case LEARNED_ENSEMBLE -> {
+                // one learned verbalizer per grid template (first word pair), the ensembleSize best on dev averaged
+                List<Learned> fitted = new ArrayList<>();
+                ArrayNode perTemplate = details.putArray("templates");
+                for (String t : ENSEMBLE_TEMPLATES) {
+                    ObjectNode d = perTemplate.addObject().put("template", t);
+                    fitted.add(learned(model, Template.parse(t), verbalizer, seed, train, dev, test, d));
                 }
-                return accuracy(test, predicted);
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < fitted.size(); i++) {
+                    order.add(i);
+                }
+                // best dev accuracy first; ties keep the grid order
+                order.sort(Comparator.comparingDouble((Integer i) -> -fitted.get(i).devAccuracy()));
+                List<Integer> top = order.subList(0, Math.min(ensembleSize, order.size()));
+                ArrayNode members = details.putArray("members");
+                top.forEach(i -> members.add(ENSEMBLE_TEMPLATES.get(i)));
+                PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(i -> fitted.get(i).classifier())
+                        .toList());
+                return accuracy(test, ensemble.combine(top.stream().map(i -> fitted.get(i).predicted()).toList()));
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }
+    }
+
+    /** A learned verbalizer fitted on one seed: its classifier, its dev accuracy and its test classifications. */
+    private record Learned(PromptClassifier classifier, double devAccuracy, List<Classification> predicted) {
+    }
+
+    /**
+     * A learned verbalizer on {@code t} under LM-BFF's protocol: fitted on train, L2 chosen on dev (both part of the
+     * few-shot data), refit on both; the test set classified from its cached mask states. Records the choice in
+     * {@code details}.
+     */
+    private Learned learned(OnnxMaskedLanguageModel model, Template t, Verbalizer verbalizer, long seed,
+            List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
+        LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
+                .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
+                .batchSize(modelOptions.batchSize).build().run();
+        double devAccuracy = r.selectionScores().stream().filter(x -> x.l2() == r.chosenL2()).findFirst()
+                .orElseThrow().accuracy();
+        details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
+                .put("devAccuracy", devAccuracy);
+        PromptClassifier c = r.classifier(model);
+        MaskVectors states = testStates(model, c, test);
+        List<Classification> predicted = new ArrayList<>(states.promptCount());
+        float[] h = new float[states.width()];
+        for (int i = 0; i < states.promptCount(); i++) {
+            states.copyVector(i, 0, h, 0);
+            predicted.add(PromptClassifier.headClassification(r.verbalizer(), h));
+        }
+        return new Learned(c, devAccuracy, predicted);
     }
 
     /** The ensemble's candidates: every grid template with every word pair, classes as in the verbalizer. */

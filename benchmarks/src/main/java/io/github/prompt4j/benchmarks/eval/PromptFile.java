@@ -1,6 +1,7 @@
 package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.classify.Classification;
+import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.select.PromptEnsemble;
@@ -19,8 +20,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine;
 
 /**
- * Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}, or the learned prompt of
- * {@code verbalizer --save}) for the command line.
+ * Reads a saved prompt ({@code --prompt FILE}: the result JSON of {@code autoprompt}, or the trained prompt of
+ * {@code verbalizer}, {@code prefix} or {@code soft --save}) for the command line. Stateless.
  */
 final class PromptFile {
 
@@ -124,6 +125,41 @@ final class PromptFile {
                     + "words; zero-shot needs a classification prompt");
         }
         return r;
+    }
+
+    /**
+     * A saved prompt of any kind, read for classification: the file, the model it was made with, and how to build its
+     * classifiers over that model (one, or one per member of a trigger ensemble, each weighing {@code 1 / members}).
+     *
+     * @param file the file it was read from
+     * @param modelName the model the file names
+     * @param classifiers its member classifiers over a model
+     */
+    record Saved(Path file, String modelName, Function<MaskedLanguageModel, List<PromptClassifier>> classifiers) {
+    }
+
+    /**
+     * Reads a saved classification prompt of any kind: prefix-tuning, soft, learned-verbalizer or trigger-search
+     * result (single or ensemble).
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     * @throws ParameterException when it is not a valid saved classification prompt
+     */
+    static Saved readAny(Path file, CommandLine cmd) {
+        if (isPrefix(file)) {
+            PrefixTuningResult r = readPrefix(file, cmd);
+            return new Saved(file, r.modelName(), m -> List.of(r.classifier(m)));
+        }
+        if (isSoft(file)) {
+            SoftPromptResult r = readSoft(file, cmd);
+            return new Saved(file, r.modelName(), m -> List.of(r.classifier(m)));
+        }
+        if (isLearnedVerbalizer(file)) {
+            LearnedVerbalizerResult r = readLearned(file, cmd);
+            return new Saved(file, r.modelName(), m -> List.of(r.classifier(m)));
+        }
+        TriggerSearchResult r = read(file, cmd);
+        return new Saved(file, r.modelName(), r::memberClassifiers);
     }
 
     private static String text(Path file) {

@@ -53,13 +53,37 @@ final class SearchSupport {
      * @throws ParameterException naming {@code --template} when a field is missing
      */
     static List<Example> sampleFitting(CommandSpec spec, Dataset data, int limit, long seed, Template template) {
-        List<Example> examples = sample(data.examples(), limit, seed);
+        return sampleFitting(spec, data, 1, limit, seed, template);
+    }
+
+    /**
+     * As {@link #sampleFitting(CommandSpec, Dataset, int, long, Template)}, drawn from the examples of at least
+     * {@code minWords} words only ({@link #atLeastWords}).
+     */
+    static List<Example> sampleFitting(CommandSpec spec, Dataset data, int minWords, int limit, long seed,
+            Template template) {
+        List<Example> examples = sample(atLeastWords(spec, data, minWords), limit, seed);
         try {
             examples.get(0).valuesFor(template);
         } catch (IllegalArgumentException ex) {
             throw new ParameterException(spec.commandLine(), "--template: " + ex.getMessage());
         }
         return examples;
+    }
+
+    /**
+     * The examples of at least {@code minWords} whitespace-separated words ({@code --train-min-words}; SST-2's GLUE
+     * training file is mostly phrase fragments, its dev file whole sentences), in file order; all of them for 1.
+     *
+     * @throws ParameterException naming {@code --train-min-words} when no example is long enough
+     */
+    static List<Example> atLeastWords(CommandSpec spec, Dataset data, int minWords) {
+        List<Example> kept = data.examples().stream().filter(e -> e.words() >= minWords).toList();
+        if (kept.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no training example of " + data.file() + " has "
+                    + minWords + " or more words; lower --train-min-words");
+        }
+        return kept;
     }
 
     /** The searched label words of each class, best first, as {@code {class: [{word, id, score}, ...]}}. */

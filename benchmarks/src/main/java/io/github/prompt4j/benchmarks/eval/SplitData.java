@@ -31,13 +31,15 @@ final class SplitData {
     private final List<Example> examples;
     private final SelectionSplit split;
     private final long seed;
+    private final int minWords;
     private final Optional<Dataset> evalData;
     private final Optional<HeldOut> held;
 
     private final Optional<Path> json;
 
-    private SplitData(Dataset data, List<Example> examples, SelectionSplit split, long seed,
+    private SplitData(Dataset data, List<Example> examples, SelectionSplit split, long seed, int minWords,
             Optional<Dataset> evalData, Optional<Path> json) {
+        this.minWords = minWords;
         this.json = json;
         this.data = data;
         this.examples = examples;
@@ -48,7 +50,8 @@ final class SplitData {
     }
 
     /**
-     * Reads {@code train} (a seeded subset of {@code limit}), carves {@code select} examples as the selection split and
+     * Reads {@code train} (a seeded subset of {@code limit} of its examples of at least {@code --train-min-words}
+     * words), carves {@code select} examples as the selection split and
      * seals {@code eval}.
      *
      * @throws ParameterException when the template does not fit the data or the split cannot be carved
@@ -57,15 +60,15 @@ final class SplitData {
         long seed = o.seed;
         int select = o.select;
         Dataset data = DatasetReader.read(o.train);
-        List<Example> examples = SearchSupport.sampleFitting(spec, data, o.limit.orElse(Integer.MAX_VALUE), seed,
-                template);
+        List<Example> examples = SearchSupport.sampleFitting(spec, data, o.trainMinWords,
+                o.limit.orElse(Integer.MAX_VALUE), seed, template);
         SelectionSplit split;
         try {
             split = SelectionSplit.carve(SearchSupport.toSearch(examples), select, seed + 1);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--select " + select + ": " + e.getMessage());
         }
-        return new SplitData(data, examples, split, seed, o.eval.map(DatasetReader::read), o.json);
+        return new SplitData(data, examples, split, seed, o.trainMinWords, o.eval.map(DatasetReader::read), o.json);
     }
 
     /** A fresh report naming the command and its start. */
@@ -100,7 +103,8 @@ final class SplitData {
     /** Records the training file, its hash and the sizes under {@code train} in the report. */
     void describe(ObjectNode report) {
         ObjectNode d = report.putObject("train");
-        d.put("file", data.file().toString()).put("sha256", data.sha256()).put("examples", examples.size())
+        d.put("file", data.file().toString()).put("sha256", data.sha256()).put("minWords", minWords)
+                .put("examples", examples.size())
                 .put("search", split.search().size()).put("selection", split.selection().size())
                 .put("selectionSeed", seed + 1);
     }

@@ -24,6 +24,12 @@ final class SplitOptions {
             description = "use a seeded random subset of N training examples (selection split included)")
     Optional<Integer> limit = Optional.empty();
 
+    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "train and select on training examples of at least N words only (SST-2's training set is "
+                    + "mostly short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
+    int trainMinWords;
+
     @Option(names = "--select", defaultValue = "400", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "selection split: N of the training examples (default: ${DEFAULT-VALUE})")
     int select;

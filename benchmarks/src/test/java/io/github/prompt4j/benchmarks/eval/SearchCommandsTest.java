@@ -182,8 +182,33 @@ class SearchCommandsTest {
     @Test
     void wordsCountEveryTextColumn() {
         // hand-counted: 3 + 2 words; blank columns count none
-        assertEquals(5, AutoPromptCommand.words(new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1")));
-        assertEquals(0, AutoPromptCommand.words(new Example(Map.of("a", "   "), "1")));
+        assertEquals(5, new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1").words());
+        assertEquals(0, new Example(Map.of("a", "   "), "1").words());
+    }
+
+    @Test
+    void trainMinWordsKeepsLongExamplesInFileOrderAndNamesTheOptionWhenNoneIsLeft() throws Exception {
+        Path train = dir.resolve("train.tsv");
+        Files.writeString(train, "sentence\tlabel\na fine film\t1\ndull\t0\nnot worth the ticket at all\t0\n"
+                + "one of the best films of the year\t1\nugh\t0\n");
+        CommandLine cmd = EvalCommandLine.create(new PrintWriter(out), new PrintWriter(err));
+        Dataset data = DatasetReader.read(train);
+        // hand-counted: 3, 1, 6, 8 and 1 words
+        List<String> kept = SearchSupport.atLeastWords(cmd.getSubcommands().get("prefix").getCommandSpec(), data, 3)
+                .stream().map(e -> e.fields().get("sentence")).toList();
+        assertEquals(List.of("a fine film", "not worth the ticket at all", "one of the best films of the year"), kept);
+        assertEquals(data.examples(), SearchSupport.atLeastWords(cmd.getCommandSpec(), data, 1));
+        for (String command : List.of("prefix", "generate")) {
+            err.getBuffer().setLength(0);
+            List<String> args = new java.util.ArrayList<>(List.of(command, "--model", "bert-base-cased", "--train",
+                    train.toString(), "--label", "0=terrible", "--label", "1=fantastic", "--train-min-words", "9"));
+            if (command.equals("prefix")) {
+                args.addAll(List.of("--template", "{sentence} It was [MASK] ."));
+            }
+            assertEquals(2, run(args.toArray(String[]::new)), err.toString());
+            assertTrue(err.toString().contains("no training example of " + train + " has 9 or more words; lower "
+                    + "--train-min-words"), err.toString());
+        }
     }
 
     @Test
