@@ -67,6 +67,21 @@ class ZeroShotLearnedPromptTest {
     }
 
     @Test
+    void shippedPrefixOnTheGeneratedTemplateLoadsAndRoundTrips() throws IOException {
+        Path file = PROMPTS.resolve("sst2-prefix-generated-prompt.json");
+        PrefixTuningResult prefix = PrefixTuningResult.fromJson(Files.readString(file));
+        assertEquals("bert-base-cased", prefix.modelName());
+        assertEquals("{sentence} is really [MASK] .", prefix.template(), "the template generate selected");
+        assertEquals(List.of(12, 16, 768), List.of(prefix.prefix().layers(), prefix.prefix().length(),
+                prefix.prefix().hidden()));
+        assertTrue(prefix.learnedVerbalizer().isEmpty(), "terrible / fantastic score the classes");
+        assertEquals(5, prefix.bestEpoch(), "the epoch the selection split kept of six");
+        assertEquals(prefix, PrefixTuningResult.fromJson(prefix.toJson()), "round trip is exact");
+        ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.prefixPrompt().isPresent());
+    }
+
+    @Test
     void shippedEnsemblePromptHoldsTheThreeStatesTheSelectionSplitChose() throws IOException {
         Path file = PROMPTS.resolve("sst2-autoprompt-ensemble-prompt.json");
         TriggerSearchResult ensemble = TriggerSearchResult.fromJson(Files.readString(file));
