@@ -232,7 +232,7 @@ class EvalCommandLineTest {
     @Test
     void noSubcommandListsTheEvaluations() {
         assertEquals(2, run());
-        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, label-search, autoprompt, lama, few-shot, verbalizer, generate, calibrate, prefix, soft, help"),
+        assertTrue(err.toString().contains("say which evaluation to run: zero-shot, fill-mask, label-search, autoprompt, lama, few-shot, verbalizer, generate, calibrate, prefix, soft, ensemble, help"),
                 err.toString());
     }
 }
