@@ -152,11 +152,8 @@ final class AutoPromptCommand implements Callable<Integer> {
             description = "search on a seeded random subset of N training examples")
     Optional<Integer> trainLimit = Optional.empty();
 
-    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
-            converter = Converters.PositiveInt.class,
-            description = "search on training examples of at least N words only (SST-2's training set is mostly "
-                    + "short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
-    int trainMinWords;
+    @Mixin
+    MinWordsOption minWords;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
             description = "seed of the subsets and the search (default: ${DEFAULT-VALUE})")
@@ -288,16 +285,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                 SearchSupport.toSearch(d.examples())));
         Optional<HeldOut> evalHeld = evalData.map(d -> HeldOut.of(d.file().toString(),
                 SearchSupport.toSearch(d.examples())));
-        List<Integer> eligibleRows = new ArrayList<>();
-        for (int i = 0; i < trainData.examples().size(); i++) {
-            if (trainData.examples().get(i).words() >= trainMinWords) {
-                eligibleRows.add(i);
-            }
-        }
-        if (eligibleRows.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "no training example of " + train + " has "
-                    + trainMinWords + " or more words; lower --train-min-words");
-        }
+        List<Integer> eligibleRows = SearchSupport.rowsOfAtLeastWords(spec, trainData, minWords.value);
         List<io.github.prompt4j.search.data.Example> eligible = SearchSupport.toSearch(
                 eligibleRows.stream().map(trainData.examples()::get).toList());
         SelectionSplit split;
@@ -442,7 +430,7 @@ final class AutoPromptCommand implements Callable<Integer> {
     /** What searched, what selected, what reported. */
     private Protocol protocol(Dataset trainData, SelectionSplit split, int searched, int[] selectionRows,
             Optional<Dataset> devData, Optional<Dataset> evalData) {
-        String rows = trainMinWords > 1 ? "rows of " + trainMinWords + "+ words" : "rows";
+        String rows = minWords.value > 1 ? "rows of " + minWords.value + "+ words" : "rows";
         List<DataUse> uses = new ArrayList<>();
         uses.add(new DataUse(DataUse.Role.SEARCH, train.toString(), trainData.sha256(),
                 trainData.examples().size(), searched, seed, rows + " less the selection split (and rows equal to a "
@@ -497,7 +485,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("iterations", iterations);
         s.put("candidates", candidates);
         trainLimit.ifPresent(l -> s.put("trainLimit", l));
-        s.put("trainMinWords", trainMinWords);
+        s.put("trainMinWords", minWords.value);
         s.put("loss", loss.name());
         s.put("accumulation", accumulation);
         s.put("beam", beam);

@@ -83,37 +83,28 @@ final class EnsembleCommand implements Callable<Integer> {
                         + "'; every member must come from the same model");
             }
         }
-        if (modelOptions.model == null) {
-            try {
-                modelOptions.model = ModelSpec.parse(named);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "the prompts name model '" + named
-                        + "', which is not a known pretrained model; give --model");
-            }
-        }
+        modelOptions.orNamed(named, "--prompt " + saved.get(0).file());
         Dataset data = DatasetReader.read(eval);
         List<Example> examples = data.first(limit.orElse(Integer.MAX_VALUE));
         ObjectNode report = SearchSupport.object();
         report.put("command", "ensemble").put("startedAt", started.toString());
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {
             report.put("model", model.info().name()).put("precision", modelOptions.precision.toString());
-            List<PromptClassifier> members = new ArrayList<>();
-            List<Double> weights = new ArrayList<>();
-            List<Integer> fileOf = new ArrayList<>();
-            for (int f = 0; f < saved.size(); f++) {
-                List<PromptClassifier> cs;
+            // per file, in file order: its member classifiers (a saved trigger ensemble has several)
+            List<List<PromptClassifier>> byFile = new ArrayList<>();
+            for (PromptFile.Saved f : saved) {
                 try {
-                    cs = saved.get(f).classifiers().apply(model);
+                    byFile.add(f.classifiers().apply(model));
                 } catch (IllegalArgumentException | IllegalStateException e) {
-                    throw new ParameterException(spec.commandLine(), "--prompt " + saved.get(f).file() + ": "
-                            + e.getMessage());
-                }
-                for (PromptClassifier c : cs) {
-                    members.add(c);
-                    weights.add(1.0 / cs.size());
-                    fileOf.add(f);
+                    throw new ParameterException(spec.commandLine(), "--prompt " + f.file() + ": " + e.getMessage());
                 }
             }
+            List<PromptClassifier> members = new ArrayList<>();
+            List<Double> weights = new ArrayList<>();
+            byFile.forEach(cs -> cs.forEach(c -> {
+                members.add(c);
+                weights.add(1.0 / cs.size());
+            }));
             PromptEnsemble ensemble;
             try {
                 ensemble = PromptEnsemble.weighted(members, weights.stream().mapToDouble(Double::doubleValue)
@@ -130,36 +121,33 @@ final class EnsembleCommand implements Callable<Integer> {
                 }
             }
             long t0 = System.nanoTime();
-            List<List<Classification>> perMember = new ArrayList<>();
-            for (int m = 0; m < members.size(); m++) {
-                PromptClassifier c = members.get(m);
-                List<Map<String, String>> inputs;
-                try {
-                    inputs = examples.stream().map(e -> e.valuesFor(c.encoder().template())).toList();
-                } catch (IllegalArgumentException e) {
-                    throw new ParameterException(spec.commandLine(), "--prompt " + saved.get(fileOf.get(m)).file()
-                            + ": " + e.getMessage());
+            List<List<List<Classification>>> resultsByFile = new ArrayList<>();
+            int member = 0;
+            for (int f = 0; f < saved.size(); f++) {
+                List<List<Classification>> own = new ArrayList<>();
+                for (PromptClassifier c : byFile.get(f)) {
+                    List<Map<String, String>> inputs;
+                    try {
+                        inputs = examples.stream().map(e -> e.valuesFor(c.encoder().template())).toList();
+                    } catch (IllegalArgumentException e) {
+                        throw new ParameterException(spec.commandLine(), "--prompt " + saved.get(f).file() + ": "
+                                + e.getMessage());
+                    }
+                    try (Progress bar = Progress.start("member " + ++member, "sent.", inputs.size(), progress)) {
+                        own.add(Batches.classify(c::classifyAllFields, inputs, modelOptions.batchSize, bar));
+                    }
                 }
-                try (Progress bar = Progress.start("member " + (m + 1), "sent.", inputs.size(), progress)) {
-                    perMember.add(Batches.classify(c::classifyAllFields, inputs, modelOptions.batchSize, bar));
-                }
+                resultsByFile.add(own);
             }
-            List<Classification> combined = ensemble.combine(perMember);
+            List<Classification> combined = ensemble.combine(resultsByFile.stream().flatMap(List::stream).toList());
             double seconds = (System.nanoTime() - t0) / 1e9;
             PrintWriter out = spec.commandLine().getOut();
             ArrayNode files = report.putArray("members");
             out.println("| prompt | members | accuracy |");
             out.println("|---|---|---|");
             for (int f = 0; f < saved.size(); f++) {
-                List<List<Classification>> own = new ArrayList<>();
-                List<PromptClassifier> ownMembers = new ArrayList<>();
-                for (int m = 0; m < members.size(); m++) {
-                    if (fileOf.get(m) == f) {
-                        own.add(perMember.get(m));
-                        ownMembers.add(members.get(m));
-                    }
-                }
-                ClassificationMetrics mf = metrics(labels, gold, PromptEnsemble.of(ownMembers).combine(own));
+                List<List<Classification>> own = resultsByFile.get(f);
+                ClassificationMetrics mf = metrics(labels, gold, PromptEnsemble.of(byFile.get(f)).combine(own));
                 files.addObject().put("file", saved.get(f).file().toString()).put("members", own.size())
                         .set("metrics", ReportWriter.metrics(mf));
                 out.printf(Locale.ROOT, "| `%s` | %d | %s |%n", saved.get(f).file(), own.size(),

@@ -371,18 +371,13 @@ final class FewShotCommand implements Callable<Integer> {
                     ObjectNode d = perTemplate.addObject().put("template", t);
                     fitted.add(learned(model, Template.parse(t), verbalizer, seed, train, dev, test, d));
                 }
-                List<Integer> order = new ArrayList<>();
-                for (int i = 0; i < fitted.size(); i++) {
-                    order.add(i);
-                }
-                // best dev accuracy first; ties keep the grid order
-                order.sort(Comparator.comparingDouble((Integer i) -> -fitted.get(i).devAccuracy()));
-                List<Integer> top = order.subList(0, Math.min(ensembleSize, order.size()));
+                // best dev accuracy first; the sort is stable, so ties keep the grid order
+                fitted.sort(Comparator.comparingDouble((Learned l) -> -l.devAccuracy()));
+                List<Learned> top = fitted.subList(0, Math.min(ensembleSize, fitted.size()));
                 ArrayNode members = details.putArray("members");
-                top.forEach(i -> members.add(ENSEMBLE_TEMPLATES.get(i)));
-                PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(i -> fitted.get(i).classifier())
-                        .toList());
-                return accuracy(test, ensemble.combine(top.stream().map(i -> fitted.get(i).predicted()).toList()));
+                top.forEach(l -> members.add(l.classifier().encoder().template().text()));
+                PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(Learned::classifier).toList());
+                return accuracy(test, ensemble.combine(top.stream().map(Learned::predicted).toList()));
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }

@@ -61,11 +61,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "draw from a seeded random subset of N training examples")
     Optional<Integer> limit = Optional.empty();
 
-    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
-            converter = Converters.PositiveInt.class,
-            description = "generate from and rank on training examples of at least N words only (SST-2's training set is "
-                    + "mostly short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
-    int trainMinWords;
+    @Mixin
+    MinWordsOption minWords;
 
     @Option(names = "--label", required = true, paramLabel = "CLASS=WORD", converter = Converters.Label.class,
             description = "a class and its label word (single word piece)")
@@ -106,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Verbalizer verbalizer = SearchSupport.searchVerbalizer(spec, labels, "fantastic");
         Dataset data = DatasetReader.read(train);
-        List<Example> pool = SearchSupport.sample(SearchSupport.atLeastWords(spec, data, trainMinWords),
+        List<Example> pool = SearchSupport.sample(SearchSupport.atLeastWords(spec, data, minWords.value),
                 limit.orElse(Integer.MAX_VALUE), seed);
         // balanced generation examples, then the next examples of the shuffled pool for selection
         Map<String, Integer> taken = new HashMap<>();
@@ -146,7 +143,7 @@ final class GenerateCommand implements Callable<Integer> {
             PromptSelection ranked = generated.rank(scorer, SearchSupport.toSearch(selected));
             double rankSeconds = (System.nanoTime() - t1) / 1e9;
             ObjectNode d = report.putObject("train");
-            d.put("file", data.file().toString()).put("sha256", data.sha256()).put("minWords", trainMinWords)
+            d.put("file", data.file().toString()).put("sha256", data.sha256()).put("minWords", minWords.value)
                     .put("pool", pool.size())
                     .put("generationExamples", generation.size()).put("selectionExamples", selected.size());
             report.put("labels", labels.toString()).put("beam", beam).put("generateSeconds", generateSeconds)

@@ -51,6 +51,25 @@ final class ModelOptions {
     Optional<Path> cache = Optional.empty();
 
     /**
+     * Uses the model a saved prompt names when no {@code --model} was given (its ids and vectors only mean something
+     * there).
+     *
+     * @param source what names it, for the message, e.g. {@code --prompt FILE}
+     * @throws ParameterException when the name is not a known pretrained model or an exported directory
+     */
+    void orNamed(String named, String source) {
+        if (model != null) {
+            return;
+        }
+        try {
+            model = ModelSpec.parse(named);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(mixee.commandLine(), source + " names model '" + named
+                    + "', which is not a known pretrained model; give --model");
+        }
+    }
+
+    /**
      * Opens the model; the caller owns it and closes it.
      *
      * @throws io.github.prompt4j.core.model.ModelLoadException when the checkpoint or exported directory is unusable

@@ -78,12 +78,26 @@ final class SearchSupport {
      * @throws ParameterException naming {@code --train-min-words} when no example is long enough
      */
     static List<Example> atLeastWords(CommandSpec spec, Dataset data, int minWords) {
-        List<Example> kept = data.examples().stream().filter(e -> e.words() >= minWords).toList();
-        if (kept.isEmpty()) {
+        return rowsOfAtLeastWords(spec, data, minWords).stream().map(data.examples()::get).toList();
+    }
+
+    /**
+     * The row indices (0-based, in file order) of the examples {@link #atLeastWords} keeps.
+     *
+     * @throws ParameterException naming {@code --train-min-words} when no example is long enough
+     */
+    static List<Integer> rowsOfAtLeastWords(CommandSpec spec, Dataset data, int minWords) {
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < data.examples().size(); i++) {
+            if (data.examples().get(i).words() >= minWords) {
+                rows.add(i);
+            }
+        }
+        if (rows.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no training example of " + data.file() + " has "
                     + minWords + " or more words; lower --train-min-words");
         }
-        return kept;
+        return rows;
     }
 
     /** The searched label words of each class, best first, as {@code {class: [{word, id, score}, ...]}}. */

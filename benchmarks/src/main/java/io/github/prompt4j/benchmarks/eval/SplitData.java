@@ -60,7 +60,7 @@ final class SplitData {
         long seed = o.seed;
         int select = o.select;
         Dataset data = DatasetReader.read(o.train);
-        List<Example> examples = SearchSupport.sampleFitting(spec, data, o.trainMinWords,
+        List<Example> examples = SearchSupport.sampleFitting(spec, data, o.minWords.value,
                 o.limit.orElse(Integer.MAX_VALUE), seed, template);
         SelectionSplit split;
         try {
@@ -68,7 +68,7 @@ final class SplitData {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--select " + select + ": " + e.getMessage());
         }
-        return new SplitData(data, examples, split, seed, o.trainMinWords, o.eval.map(DatasetReader::read), o.json);
+        return new SplitData(data, examples, split, seed, o.minWords.value, o.eval.map(DatasetReader::read), o.json);
     }
 
     /** A fresh report naming the command and its start. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,11 +25,8 @@ final class SplitOptions {
             description = "use a seeded random subset of N training examples (selection split included)")
     Optional<Integer> limit = Optional.empty();
 
-    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
-            converter = Converters.PositiveInt.class,
-            description = "train and select on training examples of at least N words only (SST-2's training set is "
-                    + "mostly short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
-    int trainMinWords;
+    @Mixin
+    MinWordsOption minWords;
 
     @Option(names = "--select", defaultValue = "400", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "selection split: N of the training examples (default: ${DEFAULT-VALUE})")

@@ -59,11 +59,8 @@ final class VerbalizerCommand implements Callable<Integer> {
             description = "use a seeded random subset of N training examples")
     Optional<Integer> limit = Optional.empty();
 
-    @Option(names = "--train-min-words", defaultValue = "1", paramLabel = "N",
-            converter = Converters.PositiveInt.class,
-            description = "fit on training examples of at least N words only (SST-2's training set is "
-                    + "mostly short phrases, its dev set whole sentences; default: ${DEFAULT-VALUE}, all)")
-    int trainMinWords;
+    @Mixin
+    MinWordsOption minWords;
 
     @Option(names = "--template", required = true, paramLabel = "TEXT", converter = Converters.TemplateText.class,
             description = "cloze template with one [MASK], e.g. \"{sentence} this movie was [MASK] .\"")
@@ -116,7 +113,7 @@ final class VerbalizerCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Verbalizer verbalizer = SearchSupport.searchVerbalizer(spec, labels, "fantastic");
         Dataset data = DatasetReader.read(train);
-        List<Example> examples = SearchSupport.sampleFitting(spec, data, trainMinWords,
+        List<Example> examples = SearchSupport.sampleFitting(spec, data, minWords.value,
                 limit.orElse(Integer.MAX_VALUE), seed, template);
         Optional<Dataset> evalData = eval.map(DatasetReader::read);
         ObjectNode report = SearchSupport.object();
@@ -141,7 +138,7 @@ final class VerbalizerCommand implements Callable<Integer> {
                 log.info("wrote the learned prompt to {}", f);
             });
             ObjectNode d = report.putObject("train");
-            d.put("file", data.file().toString()).put("sha256", data.sha256()).put("minWords", trainMinWords)
+            d.put("file", data.file().toString()).put("sha256", data.sha256()).put("minWords", minWords.value)
                     .put("examples", examples.size())
                     .put("fitted", result.trainExamples()).put("selection", result.selectionExamples());
             report.put("template", template.text()).put("labels", labels.toString());

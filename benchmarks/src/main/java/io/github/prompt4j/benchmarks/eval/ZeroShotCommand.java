@@ -317,13 +317,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                 .or(() -> prefixPrompt().map(PrefixTuningResult::modelName))
                 .or(() -> softPrompt().map(SoftPromptResult::modelName));
         if (modelOptions.model == null && named.isPresent()) {
-            // a saved prompt names the model it was made with; its ids and vectors only mean something there
-            try {
-                modelOptions.model = ModelSpec.parse(named.get());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--prompt " + prompt.get() + " names model '"
-                        + named.get() + "', which is not a known pretrained model; give --model");
-            }
+            modelOptions.orNamed(named.get(), "--prompt " + prompt.get());
             log.info("model {}, as named by {}", modelOptions.model, prompt.get());
         }
         long t0 = System.nanoTime();

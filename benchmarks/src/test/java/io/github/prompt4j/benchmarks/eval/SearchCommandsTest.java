@@ -109,7 +109,7 @@ class SearchCommandsTest {
         assertEquals(0, c.confirm);
         assertEquals(1, c.accumulation);
         assertEquals(1, c.beam);
-        assertEquals(1, c.trainMinWords);
+        assertEquals(1, c.minWords.value);
     }
 
     @Test
@@ -121,7 +121,7 @@ class SearchCommandsTest {
         assertEquals(128, c.confirm);
         assertEquals(3, c.accumulation);
         assertEquals(2, c.beam);
-        assertEquals(12, c.trainMinWords);
+        assertEquals(12, c.minWords.value);
         assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--dev", "d.tsv",
                 "--label", "0=bad", "--label", "1=good", "--loss", "hinge"));
         assertTrue(err.toString().contains("'hinge' is not a search loss"), err.toString());
