@@ -11,6 +11,8 @@ import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
+import io.github.prompt4j.search.generate.GenerationResult;
+import io.github.prompt4j.search.generate.TemplateGenerator;
 import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.label.VerbalizerTrainer;
 import io.github.prompt4j.search.select.Criterion;
@@ -57,7 +59,8 @@ import picocli.CommandLine.Spec;
  * prompt with contextual calibration, a soft prompt trained on train (early stopping on dev), AutoPrompt triggers
  * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, a learned
  * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both), and an ensemble of the learned
- * verbalizers of the grid templates ranked best on dev; then the mean and
+ * verbalizers of the grid templates ranked best on dev, and the same ensemble over templates generated from the seed's
+ * train examples (LM-BFF's automatic templates, ranked on dev with the label words); then the mean and
  * sample standard deviation over seeds and the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
@@ -65,8 +68,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
-                + "ensemble, learned verbalizer, ensemble of learned verbalizers; mean and standard deviation over "
-                + "seeds.",
+                + "ensemble, learned verbalizer, ensemble of learned verbalizers on the grid templates or on templates "
+                + "generated from train; mean and standard deviation over seeds.",
             "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
                 + "--json out/fewshot.json"})
 final class FewShotCommand implements Callable<Integer> {
@@ -79,7 +82,8 @@ final class FewShotCommand implements Callable<Integer> {
         AUTOPROMPT("AutoPrompt"),
         ENSEMBLE("ensemble (top 3 on dev, calibrated)"),
         LEARNED("learned verbalizer (L2 on dev)"),
-        LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on dev)");
+        LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on dev)"),
+        GENERATED("learned verbalizers of templates generated from train (top 3 on dev)");
 
         final String title;
 
@@ -132,7 +136,7 @@ final class FewShotCommand implements Callable<Integer> {
             description = "the split seeds (default: ${DEFAULT-VALUE})")
     List<Long> seeds;
 
-    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned,learned_ensemble",
+    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned,learned_ensemble,generated",
             split = ",",
             paramLabel = "M,M,...", description = "methods to run (default: ${DEFAULT-VALUE})")
     List<Method> methods;
@@ -195,6 +199,16 @@ final class FewShotCommand implements Callable<Integer> {
     @Option(names = "--ensemble-size", defaultValue = "3", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "manual prompts in the ensemble, the best on dev (default: ${DEFAULT-VALUE})")
     int ensembleSize;
+
+    @Option(names = "--generated-templates", defaultValue = "4", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "generated: templates kept after ranking on dev, each with a learned verbalizer "
+                    + "(default: ${DEFAULT-VALUE})")
+    int generatedTemplates;
+
+    @Option(names = "--generation-beam", defaultValue = "4", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "generated: beam width of template generation (default: ${DEFAULT-VALUE})")
+    int generationBeam;
 
     @Option(names = "--test-limit", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "evaluate on the first N test examples only (smoke checks)")
@@ -365,22 +379,49 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case LEARNED_ENSEMBLE -> {
                 // one learned verbalizer per grid template (first word pair), the ensembleSize best on dev averaged
-                List<Learned> fitted = new ArrayList<>();
-                ArrayNode perTemplate = details.putArray("templates");
-                for (String t : ENSEMBLE_TEMPLATES) {
-                    ObjectNode d = perTemplate.addObject().put("template", t);
-                    fitted.add(learned(model, Template.parse(t), verbalizer, seed, train, dev, test, d));
+                return learnedEnsemble(model, ENSEMBLE_TEMPLATES, verbalizer, seed, train, dev, test, details);
+            }
+            case GENERATED -> {
+                // LM-BFF's automatic templates: generated from train with the label words, ranked on dev by the
+                // label words' accuracy; the best generatedTemplates of them get a learned verbalizer each
+                long t0 = System.nanoTime();
+                GenerationResult generated = TemplateGenerator.builder(model).verbalizer(verbalizer)
+                        .examples(SearchSupport.toSearch(train)).beamWidth(generationBeam).batchSize(batch)
+                        .build().run();
+                PromptSelection ranked = generated.rank(PromptScorer.builder(model).mapper(LabelMapper.sum())
+                        .batchSize(batch).build(), SearchSupport.toSearch(dev));
+                List<String> kept = ranked.top(generatedTemplates).stream().map(PromptCandidate::name).toList();
+                ArrayNode list = details.put("generatedTemplates", generated.templates().size())
+                        .put("generationSeconds", (System.nanoTime() - t0) / 1e9).putArray("kept");
+                for (PromptScore score : ranked.ranked().subList(0, kept.size())) {
+                    list.addObject().put("template", score.candidate().name())
+                            .put("devAccuracyOfLabelWords", score.accuracy());
                 }
-                // best dev accuracy first; the sort is stable, so ties keep the grid order
-                fitted.sort(Comparator.comparingDouble((Learned l) -> -l.devAccuracy()));
-                List<Learned> top = fitted.subList(0, Math.min(ensembleSize, fitted.size()));
-                ArrayNode members = details.putArray("members");
-                top.forEach(l -> members.add(l.classifier().encoder().template().text()));
-                PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(Learned::classifier).toList());
-                return accuracy(test, ensemble.combine(top.stream().map(Learned::predicted).toList()));
+                return learnedEnsemble(model, kept, verbalizer, seed, train, dev, test, details);
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }
+    }
+
+    /**
+     * One learned verbalizer per template (the verbalizer's words), the {@code --ensemble-size} best on dev averaged;
+     * returns the ensemble's test accuracy and records every template's choice and the members in {@code details}.
+     */
+    private double learnedEnsemble(OnnxMaskedLanguageModel model, List<String> templates, Verbalizer verbalizer,
+            long seed, List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
+        List<Learned> fitted = new ArrayList<>();
+        ArrayNode perTemplate = details.putArray("templates");
+        for (String t : templates) {
+            ObjectNode d = perTemplate.addObject().put("template", t);
+            fitted.add(learned(model, Template.parse(t), verbalizer, seed, train, dev, test, d));
+        }
+        // best dev accuracy first; the sort is stable, so ties keep the given order
+        fitted.sort(Comparator.comparingDouble((Learned l) -> -l.devAccuracy()));
+        List<Learned> top = fitted.subList(0, Math.min(ensembleSize, fitted.size()));
+        ArrayNode members = details.putArray("members");
+        top.forEach(l -> members.add(l.classifier().encoder().template().text()));
+        PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(Learned::classifier).toList());
+        return accuracy(test, ensemble.combine(top.stream().map(Learned::predicted).toList()));
     }
 
     /** A learned verbalizer fitted on one seed: its classifier, its dev accuracy and its test classifications. */
@@ -513,6 +554,8 @@ final class FewShotCommand implements Callable<Integer> {
         ENSEMBLE_WORDS.forEach(w -> s.withArray("ensembleWords").add(String.join("/", w)));
         s.put("ensembleSize", ensembleSize);
         s.put("ensembleCalibration", "contextual");
+        s.put("generatedTemplates", generatedTemplates);
+        s.put("generationBeam", generationBeam);
         testLimit.ifPresent(l -> s.put("testLimit", l));
         s.put("batchSize", modelOptions.batchSize);
         return root.putArray("seeds");

@@ -2,9 +2,12 @@ package io.github.prompt4j.benchmarks.eval;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.onnx.runtime.Precision;
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
+import io.github.prompt4j.search.label.VerbalizerTrainer;
 import io.github.prompt4j.search.protocol.SelectionSplit;
 import io.github.prompt4j.search.soft.PrefixTuner;
 import io.github.prompt4j.search.soft.PrefixTuningEpoch;
@@ -13,8 +16,8 @@ import io.github.prompt4j.search.soft.PrefixTuningState;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +35,8 @@ import picocli.CommandLine.ParameterException;
  * {@code --select} training examples (seeded, disjoint by value), every choice (the epoch kept, early stopping) made
  * on that split; {@code --eval} is sealed when read and scored once, at the end. With {@code --checkpoint} the
  * training state is saved after every epoch and an interrupted run continues where it stopped. With
- * {@code --learned-verbalizer} a linear head is trained with the prefix and saved with it. Gradients and the prefix
+ * {@code --learned-verbalizer} a linear head is trained with the prefix and saved with it; with {@code --reparameterize}
+ * the prefix is trained through an MLP (Li and Liang 2021) and saved alone. Gradients and the prefix
  * graphs are float32 whatever {@code --precision} says.
  */
 @Command(name = "prefix", mixinStandardHelpOptions = true, sortOptions = false,
@@ -59,13 +63,53 @@ final class PrefixCommand extends SplitTrainingCommand {
             description = "peak Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
 
+    @Option(names = "--reparameterize", defaultValue = "0", paramLabel = "WIDTH",
+            description = "train the prefix through an MLP of this hidden width (Li and Liang's reparameterisation, "
+                    + "e.g. 512 with --learning-rate 5e-5; no checkpoints); 0 trains it directly "
+                    + "(default: ${DEFAULT-VALUE})")
+    int reparameterize;
+
+    @Option(names = "--warm-head", negatable = false,
+            description = "with --learned-verbalizer: start the head from a logistic regression on the mask state "
+                    + "fitted on the training examples (L2 chosen on the selection split, no refit) instead of the "
+                    + "label words' output embeddings")
+    boolean warmHead;
+
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "write the training state here after every "
             + "epoch (atomically); when the file exists, resume from it (same model, data, template, labels and "
             + "settings; --max-minutes covers all parts together)")
     Optional<Path> checkpoint = Optional.empty();
 
+    /**
+     * The learned verbalizer fitted on the training split alone (its L2 strength chosen on the selection split, no
+     * refit), the warm start of {@code --warm-head}; records the fit in {@code report}.
+     */
+    private LinearVerbalizer warmHead(OnnxMaskedLanguageModel model, Verbalizer verbalizer, SelectionSplit split,
+            ObjectNode report) {
+        LearnedVerbalizerResult fit;
+        try {
+            fit = VerbalizerTrainer.builder(model).template(template).verbalizer(verbalizer).train(split.search())
+                    .selection(split.selection()).refit(false).maxLength(splitOptions.maxLength)
+                    .batchSize(modelOptions.batchSize).build().run();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        double accuracy = fit.selectionScores().stream().filter(x -> x.l2() == fit.chosenL2()).findFirst()
+                .orElseThrow().accuracy();
+        log.info("warm head: logistic regression on {} training examples, L2 {} (selection accuracy {}), {} s",
+                fit.trainExamples(), fit.chosenL2(), String.format(Locale.ROOT, "%.4f", accuracy),
+                fit.elapsedMillis() / 1000);
+        report.putObject("warmHead").put("chosenL2", fit.chosenL2()).put("selectionAccuracy", accuracy)
+                .put("forwardPasses", fit.passes().forwardPasses()).put("seconds", fit.elapsedMillis() / 1000.0);
+        return fit.verbalizer();
+    }
+
     @Override
     public Integer call() {
+        if (warmHead && !learnedVerbalizer) {
+            throw new ParameterException(spec.commandLine(), "--warm-head starts the learned verbalizer's head; add "
+                    + "--learned-verbalizer or drop --warm-head");
+        }
         Instant started = Instant.now();
         Verbalizer verbalizer = SearchSupport.searchVerbalizer(spec, splitOptions.labels, "fantastic");
         SplitOptions o = splitOptions;
@@ -81,10 +125,12 @@ final class PrefixCommand extends SplitTrainingCommand {
                     split.selection().size());
             PrefixTuningResult result;
             PrefixTuner tuner;
+            LinearVerbalizer initialHead = warmHead ? warmHead(model, verbalizer, split, report) : null;
             try {
                 tuner = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
                         .selection(split.selection()).prefixLength(length).epochs(o.epochs).learningRate(learningRate)
-                        .loss(loss).learnedVerbalizer(learnedVerbalizer)
+                        .loss(loss).learnedVerbalizer(learnedVerbalizer).reparameterization(reparameterize)
+                        .initialHead(initialHead)
                         .batchSize(o.tuneBatch).patience(o.patience).maxLength(o.maxLength).seed(seed)
                         .timeBudget(o.maxMinutes.map(Duration::ofMinutes).orElse(null))
                         .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
@@ -114,7 +160,7 @@ final class PrefixCommand extends SplitTrainingCommand {
             report.put("template", template.text()).put("labels", splitOptions.labels.toString())
                     .put("prefixLength", length)
                     .put("loss", learnedVerbalizer ? "LEARNED_VERBALIZER" : loss.name())
-                    .put("learnedVerbalizer", learnedVerbalizer)
+                    .put("learnedVerbalizer", learnedVerbalizer).put("reparameterize", reparameterize)
                     .put("learningRate", learningRate).put("tuneBatch", o.tuneBatch).put("bestEpoch", result.bestEpoch())
                     .put("trainSeconds", result.elapsedMillis() / 1000.0)
                     .put("gradientPasses", result.gradientPasses()).put("forwardPasses", result.forwardPasses());

@@ -44,6 +44,8 @@ class FewShotCommandTest {
         assertEquals(8, c.epochs);
         assertEquals(6, c.iterations);
         assertEquals(3, c.ensembleSize);
+        assertEquals(4, c.generatedTemplates);
+        assertEquals(4, c.generationBeam);
         assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, c.autopromptLoss);
         assertTrue(c.testLimit.isEmpty());
     }

@@ -17,6 +17,7 @@ import io.github.prompt4j.onnx.export.testing.TinyBert;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.label.VerbalizerTrainer;
 import io.github.prompt4j.search.soft.PrefixTuner;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
 import io.github.prompt4j.search.soft.SoftPromptListener;
@@ -98,6 +99,28 @@ class JointHeadTrainingTest {
             assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
             PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
             assertEquals(head, back.learnedVerbalizer().orElseThrow());
+            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+        }
+    }
+
+    @Test
+    void aReparameterisedPrefixWithAWarmHeadTrainsOnTheRealGraphsAndReloadsIdentically() {
+        Template template = Template.parse("{text} it was [MASK] .");
+        List<Example> train = data(16, 0);
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS).train(train)
+                    .selection(selection).refit(false).build().run().verbalizer();
+            PrefixTuningResult r = PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(train)
+                    .selection(selection).learnedVerbalizer(true).initialHead(warm).reparameterization(8)
+                    .prefixLength(2).learningRate(1e-3).epochs(2).batchSize(4).patience(3).build().run();
+            assertEquals(3, r.epochs().size());
+            if (r.bestEpoch() > 0) {
+                assertNotEquals(warm, r.learnedVerbalizer().orElseThrow(), "the head moved from its warm start");
+            }
+            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
+            PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
+            assertEquals(r.prefix(), back.prefix());
             assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
         }
     }

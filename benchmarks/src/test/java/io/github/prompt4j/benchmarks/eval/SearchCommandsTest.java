@@ -212,6 +212,19 @@ class SearchCommandsTest {
     }
 
     @Test
+    void prefixRefusesAWarmHeadWithoutALearnedVerbalizerBeforeReadingData() {
+        assertEquals(2, run("prefix", "--model", "bert-base-cased", "--train", "missing.tsv", "--template",
+                "{sentence} It was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic", "--warm-head"));
+        assertTrue(err.toString().contains("--warm-head starts the learned verbalizer's head; add "
+                + "--learned-verbalizer"), err.toString());
+        PrefixCommand c = (PrefixCommand) parse("prefix", "--model", "bert-base-cased", "--train", "t.tsv",
+                "--template", "{sentence} It was [MASK] .", "--label", "0=terrible", "--label", "1=fantastic",
+                "--reparameterize", "512", "--learned-verbalizer", "--warm-head");
+        assertEquals(512, c.reparameterize);
+        assertTrue(c.warmHead);
+    }
+
+    @Test
     void autopromptRefusesATemplateWithoutTriggerSlotsBeforeReadingData() {
         assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "missing.tsv", "--dev",
                 "missing.tsv", "--template", "{sentence} It was [MASK] .", "--label", "0=bad", "--label", "1=good"));

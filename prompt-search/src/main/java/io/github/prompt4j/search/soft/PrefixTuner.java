@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * {@link #resume} continues from one exactly as the uninterrupted run would have (each epoch shuffles with a generator
  * seeded from the seed and the epoch number; Adam's moments are saved in float64).
  *
+ * <p>Reparameterisation ({@link Builder#reparameterization}, Li and Liang 2021): the prefix is computed by an MLP
+ * from a smaller trained table ({@code PrefixMlp}); Adam updates the MLP, the gradient reaching it from the prefix
+ * gradient by the chain rule in Java, and the result keeps the prefix only.
+ *
  * <p>Initial prefix: Gaussian with standard deviation {@code initScale} (seeded). A zero prefix already changes the
  * model (its positions take a share of every attention), so epoch 0 is measured, not assumed.
  *
@@ -71,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Immutable once built; {@link #run()} may be called from one thread at a time per instance; it does not own the
- * model. Memory: a few copies of the prefix ({@code 2 * layers * length * hidden} doubles for Adam's moments).
+ * model. Memory: a few copies of the prefix ({@code 2 * layers * length * hidden} doubles for Adam's moments), or of
+ * the MLP when reparameterised.
  */
 public final class PrefixTuner {
 
@@ -106,9 +111,9 @@ public final class PrefixTuner {
      *         setting or data than this tuner's, naming the difference
      */
     public PrefixTuningResult resume(PrefixTuningState state) {
-        if (b.learnedVerbalizer) {
-            throw new IllegalStateException("a run with a learned verbalizer writes no checkpoints and cannot resume; "
-                    + "call run()");
+        if (b.learnedVerbalizer || b.reparameterization > 0) {
+            throw new IllegalStateException("a run with a learned verbalizer or a reparameterisation writes no "
+                    + "checkpoints and cannot resume; call run()");
         }
         if (state == null) {
             throw new IllegalArgumentException("state must not be null; call run() to start afresh");
@@ -180,7 +185,8 @@ public final class PrefixTuner {
                 for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
                     batch.add(train.get(order.get(i)));
                 }
-                double[] grad;
+                float[] prefixGrad;
+                double[] headGrad = new double[0];
                 if (b.learnedVerbalizer) {
                     List<HeadLossRequest> headBatch = new ArrayList<>();
                     for (int i = first; i < Math.min(order.size(), first + b.batchSize); i++) {
@@ -189,18 +195,16 @@ public final class PrefixTuner {
                     PrefixHeadGradient g = ((HeadTrainableModel) model).prefixHeadLossGradient(headBatch, p.head,
                             p.current);
                     lossSum += g.prefix().totalLoss();
-                    grad = jointGradient(g, headBatch, p.head);
+                    prefixGrad = g.prefix().flatten();
+                    headGrad = headGradient(g, headBatch, p.head);
                 } else {
                     PrefixGradient g = b.loss == SearchLoss.CLASS_CROSS_ENTROPY
                             ? model.prefixClassLossGradient(batch, p.current, labelIds)
                             : model.prefixLabelLossGradient(batch, p.current);
                     lossSum += g.totalLoss();
-                    float[] flat = g.flatten();
-                    grad = new double[flat.length];
-                    for (int i = 0; i < flat.length; i++) {
-                        grad[i] = flat[i];
-                    }
+                    prefixGrad = g.flatten();
                 }
+                double[] grad = p.gradient(prefixGrad, headGrad);
                 p.gradient += batch.size();
                 for (int i = 0; i < grad.length; i++) {
                     grad[i] /= batch.size();
@@ -236,43 +240,51 @@ public final class PrefixTuner {
                 train.size(), b.selection.size(), p.forward, p.gradient, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Hands a checkpoint to the builder's consumer; a run with a learned verbalizer writes none. */
+    /**
+     * Hands a checkpoint to the builder's consumer; a run with a learned verbalizer or a reparameterisation writes
+     * none.
+     */
     private void checkpoint(Progress p, String digest, int epoch, long t0) {
-        if (!b.learnedVerbalizer) {
+        if (!b.learnedVerbalizer && b.reparameterization == 0) {
             b.checkpoints.accept(p.state(this, digest, epoch, seconds(t0)));
         }
     }
 
     /**
-     * The summed gradient of a batch's head losses, laid out as {@link Progress#params}: the prefix's (from the
-     * model), then the head's ({@code (softmax(z) - onehot) t^T} from each example's state).
+     * The summed gradient of a batch's head losses with respect to the head ({@code (softmax(z) - onehot) t^T} from
+     * each example's state), laid out as {@link LinearHead#flatten()}.
      */
-    private static double[] jointGradient(PrefixHeadGradient g, List<HeadLossRequest> batch, LinearHead head) {
-        float[] prefix = g.prefix().flatten();
-        int n = head.classes() * (head.hidden() + 1);
-        double[] grad = new double[prefix.length + n];
-        for (int i = 0; i < prefix.length; i++) {
-            grad[i] = prefix[i];
-        }
+    private static double[] headGradient(PrefixHeadGradient g, List<HeadLossRequest> batch, LinearHead head) {
+        double[] grad = new double[head.classes() * (head.hidden() + 1)];
         for (int r = 0; r < batch.size(); r++) {
             double[] h = head.lossGradient(g.state(r), batch.get(r).goldClass());
-            for (int i = 0; i < n; i++) {
-                grad[prefix.length + i] += h[i];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] += h[i];
             }
         }
         return grad;
     }
 
-    /** A fresh run's progress: the seeded Gaussian initial prefix, Adam at rest. */
+    /**
+     * A fresh run's progress: the seeded Gaussian initial prefix (or the seeded MLP of a reparameterisation), Adam at
+     * rest.
+     */
     private Progress start(PrefixTunableModel model) {
-        Random rnd = new Random(b.seed);
+        LinearHead head = !b.learnedVerbalizer ? null : b.initialHead != null ? b.initialHead.head()
+                : LinearVerbalizer.fromLabelWords(b.verbalizer, model).head();
         Prefix init = model.zeroPrefix(b.length);
-        float[] start = new float[init.size()];
-        for (int i = 0; i < start.length; i++) {
-            start[i] = (float) (b.initScale * rnd.nextGaussian());
+        Progress p;
+        if (b.reparameterization > 0) {
+            PrefixMlp mlp = new PrefixMlp(init.layers(), b.length, init.hidden(), b.reparameterization);
+            p = new Progress(mlp, mlp.init(b.seed, b.initScale), head);
+        } else {
+            Random rnd = new Random(b.seed);
+            float[] start = new float[init.size()];
+            for (int i = 0; i < start.length; i++) {
+                start[i] = (float) (b.initScale * rnd.nextGaussian());
+            }
+            p = new Progress(init.withFlat(start), head);
         }
-        LinearHead head = b.learnedVerbalizer ? LinearVerbalizer.fromLabelWords(b.verbalizer, model).head() : null;
-        Progress p = new Progress(init.withFlat(start), head);
         p.bestPrefix = p.current;
         p.bestHead = head;
         return p;
@@ -343,13 +355,15 @@ public final class PrefixTuner {
     }
 
     /**
-     * The mutable progress of one run: parameters (the prefix, then the learned head if any), optimiser, the best
-     * prefix and head, counters.
+     * The mutable progress of one run: parameters (the prefix, or the MLP that computes it, then the learned head if
+     * any), optimiser, the best prefix and head, counters.
      */
     private static final class Progress {
         Prefix current;
         /** The learned head; null without a learned verbalizer. */
         LinearHead head;
+        /** The reparameterisation; null when the prefix is trained directly. */
+        final PrefixMlp mlp;
         final double[] params;
         final Adam adam;
         final List<PrefixTuningEpoch> epochs = new ArrayList<>();
@@ -362,36 +376,83 @@ public final class PrefixTuner {
         long longestEpoch;
         boolean finished;
 
+        /** Progress of a directly trained prefix. */
         Progress(Prefix current, LinearHead head) {
+            this(current, null, doubles(current.flatten()), head);
+        }
+
+        /** Progress of a reparameterised prefix: {@code mlpParams} are the MLP's initial parameters. */
+        Progress(PrefixMlp mlp, double[] mlpParams, LinearHead head) {
+            this(mlp.prefix(mlpParams), mlp, mlpParams, head);
+        }
+
+        private Progress(Prefix current, PrefixMlp mlp, double[] prefixParams, LinearHead head) {
             this.current = current;
             this.head = head;
-            float[] flat = current.flatten();
-            float[] headFlat = head == null ? new float[0] : head.flatten();
-            this.params = new double[flat.length + headFlat.length];
-            for (int i = 0; i < flat.length; i++) {
-                params[i] = flat[i];
-            }
-            for (int i = 0; i < headFlat.length; i++) {
-                params[flat.length + i] = headFlat[i];
-            }
+            this.mlp = mlp;
+            double[] headFlat = head == null ? new double[0] : doubles(head.flatten());
+            this.params = new double[prefixParams.length + headFlat.length];
+            System.arraycopy(prefixParams, 0, params, 0, prefixParams.length);
+            System.arraycopy(headFlat, 0, params, prefixParams.length, headFlat.length);
             this.adam = new Adam(params.length, 0.9, 0.999, 1e-8);
         }
 
+        private static double[] doubles(float[] f) {
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+
+        /** Parameters that compute the prefix: the prefix itself, or the MLP's. */
+        private int prefixParams() {
+            return mlp == null ? current.size() : mlp.size();
+        }
+
         /**
-         * Rounds the parameters to float32 after an update and rebuilds the prefix (and head) from them: the model sees
-         * float32, so a checkpoint holds them exactly.
+         * The gradient laid out as {@link #params}: the prefix's (taken back through the MLP when reparameterised),
+         * then the head's.
+         */
+        double[] gradient(float[] prefixGrad, double[] headGrad) {
+            int n = prefixParams();
+            double[] grad = new double[n + headGrad.length];
+            if (mlp == null) {
+                for (int i = 0; i < n; i++) {
+                    grad[i] = prefixGrad[i];
+                }
+            } else {
+                mlp.backward(params, doubles(prefixGrad), grad);
+            }
+            System.arraycopy(headGrad, 0, grad, n, headGrad.length);
+            return grad;
+        }
+
+        /**
+         * Rebuilds the prefix (and head) after an update: a direct prefix and the head are rounded to float32, which
+         * the model sees, so a checkpoint holds them exactly; a reparameterised prefix is what the MLP computes
+         * (rounded to float32), the MLP staying in double precision.
          */
         void roundToFloat() {
-            float[] next = new float[params.length];
-            for (int i = 0; i < params.length; i++) {
-                next[i] = (float) params[i];
-                params[i] = next[i];
+            int n = prefixParams();
+            for (int i = mlp == null ? 0 : n; i < params.length; i++) {
+                params[i] = (float) params[i];
             }
-            int n = current.size();
-            current = current.withFlat(java.util.Arrays.copyOf(next, n));
+            if (mlp == null) {
+                float[] next = new float[n];
+                for (int i = 0; i < n; i++) {
+                    next[i] = (float) params[i];
+                }
+                current = current.withFlat(next);
+            } else {
+                current = mlp.prefix(params);
+            }
             if (head != null) {
-                head = LinearHead.fromFlat(head.classes(), head.hidden(), java.util.Arrays.copyOfRange(next, n,
-                        next.length));
+                float[] next = new float[params.length - n];
+                for (int i = 0; i < next.length; i++) {
+                    next[i] = (float) params[n + i];
+                }
+                head = LinearHead.fromFlat(head.classes(), head.hidden(), next);
             }
         }
 
@@ -442,6 +503,8 @@ public final class PrefixTuner {
         private Consumer<PrefixTuningState> checkpoints = c -> { };
         private SearchLoss loss = SearchLoss.LABEL_LIKELIHOOD;
         private boolean learnedVerbalizer;
+        private int reparameterization;
+        private LinearVerbalizer initialHead;
         private boolean checkpointsSet;
 
         private Builder(PrefixTunableModel model) {
@@ -500,6 +563,30 @@ public final class PrefixTuner {
          */
         public Builder learnedVerbalizer(boolean learned) {
             this.learnedVerbalizer = learned;
+            return this;
+        }
+
+        /**
+         * Trains the prefix through an MLP of this hidden width instead of directly (Li and Liang 2021's
+         * reparameterisation; default 0, off): each prefix position is {@code W2^T tanh(W1^T E_j + b1) + b2} from a
+         * trained row {@code E_j} of the model's hidden size, and the result keeps only the prefix the MLP computes.
+         * The MLP has {@code width * (hidden + 2 * layers * hidden)} parameters (9.8 million for BERT-base at 512,
+         * Li and Liang's width), so Adam takes about 25 times the prefix's memory, and a far smaller learning rate
+         * (Li and Liang: 5e-5; every output sums {@code width} updated weights). Such a run writes no checkpoints.
+         */
+        public Builder reparameterization(int width) {
+            this.reparameterization = width;
+            return this;
+        }
+
+        /**
+         * The learned verbalizer's starting weights (default null: the label words' output embeddings), e.g. a
+         * logistic regression on the mask state fitted on the training examples ({@code VerbalizerTrainer} with
+         * {@code refit(false)}, so that the selection split stays unseen). Needs {@link #learnedVerbalizer}
+         * {@code (true)}; its classes must be the verbalizer's, in order, and its width the model's hidden size.
+         */
+        public Builder initialHead(LinearVerbalizer head) {
+            this.initialHead = head;
             return this;
         }
 
@@ -588,13 +675,33 @@ public final class PrefixTuner {
                         + "verbalizer with a prefix (it is not a HeadTrainableModel); use prompt-onnx's "
                         + "OnnxMaskedLanguageModel or drop learnedVerbalizer(true)");
             }
+            if (reparameterization < 0) {
+                throw new IllegalArgumentException("reparameterization must be >= 0 (0: the prefix is trained "
+                        + "directly), got " + reparameterization);
+            }
+            if (reparameterization > 0 && checkpointsSet) {
+                throw new IllegalArgumentException("a reparameterised prefix writes no checkpoints (its MLP and "
+                        + "Adam's moments are " + reparameterization + " times the prefix's size); drop "
+                        + "checkpoints(...) or reparameterization(...)");
+            }
             if (learnedVerbalizer && (checkpointsSet || loss != SearchLoss.LABEL_LIKELIHOOD)) {
                 throw new IllegalArgumentException("a learned verbalizer trains on its own class cross-entropy and "
                         + "writes no checkpoints; drop loss(...) and checkpoints(...)");
             }
+            if (initialHead != null && !learnedVerbalizer) {
+                throw new IllegalArgumentException("initialHead(...) starts a learned verbalizer; add "
+                        + "learnedVerbalizer(true) or drop initialHead(...)");
+            }
             if (template == null || verbalizer == null) {
                 throw new IllegalArgumentException("set the template (template(...)) and the label words "
                         + "(verbalizer(...))");
+            }
+            if (initialHead != null && (!initialHead.labels().equals(verbalizer.labels())
+                    || initialHead.dim() != model.info().hiddenSize())) {
+                throw new IllegalArgumentException("the initial head has classes " + initialHead.labels() + " and "
+                        + "width " + initialHead.dim() + ", but the verbalizer's classes are " + verbalizer.labels()
+                        + " and model '" + model.info().name() + "' has hidden size " + model.info().hiddenSize()
+                        + "; fit the head with the same classes, in order, on the same model");
             }
             if (template.softCount() > 0 || template.triggerCount() > 0) {
                 throw new IllegalArgumentException("template '" + template.text() + "' has [T] or [P] slots; "

@@ -123,6 +123,56 @@ class PrefixTunerTest {
                 .checkpoints(c -> { }).build());
     }
 
+    @Test
+    void aLearnedVerbalizerStartsFromTheGivenHeadAndRefusesOneOfOtherClasses() {
+        ShiftModel model = new ShiftModel();
+        // positive logit s - 2 against 0: separates s = 3 (positive) from s = 1 (negative) with no prefix
+        LinearVerbalizer separating = LinearVerbalizer.of(List.of("negative", "positive"),
+                List.of(new float[4], new float[] {1, 0, 0, 0}), new float[] {0, -2});
+        PrefixTuningResult r = planted(model).initScale(0).epochs(1).learnedVerbalizer(true)
+                .initialHead(separating).build().run();
+        assertEquals(1.0, r.epochs().get(0).selectionAccuracy(), 1e-12,
+                "epoch 0 is the given head (the label words' head leans: 0.5)");
+        LinearVerbalizer swapped = LinearVerbalizer.of(List.of("positive", "negative"),
+                List.of(new float[] {1, 0, 0, 0}, new float[4]), new float[] {-2, 0});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> planted(model)
+                .learnedVerbalizer(true).initialHead(swapped).build());
+        assertTrue(e.getMessage().contains("[positive, negative]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> planted(model).initialHead(separating).build());
+        assertTrue(e.getMessage().contains("learnedVerbalizer(true)"), e.getMessage());
+    }
+
+    @Test
+    void aReparameterisedPrefixLearnsTheShiftThroughItsMlpAndSavesThePrefixAlone() {
+        ShiftModel model = new ShiftModel();
+        PrefixTuningResult r = PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(data(32, "t"))
+                .selection(data(8, "s")).prefixLength(2).reparameterization(8).learningRate(0.02).epochs(20)
+                .batchSize(8).patience(20).initScale(0.01).seed(3).build().run();
+        assertEquals(0.5, r.epochs().get(0).selectionAccuracy(), 1e-12, "a near-zero prefix leaves the lean");
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12);
+        double shift = ShiftModel.shift(r.prefix());
+        assertTrue(shift < -1 && shift > -3, "learned shift " + shift);
+        PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
+        assertEquals(r.prefix(), back.prefix());
+        List<String> texts = List.of("fun x", "bad y");
+        assertEquals(List.of("positive", "negative"), back.classifier(model).classifyAll(texts).stream()
+                .map(Classification::label).toList());
+    }
+
+    @Test
+    void aReparameterisationRefusesCheckpointsResumingAndANegativeWidth() {
+        ShiftModel model = new ShiftModel();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> planted(model)
+                .reparameterization(8).checkpoints(c -> { }).build());
+        assertTrue(e.getMessage().contains("writes no checkpoints"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> planted(model).reparameterization(-1).build());
+        List<PrefixTuningState> states = new ArrayList<>();
+        planted(model).epochs(1).checkpoints(states::add).build().run();
+        IllegalStateException s = assertThrows(IllegalStateException.class, () -> planted(model).epochs(1)
+                .reparameterization(8).build().resume(states.get(0)));
+        assertTrue(s.getMessage().contains("cannot resume"), s.getMessage());
+    }
+
     /** The planted run of the first test, shorter: 6 epochs, every one of them run (patience 20). */
     static PrefixTuner.Builder planted(ShiftModel model) {
         return PrefixTuner.builder(model).template(LEANING).verbalizer(WORDS).train(data(32, "t"))
