@@ -37,10 +37,12 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -60,16 +62,17 @@ import picocli.CommandLine.Spec;
  * searched on train (selected on dev), an ensemble of the manual prompts ranked best on dev, a learned
  * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both), and an ensemble of the learned
  * verbalizers of the grid templates ranked best on dev, and the same ensemble over templates generated from the seed's
- * train examples (LM-BFF's automatic templates, ranked on dev with the label words); then the mean and
- * sample standard deviation over seeds and the time of each method.
+ * train examples (LM-BFF's automatic templates, ranked on dev with the label words), and the same ensemble over the
+ * pool of both (grid and generated templates, the {@code --pooled-size} best on dev); then the mean and sample
+ * standard deviation over seeds and the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
  * watched) holds the settings, the model and every seed's accuracies, times and chosen prompts.
  */
 @Command(name = "few-shot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Few-shot comparison on LM-BFF k-shot splits: manual, calibrated, soft prompt, AutoPrompt, "
-                + "ensemble, learned verbalizer, ensemble of learned verbalizers on the grid templates or on templates "
-                + "generated from train; mean and standard deviation over seeds.",
+                + "ensemble, learned verbalizer, ensemble of learned verbalizers on the grid templates, on templates "
+                + "generated from train, or on both pooled; mean and standard deviation over seeds.",
             "Example: few-shot --model bert-base-cased --data ../shared/data/sst2/lmbff/k-shot --seeds 13,21,42,87,100 "
                 + "--json out/fewshot.json"})
 final class FewShotCommand implements Callable<Integer> {
@@ -83,7 +86,8 @@ final class FewShotCommand implements Callable<Integer> {
         ENSEMBLE("ensemble (top 3 on dev, calibrated)"),
         LEARNED("learned verbalizer (L2 on dev)"),
         LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on dev)"),
-        GENERATED("learned verbalizers of templates generated from train (top 3 on dev)");
+        GENERATED("learned verbalizers of templates generated from train (top 3 on dev)"),
+        POOLED("learned verbalizers of the grid and generated templates (top 5 on dev)");
 
         final String title;
 
@@ -136,7 +140,7 @@ final class FewShotCommand implements Callable<Integer> {
             description = "the split seeds (default: ${DEFAULT-VALUE})")
     List<Long> seeds;
 
-    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned,learned_ensemble,generated",
+    @Option(names = "--methods", defaultValue = "manual,calibrated,soft,autoprompt,ensemble,learned,learned_ensemble,generated,pooled",
             split = ",",
             paramLabel = "M,M,...", description = "methods to run (default: ${DEFAULT-VALUE})")
     List<Method> methods;
@@ -205,6 +209,11 @@ final class FewShotCommand implements Callable<Integer> {
             description = "generated: templates kept after ranking on dev, each with a learned verbalizer "
                     + "(default: ${DEFAULT-VALUE})")
     int generatedTemplates;
+
+    @Option(names = "--pooled-size", defaultValue = "5", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "pooled: learned verbalizers averaged, the best on dev among the grid templates and the "
+                    + "kept generated ones (default: ${DEFAULT-VALUE})")
+    int pooledSize;
 
     @Option(names = "--generation-beam", defaultValue = "4", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "generated: beam width of template generation (default: ${DEFAULT-VALUE})")
@@ -379,36 +388,52 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case LEARNED_ENSEMBLE -> {
                 // one learned verbalizer per grid template (first word pair), the ensembleSize best on dev averaged
-                return learnedEnsemble(model, ENSEMBLE_TEMPLATES, verbalizer, seed, train, dev, test, details);
+                return learnedEnsemble(model, ENSEMBLE_TEMPLATES, verbalizer, seed, train, dev, test, details,
+                        ensembleSize);
             }
             case GENERATED -> {
-                // LM-BFF's automatic templates: generated from train with the label words, ranked on dev by the
-                // label words' accuracy; the best generatedTemplates of them get a learned verbalizer each
-                long t0 = System.nanoTime();
-                GenerationResult generated = TemplateGenerator.builder(model).verbalizer(verbalizer)
-                        .examples(SearchSupport.toSearch(train)).beamWidth(generationBeam).batchSize(batch)
-                        .build().run();
-                PromptSelection ranked = generated.rank(PromptScorer.builder(model).mapper(LabelMapper.sum())
-                        .batchSize(batch).build(), SearchSupport.toSearch(dev));
-                List<String> kept = ranked.top(generatedTemplates).stream().map(PromptCandidate::name).toList();
-                ArrayNode list = details.put("generatedTemplates", generated.templates().size())
-                        .put("generationSeconds", (System.nanoTime() - t0) / 1e9).putArray("kept");
-                for (PromptScore score : ranked.ranked().subList(0, kept.size())) {
-                    list.addObject().put("template", score.candidate().name())
-                            .put("devAccuracyOfLabelWords", score.accuracy());
-                }
-                return learnedEnsemble(model, kept, verbalizer, seed, train, dev, test, details);
+                return learnedEnsemble(model, generated(model, verbalizer, train, dev, details), verbalizer, seed,
+                        train, dev, test, details, ensembleSize);
+            }
+            case POOLED -> {
+                // both sources of templates in one pool, the pooledSize best learned verbalizers on dev averaged
+                Set<String> pool = new LinkedHashSet<>(ENSEMBLE_TEMPLATES);
+                pool.addAll(generated(model, verbalizer, train, dev, details));
+                return learnedEnsemble(model, List.copyOf(pool), verbalizer, seed, train, dev, test, details,
+                        pooledSize);
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }
     }
 
     /**
-     * One learned verbalizer per template (the verbalizer's words), the {@code --ensemble-size} best on dev averaged;
-     * returns the ensemble's test accuracy and records every template's choice and the members in {@code details}.
+     * LM-BFF's automatic templates: generated from the seed's train examples with the label words, ranked on dev by
+     * the label words' accuracy; returns the best {@code --generated-templates} and records them in {@code details}.
+     */
+    private List<String> generated(OnnxMaskedLanguageModel model, Verbalizer verbalizer, List<Example> train,
+            List<Example> dev, ObjectNode details) {
+        long t0 = System.nanoTime();
+        GenerationResult generated = TemplateGenerator.builder(model).verbalizer(verbalizer)
+                .examples(SearchSupport.toSearch(train)).beamWidth(generationBeam)
+                .batchSize(modelOptions.batchSize).build().run();
+        PromptSelection ranked = generated.rank(PromptScorer.builder(model).mapper(LabelMapper.sum())
+                .batchSize(modelOptions.batchSize).build(), SearchSupport.toSearch(dev));
+        List<String> kept = ranked.top(generatedTemplates).stream().map(PromptCandidate::name).toList();
+        ArrayNode list = details.put("generatedTemplates", generated.templates().size())
+                .put("generationSeconds", (System.nanoTime() - t0) / 1e9).putArray("kept");
+        for (PromptScore score : ranked.ranked().subList(0, kept.size())) {
+            list.addObject().put("template", score.candidate().name())
+                    .put("devAccuracyOfLabelWords", score.accuracy());
+        }
+        return kept;
+    }
+
+    /**
+     * One learned verbalizer per template (the verbalizer's words), the {@code size} best on dev averaged; returns the
+     * ensemble's test accuracy and records every template's choice and the members in {@code details}.
      */
     private double learnedEnsemble(OnnxMaskedLanguageModel model, List<String> templates, Verbalizer verbalizer,
-            long seed, List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
+            long seed, List<Example> train, List<Example> dev, TestSet test, ObjectNode details, int size) {
         List<Learned> fitted = new ArrayList<>();
         ArrayNode perTemplate = details.putArray("templates");
         for (String t : templates) {
@@ -417,7 +442,7 @@ final class FewShotCommand implements Callable<Integer> {
         }
         // best dev accuracy first; the sort is stable, so ties keep the given order
         fitted.sort(Comparator.comparingDouble((Learned l) -> -l.devAccuracy()));
-        List<Learned> top = fitted.subList(0, Math.min(ensembleSize, fitted.size()));
+        List<Learned> top = fitted.subList(0, Math.min(size, fitted.size()));
         ArrayNode members = details.putArray("members");
         top.forEach(l -> members.add(l.classifier().encoder().template().text()));
         PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(Learned::classifier).toList());
@@ -556,6 +581,7 @@ final class FewShotCommand implements Callable<Integer> {
         s.put("ensembleCalibration", "contextual");
         s.put("generatedTemplates", generatedTemplates);
         s.put("generationBeam", generationBeam);
+        s.put("pooledSize", pooledSize);
         testLimit.ifPresent(l -> s.put("testLimit", l));
         s.put("batchSize", modelOptions.batchSize);
         return root.putArray("seeds");

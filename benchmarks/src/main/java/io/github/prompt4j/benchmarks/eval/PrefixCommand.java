@@ -2,6 +2,7 @@ package io.github.prompt4j.benchmarks.eval;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
@@ -82,14 +83,15 @@ final class PrefixCommand extends SplitTrainingCommand {
 
     /**
      * The learned verbalizer fitted on the training split alone (its L2 strength chosen on the selection split, no
-     * refit), the warm start of {@code --warm-head}; records the fit in {@code report}.
+     * refit), on the mask states under the run's initial prefix: the warm start of {@code --warm-head}; records the
+     * fit in {@code report}.
      */
     private LinearVerbalizer warmHead(OnnxMaskedLanguageModel model, Verbalizer verbalizer, SelectionSplit split,
-            ObjectNode report) {
+            Prefix initialPrefix, ObjectNode report) {
         LearnedVerbalizerResult fit;
         try {
             fit = VerbalizerTrainer.builder(model).template(template).verbalizer(verbalizer).train(split.search())
-                    .selection(split.selection()).refit(false).maxLength(splitOptions.maxLength)
+                    .selection(split.selection()).refit(false).maxLength(splitOptions.maxLength).prefix(initialPrefix)
                     .batchSize(modelOptions.batchSize).build().run();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -125,16 +127,21 @@ final class PrefixCommand extends SplitTrainingCommand {
                     split.selection().size());
             PrefixTuningResult result;
             PrefixTuner tuner;
-            LinearVerbalizer initialHead = warmHead ? warmHead(model, verbalizer, split, report) : null;
             try {
-                tuner = PrefixTuner.builder(model).template(template).verbalizer(verbalizer).train(split.search())
-                        .selection(split.selection()).prefixLength(length).epochs(o.epochs).learningRate(learningRate)
-                        .loss(loss).learnedVerbalizer(learnedVerbalizer).reparameterization(reparameterize)
-                        .initialHead(initialHead)
+                PrefixTuner.Builder settings = PrefixTuner.builder(model).template(template).verbalizer(verbalizer)
+                        .train(split.search()).selection(split.selection()).prefixLength(length).epochs(o.epochs)
+                        .learningRate(learningRate).loss(loss).learnedVerbalizer(learnedVerbalizer)
+                        .reparameterization(reparameterize)
                         .batchSize(o.tuneBatch).patience(o.patience).maxLength(o.maxLength).seed(seed)
                         .timeBudget(o.maxMinutes.map(Duration::ofMinutes).orElse(null))
                         .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
-                                s.toJson())).orElse(null)).build();
+                                s.toJson())).orElse(null));
+                if (warmHead) {
+                    // the head is fitted on the mask states under the prefix it starts training with
+                    settings.initialHead(warmHead(model, verbalizer, split, settings.build().initialPrefix(),
+                            report));
+                }
+                tuner = settings.build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -46,6 +46,7 @@ class FewShotCommandTest {
         assertEquals(3, c.ensembleSize);
         assertEquals(4, c.generatedTemplates);
         assertEquals(4, c.generationBeam);
+        assertEquals(5, c.pooledSize);
         assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, c.autopromptLoss);
         assertTrue(c.testLimit.isEmpty());
     }

@@ -2,11 +2,13 @@ package io.github.prompt4j.benchmarks.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.eval.Metrics;
+import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
@@ -17,6 +19,7 @@ import io.github.prompt4j.onnx.export.testing.TinyBert;
 import io.github.prompt4j.onnx.runtime.Device;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.data.Example;
+import io.github.prompt4j.search.label.LearnedVerbalizerResult;
 import io.github.prompt4j.search.label.VerbalizerTrainer;
 import io.github.prompt4j.search.soft.PrefixTuner;
 import io.github.prompt4j.search.soft.PrefixTuningResult;
@@ -26,6 +29,7 @@ import io.github.prompt4j.search.soft.SoftPromptTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +47,8 @@ class JointHeadTrainingTest {
     static ModelDirectory exported;
 
     static final Verbalizer WORDS = Verbalizer.builder().add("negative", "bad").add("positive", "good").build();
+    /** Shorter than every prompt of {@link #data}: training and scoring must cut prompts alike. */
+    static final int SHORT = 8;
 
     @BeforeAll
     static void export() throws Exception {
@@ -122,6 +128,38 @@ class JointHeadTrainingTest {
             PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
             assertEquals(r.prefix(), back.prefix());
             assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+        }
+    }
+
+    @Test
+    void aHeadFittedUnderTheInitialPrefixStartsEpochZeroAtItsOwnSelectionAccuracy() {
+        Template template = Template.parse("{text} it was [MASK] .");
+        List<Example> train = data(16, 0);
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            for (int width : new int[] {0, 8}) {
+                PrefixTuner.Builder settings = PrefixTuner.builder(model).template(template).verbalizer(WORDS)
+                        .train(train).selection(selection).learnedVerbalizer(true).reparameterization(width)
+                        .prefixLength(2).learningRate(1e-3).epochs(1).batchSize(4).initScale(0.5).maxLength(SHORT);
+                Prefix initial = settings.build().initialPrefix();
+                assertEquals(initial, settings.build().initialPrefix(), "the initial prefix is a function of the "
+                        + "settings");
+                LearnedVerbalizerResult fit = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS)
+                        .train(train).selection(selection).refit(false).prefix(initial).maxLength(SHORT).build().run();
+                double fitted = fit.selectionScores().stream().filter(x -> x.l2() == fit.chosenL2()).findFirst()
+                        .orElseThrow().accuracy();
+                // the fit's classifier runs under the prefix: it scores the selection split as the fit measured it
+                assertEquals(fitted, accuracy(fit.classifier(model), selection, template), 1e-12);
+                assertThrows(IllegalStateException.class, fit::toJson);
+                // epoch 0 of the run that starts from that head and prefix is the same classifier, so the same score
+                PrefixTuningResult r = settings.initialHead(fit.verbalizer()).build().run();
+                assertEquals(fitted, r.epochs().get(0).selectionAccuracy(), 1e-12, "width " + width);
+                // the result keeps the cut it was trained and selected at, and classifies with it after a reload
+                assertEquals(OptionalInt.of(SHORT), r.maxLength());
+                PrefixTuningResult reloaded = PrefixTuningResult.fromJson(r.toJson());
+                assertEquals(r, reloaded);
+                assertEquals(r.selectionAccuracy(), accuracy(reloaded.classifier(model), selection, template), 1e-12);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -76,9 +77,28 @@ class ZeroShotLearnedPromptTest {
                 prefix.prefix().hidden()));
         assertTrue(prefix.learnedVerbalizer().isEmpty(), "terrible / fantastic score the classes");
         assertEquals(5, prefix.bestEpoch(), "the epoch the selection split kept of six");
+        assertTrue(prefix.maxLength().isEmpty(), "written before the cut was recorded: classified at the model's "
+                + "limit, as when it was measured");
         assertEquals(prefix, PrefixTuningResult.fromJson(prefix.toJson()), "round trip is exact");
         ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
         assertTrue(c.prefixPrompt().isPresent());
+    }
+
+    @Test
+    void shippedChineseWarmHeadPrefixKeepsItsCutAndLoads() throws IOException {
+        Path file = PROMPTS.resolve("chnsenticorp-prefix-verbalizer-prompt.json");
+        PrefixTuningResult prefix = PrefixTuningResult.fromJson(Files.readString(file));
+        assertEquals("bert-base-multilingual-cased", prefix.modelName());
+        assertEquals("{text}感觉很[MASK]。", prefix.template());
+        assertEquals(List.of(12, 16, 768), List.of(prefix.prefix().layers(), prefix.prefix().length(),
+                prefix.prefix().hidden()));
+        assertEquals(List.of("0", "1"), prefix.learnedVerbalizer().orElseThrow().labels());
+        assertEquals(OptionalInt.of(128), prefix.maxLength(), "reviews are cut as in training and selection");
+        assertEquals(0, prefix.bestEpoch(), "the selection split kept the warm head under the initial prefix");
+        assertEquals(prefix, PrefixTuningResult.fromJson(prefix.toJson()), "round trip is exact");
+        ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.prefixPrompt().isPresent());
+        assertEquals(List.of("text"), c.template().fields());
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -49,7 +50,7 @@ class ZeroShotPrefixPromptTest {
         Prefix prefix = new Prefix(2, 1, 4, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
                 new float[] {-1, -2, -3, -4, -5, -6, -7, -8});
         PrefixTuningResult r = new PrefixTuningResult("bert-base-cased", "{sentence} this movie was [MASK] .", words,
-                prefix, List.of(new PrefixTuningEpoch(0, 0, 0, 0.5, 1)), 0, 10, 4, 4, 0, 1000);
+                prefix, List.of(new PrefixTuningEpoch(0, 0, 0, 0.5, 1)), 0, 10, 4, 4, 0, 1000, OptionalInt.of(128));
         Path file = dir.resolve("prefix.json");
         Files.writeString(file, r.toJson());
         return file;
@@ -84,7 +85,8 @@ class ZeroShotPrefixPromptTest {
                 new float[] {0, -1, 0.5f, 0}), new float[] {0.25f, -0.25f});
         PrefixTuningResult withHead = new PrefixTuningResult(plain.modelName(), plain.template(), plain.labelWords(),
                 plain.prefix(), Optional.of(head), plain.epochs(), plain.bestEpoch(), plain.trainExamples(),
-                plain.selectionExamples(), plain.forwardPasses(), plain.gradientPasses(), plain.elapsedMillis());
+                plain.selectionExamples(), plain.forwardPasses(), plain.gradientPasses(), plain.elapsedMillis(),
+                plain.maxLength());
         Path file = dir.resolve("prefix-head.json");
         Files.writeString(file, withHead.toJson());
         ZeroShotCommand c = (ZeroShotCommand) parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());

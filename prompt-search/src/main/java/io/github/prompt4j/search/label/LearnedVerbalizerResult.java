@@ -2,6 +2,7 @@ package io.github.prompt4j.search.label;
 
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
@@ -34,11 +35,13 @@ import java.util.Map;
  * @param selectionExamples examples the strength was chosen on
  * @param passes forward passes used
  * @param elapsedMillis wall time of the training
+ * @param prefix the fixed prefix the mask states were read under ({@link VerbalizerTrainer.Builder#prefix}), or null
+ *        for none; a result with a prefix classifies under it and is saved with its prefix-tuning run, not alone
  */
 public record LearnedVerbalizerResult(String modelName, String template, Map<String, List<String>> labelWords,
         LinearVerbalizer verbalizer, VerbalizerSettings settings, double chosenL2, double initialSelectionAccuracy,
         List<SelectionScore> selectionScores, int trainExamples, int selectionExamples, PassCounts passes,
-        long elapsedMillis) {
+        long elapsedMillis, Prefix prefix) {
 
     /** The {@code format} tag of the JSON form. */
     public static final String FORMAT = "prompt4j-learned-verbalizer/1";
@@ -69,7 +72,8 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
     }
 
     /**
-     * A classifier that scores the classes with the learned verbalizer over {@code model}.
+     * A classifier that scores the classes with the learned verbalizer over {@code model}, under {@link #prefix()}
+     * when there is one.
      *
      * @throws IllegalArgumentException if {@code model} is not the model the weights were learned on (by name)
      */
@@ -79,12 +83,25 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
             throw new IllegalArgumentException("the learned verbalizer was trained on model '" + modelName + "' and "
                     + "reads its mask states; it cannot run on model '" + name + "'");
         }
-        return PromptClassifier.builder(model).template(Template.parse(template)).learnedVerbalizer(verbalizer)
-                .maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength())).build();
+        PromptClassifier.Builder b = PromptClassifier.builder(model).template(Template.parse(template))
+                .learnedVerbalizer(verbalizer)
+                .maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength()));
+        return (prefix == null ? b : b.prefix(prefix)).build();
     }
 
-    /** This result as JSON; weights and biases as base64 little-endian float32. */
+    /**
+     * This result as JSON; weights and biases as base64 little-endian float32.
+     *
+     * @throws IllegalStateException for a result fitted under a prefix: its weights read states that only that
+     *         prefix produces, so it is saved with the prefix, as a prefix-tuning result
+     *         ({@code PrefixTuner.Builder.initialHead}), never alone
+     */
     public String toJson() {
+        if (prefix != null) {
+            throw new IllegalStateException("this learned verbalizer was fitted on mask states under a prefix, which "
+                    + "its file format does not hold; train the prefix with it as the initial head "
+                    + "(PrefixTuner.Builder.initialHead) and save the prefix-tuning result");
+        }
         List<String> rows = new ArrayList<>();
         for (float[] w : verbalizer.weights()) {
             rows.add(encode(w));
@@ -118,7 +135,7 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
         LinearVerbalizer v = LinearVerbalizer.of(labels, rows, decode(s.bias(), labels.size(), "bias"));
         return new LearnedVerbalizerResult(s.modelName(), s.template(), s.labelWords(), v, s.settings(),
                 s.chosenL2(), s.initialSelectionAccuracy(), s.selectionScores(), s.trainExamples(),
-                s.selectionExamples(), s.passes(), s.elapsedMillis());
+                s.selectionExamples(), s.passes(), s.elapsedMillis(), null);
     }
 
     /** Whether a JSON text is in this format (its {@code format} field), without validating the rest. */

@@ -3,6 +3,9 @@ package io.github.prompt4j.search.label;
 import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
+import io.github.prompt4j.core.model.Prefix;
+import io.github.prompt4j.core.model.PrefixTunableModel;
+import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.template.TemplateEncoder;
@@ -36,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * (stratified, seeded); nothing else is read. With {@code refit} the chosen strength is then fitted on training and
  * selection examples together.
  *
+ * <p>With {@link Builder#prefix} the states are read under a fixed prefix-tuning prefix: the warm start of a head that
+ * trains with that prefix ({@code PrefixTuner.Builder.initialHead}); even a small prefix takes a share of every
+ * attention and moves the states, so a head fitted without it starts worse under it.
+ *
  * <p>Cost: one forward pass per training and selection example; the fits take milliseconds to seconds.
  * {@link Builder#build()} only configures; {@link #run()} does the work. Not thread-safe; the model is shared.
  */
@@ -50,6 +57,7 @@ public final class VerbalizerTrainer {
     private final List<Example> selection;
     private final VerbalizerSettings settings;
     private final int batchSize;
+    private final Prefix prefix;
 
     private VerbalizerTrainer(Builder b) {
         this.model = b.model;
@@ -60,6 +68,7 @@ public final class VerbalizerTrainer {
         this.settings = new VerbalizerSettings(b.l2Grid, b.selection == null ? b.selectionFraction : 0, b.seed,
                 b.refit, b.maxIterations, b.maxLength);
         this.batchSize = b.batchSize;
+        this.prefix = b.prefix;
     }
 
     /** A builder for a trainer over {@code model}. */
@@ -172,7 +181,7 @@ public final class VerbalizerTrainer {
                 millis);
         return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), learned,
                 settings, best.l2(), initial.accuracy(), scores, fit.size(), held.size(),
-                new PassCounts(fit.size() + held.size(), 0), millis);
+                new PassCounts(fit.size() + held.size(), 0), millis, prefix);
     }
 
     /** The mask states of the examples as double rows, with class indices. */
@@ -187,7 +196,9 @@ public final class VerbalizerTrainer {
             for (Example e : chunk) {
                 prompts.add(encoder.encode(e.valuesFor(template)));
             }
-            MaskVectors h = model.maskHiddenStates(prompts);
+            MaskVectors h = prefix == null ? model.maskHiddenStates(prompts)
+                    : ((PrefixTunableModel) model).prefixMaskHiddenStates(
+                            prompts.stream().map(SoftInput::discrete).toList(), prefix);
             for (int p = 0; p < chunk.size(); p++) {
                 h.copyVector(p, 0, row, 0);
                 for (int j = 0; j < dim; j++) {
@@ -269,6 +280,7 @@ public final class VerbalizerTrainer {
         private int maxIterations = 500;
         private int maxLength = 128;
         private int batchSize = 64;
+        private Prefix prefix;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -350,10 +362,20 @@ public final class VerbalizerTrainer {
         }
 
         /**
+         * Reads the mask states under this fixed prefix (default none); the model must run prefixes
+         * ({@link PrefixTunableModel}). The result then classifies under the prefix and is not saved alone.
+         */
+        public Builder prefix(Prefix prefix) {
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
          * Checks the configuration.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
-         *         {@code [T]} or {@code [P]} slots, an empty selection set, or invalid settings
+         *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, or
+         *         invalid settings
          */
         public VerbalizerTrainer build() {
             if (template == null) {
@@ -377,6 +399,12 @@ public final class VerbalizerTrainer {
             }
             if (selection == null && !(selectionFraction > 0 && selectionFraction < 1)) {
                 throw new IllegalArgumentException("selectionFraction must be in (0, 1), got " + selectionFraction);
+            }
+            if (prefix != null && !(model instanceof PrefixTunableModel)) {
+                throw new IllegalArgumentException("prefix(...) needs a model that runs prefixes (a "
+                        + "PrefixTunableModel such as OnnxMaskedLanguageModel), but model '" + model.info().name()
+                        + "' is a " + model.getClass().getSimpleName() + "; drop prefix(...) or open the model "
+                        + "through prompt-onnx");
             }
             new VerbalizerSettings(l2Grid, selection == null ? selectionFraction : 0, seed, refit, maxIterations,
                     maxLength);

@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -124,8 +125,7 @@ public final class PrefixTuner {
     private PrefixTuningResult train(PrefixTuningState from) {
         long t0 = System.nanoTime() - (from == null ? 0 : from.elapsedMillis() * 1_000_000);
         PrefixTunableModel model = b.model;
-        TemplateEncoder encoder = b.template.encoder(model.tokenizer(), Truncation.of(Math.min(b.maxLength,
-                model.tokenizer().maxSequenceLength()), TruncationSide.TAIL));
+        TemplateEncoder encoder = b.template.encoder(model.tokenizer(), Truncation.of(cut(), TruncationSide.TAIL));
         List<String> classes = b.verbalizer.labels();
         Map<String, int[]> goldIds = new java.util.LinkedHashMap<>();
         for (LabelWord w : b.verbalizer.resolve(model.tokenizer())) {
@@ -237,7 +237,8 @@ public final class PrefixTuner {
         }
         return new PrefixTuningResult(model.info().name(), b.template.text(), b.verbalizer.words(), p.bestPrefix,
                 Optional.ofNullable(p.bestHead).map(h -> LinearVerbalizer.of(classes, h)), p.epochs, p.bestEpoch,
-                train.size(), b.selection.size(), p.forward, p.gradient, (System.nanoTime() - t0) / 1_000_000);
+                train.size(), b.selection.size(), p.forward, p.gradient, (System.nanoTime() - t0) / 1_000_000,
+                OptionalInt.of(cut()));
     }
 
     /**
@@ -266,28 +267,41 @@ public final class PrefixTuner {
     }
 
     /**
+     * The prefix a fresh run starts from, its epoch 0: the seeded Gaussian, or under a reparameterisation what the
+     * seeded MLP computes. Deterministic in the settings (model, length, seed, initial scale, width). A head that is to
+     * train with the prefix is best warm-started on the mask states under it
+     * ({@code VerbalizerTrainer.Builder.prefix}, then {@link Builder#initialHead}): even this small prefix takes a
+     * share of every attention and moves the states.
+     */
+    public Prefix initialPrefix() {
+        return fresh(null).current;
+    }
+
+    /**
      * A fresh run's progress: the seeded Gaussian initial prefix (or the seeded MLP of a reparameterisation), Adam at
      * rest.
      */
     private Progress start(PrefixTunableModel model) {
         LinearHead head = !b.learnedVerbalizer ? null : b.initialHead != null ? b.initialHead.head()
                 : LinearVerbalizer.fromLabelWords(b.verbalizer, model).head();
-        Prefix init = model.zeroPrefix(b.length);
-        Progress p;
-        if (b.reparameterization > 0) {
-            PrefixMlp mlp = new PrefixMlp(init.layers(), b.length, init.hidden(), b.reparameterization);
-            p = new Progress(mlp, mlp.init(b.seed, b.initScale), head);
-        } else {
-            Random rnd = new Random(b.seed);
-            float[] start = new float[init.size()];
-            for (int i = 0; i < start.length; i++) {
-                start[i] = (float) (b.initScale * rnd.nextGaussian());
-            }
-            p = new Progress(init.withFlat(start), head);
-        }
+        Progress p = fresh(head);
         p.bestPrefix = p.current;
         p.bestHead = head;
         return p;
+    }
+
+    private Progress fresh(LinearHead head) {
+        Prefix init = b.model.zeroPrefix(b.length);
+        if (b.reparameterization > 0) {
+            PrefixMlp mlp = new PrefixMlp(init.layers(), b.length, init.hidden(), b.reparameterization);
+            return new Progress(mlp, mlp.init(b.seed, b.initScale), head);
+        }
+        Random rnd = new Random(b.seed);
+        float[] start = new float[init.size()];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = (float) (b.initScale * rnd.nextGaussian());
+        }
+        return new Progress(init.withFlat(start), head);
     }
 
     /** The progress saved in a checkpoint, after checking that it belongs to this tuner's run. */
@@ -466,10 +480,18 @@ public final class PrefixTuner {
         }
     }
 
-    /** Selection accuracy of a prefix (and head, if not null), classified as the saved prompt classifies. */
+    /** The longest prompt in tokens: the builder's maxLength, within the model's limit. */
+    private int cut() {
+        return Math.min(b.maxLength, b.model.tokenizer().maxSequenceLength());
+    }
+
+    /**
+     * Selection accuracy of a prefix (and head, if not null), classified as the saved prompt classifies: prompts cut
+     * as in training.
+     */
     private double accuracy(Prefix prefix, LinearHead head) {
         PromptClassifier.Builder builder = PromptClassifier.builder(b.model).template(b.template)
-                .batchSize(b.batchSize * 2).prefix(prefix);
+                .batchSize(b.batchSize * 2).prefix(prefix).maxLength(cut());
         PromptClassifier c = head == null ? builder.verbalizer(b.verbalizer).mapper(LabelMapper.sum()).build()
                 : builder.learnedVerbalizer(LinearVerbalizer.of(b.verbalizer.labels(), head)).build();
         List<Classification> out = c.classifyAllFields(b.selection.stream().map(e -> e.valuesFor(b.template))
@@ -626,7 +648,10 @@ public final class PrefixTuner {
             return this;
         }
 
-        /** Longest prompt in tokens; longer inputs lose their tail (default 128). */
+        /**
+         * Longest prompt in tokens; longer inputs lose their tail (default 128), alike in training, in selection scoring
+         * and in the result's classifier ({@link PrefixTuningResult#maxLength}).
+         */
         public Builder maxLength(int tokens) {
             this.maxLength = tokens;
             return this;

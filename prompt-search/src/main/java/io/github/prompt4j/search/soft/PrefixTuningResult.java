@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A trained prefix-tuning prompt ({@link PrefixTuner}): the template, the label words and the prefix, with what the
@@ -24,7 +25,8 @@ import java.util.Optional;
  * little-endian float32 ({@code keys}, {@code values}, each {@code layers * length * hidden} values). With a learned
  * verbalizer the document is tagged {@value #FORMAT_WITH_HEAD}: {@code prompt} holds the prefix document as above,
  * {@code headWeights} ({@code classes * hidden}, class rows in label order) and {@code headBias} ({@code classes})
- * the head, in the same encoding.
+ * the head, in the same encoding. {@code maxLength} holds the cut in tokens the prefix was trained at; files written
+ * before it existed lack it (read as not recorded: classified at the model's limit, as they were measured).
  *
  * <p>Immutable and thread-safe.
  *
@@ -41,10 +43,13 @@ import java.util.Optional;
  * @param forwardPasses prompts run forward (selection scoring)
  * @param gradientPasses prompts run through the prefix gradient graph
  * @param elapsedMillis wall time
+ * @param maxLength the longest prompt in tokens (special tokens included) the prefix was trained and selected at, which
+ *        {@link #classifier} keeps; empty in files written before the field existed (stop 28), whose selection was
+ *        scored at the model's limit, as their classifier still is
  */
 public record PrefixTuningResult(String modelName, String template, Map<String, List<String>> labelWords,
         Prefix prefix, Optional<LinearVerbalizer> learnedVerbalizer, List<PrefixTuningEpoch> epochs, int bestEpoch, int trainExamples, int selectionExamples,
-        long forwardPasses, long gradientPasses, long elapsedMillis) {
+        long forwardPasses, long gradientPasses, long elapsedMillis, OptionalInt maxLength) {
 
     /** The {@code format} tag of the JSON form. */
     public static final String FORMAT = "prompt4j-prefix-tuning/1";
@@ -53,7 +58,7 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
 
     public PrefixTuningResult {
         if (modelName == null || template == null || labelWords == null || prefix == null || epochs == null
-                || learnedVerbalizer == null) {
+                || learnedVerbalizer == null || maxLength == null) {
             throw new IllegalArgumentException("no component of a PrefixTuningResult may be null");
         }
         Template parsed = Template.parse(template);
@@ -65,6 +70,9 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
         labelWords.forEach((k, v) -> words.put(k, List.copyOf(v)));
         labelWords = Collections.unmodifiableMap(words);
         epochs = List.copyOf(epochs);
+        if (maxLength.isPresent() && maxLength.getAsInt() < 4) {
+            throw new IllegalArgumentException("maxLength must be at least 4 tokens, got " + maxLength.getAsInt());
+        }
         if (learnedVerbalizer.isPresent()
                 && !learnedVerbalizer.get().labels().equals(List.copyOf(labelWords.keySet()))) {
             throw new IllegalArgumentException("the learned verbalizer's classes " + learnedVerbalizer.get().labels()
@@ -75,9 +83,9 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
     /** A label-word prompt: no learned verbalizer. */
     public PrefixTuningResult(String modelName, String template, Map<String, List<String>> labelWords, Prefix prefix,
             List<PrefixTuningEpoch> epochs, int bestEpoch, int trainExamples, int selectionExamples,
-            long forwardPasses, long gradientPasses, long elapsedMillis) {
+            long forwardPasses, long gradientPasses, long elapsedMillis, OptionalInt maxLength) {
         this(modelName, template, labelWords, prefix, Optional.empty(), epochs, bestEpoch, trainExamples,
-                selectionExamples, forwardPasses, gradientPasses, elapsedMillis);
+                selectionExamples, forwardPasses, gradientPasses, elapsedMillis, maxLength);
     }
 
     /** The selection accuracy of the kept prefix. */
@@ -87,12 +95,14 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
 
     /**
      * A classifier with this prompt over {@code model}, as training scored the selection split: the learned
-     * verbalizer if there is one, else the label words with {@link LabelMapper#sum()}.
+     * verbalizer if there is one, else the label words with {@link LabelMapper#sum()}; prompts cut to
+     * {@link #maxLength} tokens (the model's limit when empty, or when the model's is lower).
      *
      * @throws IllegalArgumentException when the model cannot run prefixes or has another shape
      */
     public PromptClassifier classifier(MaskedLanguageModel model) {
         PromptClassifier.Builder b = PromptClassifier.builder(model).template(Template.parse(template)).prefix(prefix);
+        maxLength.ifPresent(n -> b.maxLength(Math.min(n, model.tokenizer().maxSequenceLength())));
         return learnedVerbalizer.isPresent() ? b.learnedVerbalizer(learnedVerbalizer.get()).build()
                 : b.verbalizer(Verbalizer.of(labelWords)).mapper(LabelMapper.sum()).build();
     }
@@ -101,7 +111,8 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
     public String toJson() {
         Stored prompt = new Stored(FORMAT, modelName, template, labelWords, prefix.layers(), prefix.length(),
                 prefix.hidden(), FloatCodec.encode(prefix.keys()), FloatCodec.encode(prefix.values()), epochs,
-                bestEpoch, trainExamples, selectionExamples, forwardPasses, gradientPasses, elapsedMillis);
+                bestEpoch, trainExamples, selectionExamples, forwardPasses, gradientPasses, elapsedMillis,
+                maxLength.orElse(0));
         return Json.write(learnedVerbalizer.<Object>map(v -> new StoredWithHead(FORMAT_WITH_HEAD, prompt,
                 FloatCodec.encode(v.head().weights()), FloatCodec.encode(v.head().bias()))).orElse(prompt));
     }
@@ -134,7 +145,7 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
                 FloatCodec.decode(s.values(), n, "values"));
         return new PrefixTuningResult(s.modelName(), s.template(), s.labelWords(), prefix, head, s.epochs(),
                 s.bestEpoch(), s.trainExamples(), s.selectionExamples(), s.forwardPasses(), s.gradientPasses(),
-                s.elapsedMillis());
+                s.elapsedMillis(), s.maxLength() == 0 ? OptionalInt.empty() : OptionalInt.of(s.maxLength()));
     }
 
     /** Whether a JSON text is in this format (its {@code format} field), without validating the rest. */
@@ -146,9 +157,10 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
     record StoredWithHead(String format, Stored prompt, String headWeights, String headBias) {
     }
 
-    /** The JSON form. */
+    /** The JSON form; {@code maxLength} 0 (or absent, in files written before it existed) when not recorded. */
     record Stored(String format, String modelName, String template, Map<String, List<String>> labelWords, int layers,
             int length, int hidden, String keys, String values, List<PrefixTuningEpoch> epochs, int bestEpoch,
-            int trainExamples, int selectionExamples, long forwardPasses, long gradientPasses, long elapsedMillis) {
+            int trainExamples, int selectionExamples, long forwardPasses, long gradientPasses, long elapsedMillis,
+            int maxLength) {
     }
 }

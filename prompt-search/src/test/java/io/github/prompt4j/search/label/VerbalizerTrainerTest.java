@@ -15,6 +15,7 @@ import io.github.prompt4j.core.model.MaskLogits;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
+import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.model.SoftInput;
 import io.github.prompt4j.core.model.Tokenizer;
 import io.github.prompt4j.core.template.Template;
@@ -226,6 +227,11 @@ class VerbalizerTrainerTest {
                 .train(List.of(Example.of("sentence", "good", "7"), Example.of("sentence", "bad", "0"))).build()
                 .run());
         assertTrue(unknown.getMessage().contains("'7'"), unknown.getMessage());
+        // the fake model runs no prefixes: a prefix is refused when the trainer is built, before any pass
+        IllegalArgumentException noPrefixes = assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer
+                .builder(model).template(TEMPLATE).verbalizer(WORDS).train(reversed(4, 1))
+                .prefix(new Prefix(1, 1, 2, new float[2], new float[2])).build());
+        assertTrue(noPrefixes.getMessage().contains("PrefixTunableModel"), noPrefixes.getMessage());
     }
 
     /** Delegates to a model and records the ids of every prompt whose mask states are asked for. */
