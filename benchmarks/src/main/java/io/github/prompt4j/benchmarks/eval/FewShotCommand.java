@@ -122,6 +122,12 @@ final class FewShotCommand implements Callable<Integer> {
      */
     private final Map<String, MaskVectors> stateCache = new HashMap<>();
 
+    /**
+     * Each seed's generated templates, ranked on its dev split: generated on first use, then shared by the methods
+     * that read them ({@code generated} and {@code pooled}), since generation is the costliest step of either.
+     */
+    private final Map<Long, Generation> generationCache = new HashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -392,13 +398,13 @@ final class FewShotCommand implements Callable<Integer> {
                         ensembleSize);
             }
             case GENERATED -> {
-                return learnedEnsemble(model, generated(model, verbalizer, train, dev, details), verbalizer, seed,
-                        train, dev, test, details, ensembleSize);
+                return learnedEnsemble(model, generated(model, verbalizer, seed, train, dev, details), verbalizer,
+                        seed, train, dev, test, details, ensembleSize);
             }
             case POOLED -> {
                 // both sources of templates in one pool, the pooledSize best learned verbalizers on dev averaged
                 Set<String> pool = new LinkedHashSet<>(ENSEMBLE_TEMPLATES);
-                pool.addAll(generated(model, verbalizer, train, dev, details));
+                pool.addAll(generated(model, verbalizer, seed, train, dev, details));
                 return learnedEnsemble(model, List.copyOf(pool), verbalizer, seed, train, dev, test, details,
                         pooledSize);
             }
@@ -408,24 +414,37 @@ final class FewShotCommand implements Callable<Integer> {
 
     /**
      * LM-BFF's automatic templates: generated from the seed's train examples with the label words, ranked on dev by
-     * the label words' accuracy; returns the best {@code --generated-templates} and records them in {@code details}.
+     * the label words' accuracy, once per seed ({@link #generationCache}); returns the best
+     * {@code --generated-templates} and records them in {@code details}.
      */
-    private List<String> generated(OnnxMaskedLanguageModel model, Verbalizer verbalizer, List<Example> train,
-            List<Example> dev, ObjectNode details) {
-        long t0 = System.nanoTime();
-        GenerationResult generated = TemplateGenerator.builder(model).verbalizer(verbalizer)
-                .examples(SearchSupport.toSearch(train)).beamWidth(generationBeam)
-                .batchSize(modelOptions.batchSize).build().run();
-        PromptSelection ranked = generated.rank(PromptScorer.builder(model).mapper(LabelMapper.sum())
-                .batchSize(modelOptions.batchSize).build(), SearchSupport.toSearch(dev));
-        List<String> kept = ranked.top(generatedTemplates).stream().map(PromptCandidate::name).toList();
-        ArrayNode list = details.put("generatedTemplates", generated.templates().size())
-                .put("generationSeconds", (System.nanoTime() - t0) / 1e9).putArray("kept");
-        for (PromptScore score : ranked.ranked().subList(0, kept.size())) {
+    private List<String> generated(OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed,
+            List<Example> train, List<Example> dev, ObjectNode details) {
+        Generation g = generationCache.get(seed);
+        if (g == null) {
+            long t0 = System.nanoTime();
+            GenerationResult generated = TemplateGenerator.builder(model).verbalizer(verbalizer)
+                    .examples(SearchSupport.toSearch(train)).beamWidth(generationBeam)
+                    .batchSize(modelOptions.batchSize).build().run();
+            PromptSelection ranked = generated.rank(PromptScorer.builder(model).mapper(LabelMapper.sum())
+                    .batchSize(modelOptions.batchSize).build(), SearchSupport.toSearch(dev));
+            List<PromptScore> all = ranked.ranked();
+            g = new Generation(generated.templates().size(), (System.nanoTime() - t0) / 1e9,
+                    List.copyOf(all.subList(0, Math.min(generatedTemplates, all.size()))));
+            generationCache.put(seed, g);
+        } else {
+            log.info("seed {}: reusing the {} templates generated for it", seed, g.templates());
+        }
+        ArrayNode list = details.put("generatedTemplates", g.templates()).put("generationSeconds", g.seconds())
+                .putArray("kept");
+        for (PromptScore score : g.kept()) {
             list.addObject().put("template", score.candidate().name())
                     .put("devAccuracyOfLabelWords", score.accuracy());
         }
-        return kept;
+        return g.kept().stream().map(score -> score.candidate().name()).toList();
+    }
+
+    /** One seed's template generation: how many were generated, in what time, and the best on dev, best first. */
+    private record Generation(int templates, double seconds, List<PromptScore> kept) {
     }
 
     /**

@@ -274,7 +274,11 @@ public final class PrefixTuner {
      * share of every attention and moves the states.
      */
     public Prefix initialPrefix() {
-        return fresh(null).current;
+        if (b.reparameterization > 0) {
+            PrefixMlp mlp = initialMlp();
+            return mlp.prefix(mlp.init(b.seed, b.initScale));
+        }
+        return gaussianPrefix();
     }
 
     /**
@@ -290,18 +294,30 @@ public final class PrefixTuner {
         return p;
     }
 
+    /** A fresh run's progress from {@link #initialPrefix}'s parameters; Adam's moments are allocated here. */
     private Progress fresh(LinearHead head) {
-        Prefix init = b.model.zeroPrefix(b.length);
         if (b.reparameterization > 0) {
-            PrefixMlp mlp = new PrefixMlp(init.layers(), b.length, init.hidden(), b.reparameterization);
+            PrefixMlp mlp = initialMlp();
             return new Progress(mlp, mlp.init(b.seed, b.initScale), head);
         }
+        return new Progress(gaussianPrefix(), head);
+    }
+
+    /** The reparameterisation's MLP, before its seeded initialisation. */
+    private PrefixMlp initialMlp() {
+        Prefix shape = b.model.zeroPrefix(b.length);
+        return new PrefixMlp(shape.layers(), b.length, shape.hidden(), b.reparameterization);
+    }
+
+    /** The seeded Gaussian prefix of a run without reparameterisation. */
+    private Prefix gaussianPrefix() {
+        Prefix init = b.model.zeroPrefix(b.length);
         Random rnd = new Random(b.seed);
         float[] start = new float[init.size()];
         for (int i = 0; i < start.length; i++) {
             start[i] = (float) (b.initScale * rnd.nextGaussian());
         }
-        return new Progress(init.withFlat(start), head);
+        return init.withFlat(start);
     }
 
     /** The progress saved in a checkpoint, after checking that it belongs to this tuner's run. */
