@@ -84,10 +84,10 @@ final class FewShotCommand implements Callable<Integer> {
         SOFT("soft prompt"),
         AUTOPROMPT("AutoPrompt"),
         ENSEMBLE("ensemble (top 3 on dev, calibrated)"),
-        LEARNED("learned verbalizer (L2 on dev)"),
-        LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on dev)"),
-        GENERATED("learned verbalizers of templates generated from train (top 3 on dev)"),
-        POOLED("learned verbalizers of the grid and generated templates (top 5 on dev)");
+        LEARNED("learned verbalizer (L2 on the few-shot data)"),
+        LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on the few-shot data)"),
+        GENERATED("learned verbalizers of templates generated from train (top 3 on the few-shot data)"),
+        POOLED("learned verbalizers of the grid and generated templates (top --pooled-size on the few-shot data)");
 
         final String title;
 
@@ -221,6 +221,13 @@ final class FewShotCommand implements Callable<Integer> {
                     + "kept generated ones (default: ${DEFAULT-VALUE})")
     int pooledSize;
 
+    @Option(names = "--cv-folds", defaultValue = "0", paramLabel = "K",
+            description = "learned verbalizers (learned, learned_ensemble, generated, pooled): choose each L2 "
+                    + "strength, and rank the ensemble members, by stratified K-fold cross-validation over the "
+                    + "seed's train and dev examples together (64 at 16-shot) instead of on its 32 dev examples; "
+                    + "0: on dev (default: ${DEFAULT-VALUE})")
+    int cvFolds;
+
     @Option(names = "--generation-beam", defaultValue = "4", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "generated: beam width of template generation (default: ${DEFAULT-VALUE})")
     int generationBeam;
@@ -287,6 +294,10 @@ final class FewShotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Instant started = Instant.now();
+        if (cvFolds < 0 || cvFolds == 1) {
+            throw new ParameterException(spec.commandLine(), "--cv-folds must be 0 (choose on dev) or at least 2, got "
+                    + cvFolds);
+        }
         Verbalizer verbalizer = verbalizer();
         List<Path> dirs = seedDirectories();
         Map<Method, double[]> accuracy = new EnumMap<>(Method.class);
@@ -474,16 +485,17 @@ final class FewShotCommand implements Callable<Integer> {
 
     /**
      * A learned verbalizer on {@code t} under LM-BFF's protocol: fitted on train, L2 chosen on dev (both part of the
-     * few-shot data), refit on both; the test set classified from its cached mask states. Records the choice in
-     * {@code details}.
+     * few-shot data; with {@code --cv-folds}, by cross-validation over both), refit on both; the test set classified
+     * from its cached mask states. Records the choice in {@code details}.
      */
     private Learned learned(OnnxMaskedLanguageModel model, Template t, Verbalizer verbalizer, long seed,
             List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
         LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
                 .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
-                .batchSize(modelOptions.batchSize).build().run();
+                .crossValidation(cvFolds).batchSize(modelOptions.batchSize).build().run();
         double devAccuracy = r.selectionScores().stream().filter(x -> x.l2() == r.chosenL2()).findFirst()
                 .orElseThrow().accuracy();
+        // with --cv-folds these are out-of-fold accuracies over train and dev together
         details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
                 .put("devAccuracy", devAccuracy);
         PromptClassifier c = r.classifier(model);
@@ -601,6 +613,7 @@ final class FewShotCommand implements Callable<Integer> {
         s.put("generatedTemplates", generatedTemplates);
         s.put("generationBeam", generationBeam);
         s.put("pooledSize", pooledSize);
+        s.put("cvFolds", cvFolds);
         testLimit.ifPresent(l -> s.put("testLimit", l));
         s.put("batchSize", modelOptions.batchSize);
         return root.putArray("seeds");

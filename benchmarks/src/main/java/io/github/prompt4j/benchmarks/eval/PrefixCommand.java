@@ -76,6 +76,12 @@ final class PrefixCommand extends SplitTrainingCommand {
                     + "label words' output embeddings")
     boolean warmHead;
 
+    @Option(names = "--head-learning-rate", paramLabel = "LR",
+            description = "with --learned-verbalizer: the head's peak Adam learning rate, e.g. far below "
+                    + "--learning-rate with --warm-head so the prefix adapts to the fitted head; 0 freezes the head "
+                    + "(default: --learning-rate)")
+    Optional<Double> headLearningRate = Optional.empty();
+
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "write the training state here after every "
             + "epoch (atomically); when the file exists, resume from it (same model, data, template, labels and "
             + "settings; --max-minutes covers all parts together)")
@@ -108,6 +114,10 @@ final class PrefixCommand extends SplitTrainingCommand {
 
     @Override
     public Integer call() {
+        if (headLearningRate.isPresent() && !learnedVerbalizer) {
+            throw new ParameterException(spec.commandLine(), "--head-learning-rate is the learned verbalizer's rate; "
+                    + "add --learned-verbalizer or drop --head-learning-rate");
+        }
         if (warmHead && !learnedVerbalizer) {
             throw new ParameterException(spec.commandLine(), "--warm-head starts the learned verbalizer's head; add "
                     + "--learned-verbalizer or drop --warm-head");
@@ -136,6 +146,7 @@ final class PrefixCommand extends SplitTrainingCommand {
                         .timeBudget(o.maxMinutes.map(Duration::ofMinutes).orElse(null))
                         .checkpoints(checkpoint.<Consumer<PrefixTuningState>>map(f -> s -> ReportWriter.replace(f,
                                 s.toJson())).orElse(null));
+                headLearningRate.ifPresent(settings::headLearningRate);
                 if (warmHead) {
                     // the head is fitted on the mask states under the prefix it starts training with
                     settings.initialHead(warmHead(model, verbalizer, split, settings.build().initialPrefix(),
@@ -171,6 +182,9 @@ final class PrefixCommand extends SplitTrainingCommand {
                     .put("learningRate", learningRate).put("tuneBatch", o.tuneBatch).put("bestEpoch", result.bestEpoch())
                     .put("trainSeconds", result.elapsedMillis() / 1000.0)
                     .put("gradientPasses", result.gradientPasses()).put("forwardPasses", result.forwardPasses());
+            if (learnedVerbalizer) {
+                report.put("headLearningRate", headLearningRate.orElse(learningRate));
+            }
             ArrayNode ep = report.putArray("epochs");
             for (PrefixTuningEpoch e : result.epochs()) {
                 ep.addObject().put("epoch", e.epoch()).put("steps", e.steps()).put("trainLoss", e.trainLoss())

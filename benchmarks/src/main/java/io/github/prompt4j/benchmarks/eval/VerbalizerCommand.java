@@ -75,6 +75,12 @@ final class VerbalizerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     double selectionFraction;
 
+    @Option(names = "--cv-folds", defaultValue = "0", paramLabel = "K",
+            description = "choose the L2 strength by stratified K-fold cross-validation over all training examples "
+                    + "instead of on a held-out --selection-fraction, then refit on all (not with --no-refit); 0: "
+                    + "held out (default: ${DEFAULT-VALUE})")
+    int cvFolds;
+
     @Option(names = "--l2", split = ",", paramLabel = "L,L,...",
             description = "L2 strengths tried (default: half-decades from 1e-4 to 10)")
     List<Double> l2Grid = new ArrayList<>(VerbalizerSettings.DEFAULT_L2_GRID);
@@ -127,8 +133,8 @@ final class VerbalizerCommand implements Callable<Integer> {
             try {
                 result = VerbalizerTrainer.builder(model).template(template).verbalizer(verbalizer)
                         .train(SearchSupport.toSearch(examples)).selectionFraction(selectionFraction).l2Grid(l2Grid)
-                        .refit(!noRefit).maxLength(maxLength).seed(seed).batchSize(modelOptions.batchSize).build()
-                        .run();
+                        .refit(!noRefit).crossValidation(cvFolds).maxLength(maxLength).seed(seed)
+                        .batchSize(modelOptions.batchSize).build().run();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -143,7 +149,8 @@ final class VerbalizerCommand implements Callable<Integer> {
                     .put("fitted", result.trainExamples()).put("selection", result.selectionExamples());
             report.put("template", template.text()).put("labels", labels.toString());
             report.put("chosenL2", result.chosenL2()).put("initialSelectionAccuracy",
-                    result.initialSelectionAccuracy()).put("refit", !noRefit).put("trainSeconds", trainSeconds);
+                    result.initialSelectionAccuracy()).put("refit", !noRefit).put("cvFolds", cvFolds)
+                    .put("trainSeconds", trainSeconds);
             ArrayNode scores = report.putArray("selection");
             for (SelectionScore s : result.selectionScores()) {
                 scores.addObject().put("l2", s.l2()).put("accuracy", s.accuracy()).put("logLoss", s.logLoss())

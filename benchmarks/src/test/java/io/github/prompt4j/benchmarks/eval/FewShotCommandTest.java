@@ -47,6 +47,7 @@ class FewShotCommandTest {
         assertEquals(4, c.generatedTemplates);
         assertEquals(4, c.generationBeam);
         assertEquals(5, c.pooledSize);
+        assertEquals(0, c.cvFolds, "L2 chosen on dev unless --cv-folds says otherwise");
         assertEquals(SearchLoss.CLASS_CROSS_ENTROPY, c.autopromptLoss);
         assertTrue(c.testLimit.isEmpty());
     }
@@ -76,6 +77,13 @@ class FewShotCommandTest {
         }
         assertEquals(2, run("few-shot", "--model", "bert-base-cased", "--data", dir.toString(), "--seeds", "13,21"));
         assertTrue(err.toString().contains("seed 21 has no split file " + dir.resolve("16-21").resolve("train.tsv")),
+                err.toString());
+    }
+
+    @Test
+    void oneCrossValidationFoldIsAUsageErrorBeforeAnyModelOpens() {
+        assertEquals(2, run("few-shot", "--model", "bert-base-cased", "--cv-folds", "1"));
+        assertTrue(err.toString().contains("--cv-folds must be 0 (choose on dev) or at least 2, got 1"),
                 err.toString());
     }
 

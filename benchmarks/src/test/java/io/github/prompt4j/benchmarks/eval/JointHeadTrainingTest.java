@@ -164,6 +164,36 @@ class JointHeadTrainingTest {
     }
 
     @Test
+    void aFrozenWarmHeadStaysWhileThePrefixTrainsUnderIt() {
+        Template template = Template.parse("{text} it was [MASK] .");
+        List<Example> train = data(16, 0);
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> PrefixTuner.builder(model)
+                    .template(template).verbalizer(WORDS).train(train).selection(selection).learnedVerbalizer(true)
+                    .prefixLength(2).learningRate(1e-2).epochs(2).batchSize(4).patience(3).initScale(0.5);
+            Prefix initial = settings.get().build().initialPrefix();
+            LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS).train(train)
+                    .selection(selection).refit(false).prefix(initial).build().run().verbalizer();
+            PrefixTuningResult frozen = settings.get().initialHead(warm).headLearningRate(0).build().run();
+            assertEquals(warm, frozen.learnedVerbalizer().orElseThrow(), "a head at rate 0 does not move");
+            if (frozen.bestEpoch() > 0) {
+                assertNotEquals(initial, frozen.prefix(), "the prefix trained under the frozen head");
+            }
+            // a head rate equal to the prefix's is the default: the same prompt, bit for bit
+            PrefixTuningResult same = settings.get().initialHead(warm).headLearningRate(1e-2).build().run();
+            PrefixTuningResult unset = settings.get().initialHead(warm).build().run();
+            assertEquals(unset.prefix(), same.prefix());
+            assertEquals(unset.learnedVerbalizer(), same.learnedVerbalizer());
+            assertEquals(unset.bestEpoch(), same.bestEpoch());
+            // a rate without a head to train, or a negative one, is refused
+            assertThrows(IllegalArgumentException.class, () -> PrefixTuner.builder(model).template(template)
+                    .verbalizer(WORDS).train(train).selection(selection).headLearningRate(1e-3).build());
+            assertThrows(IllegalArgumentException.class, () -> settings.get().headLearningRate(-1).build());
+        }
+    }
+
+    @Test
     void softPromptsWithALearnedVerbalizerTrainOnTheRealGraphsAndReloadIdentically() {
         Template template = Template.parse("{text} [P] [P] [MASK] .");
         List<Example> selection = data(8, 100);

@@ -94,7 +94,9 @@ class ZeroShotLearnedPromptTest {
                 prefix.prefix().hidden()));
         assertEquals(List.of("0", "1"), prefix.learnedVerbalizer().orElseThrow().labels());
         assertEquals(OptionalInt.of(128), prefix.maxLength(), "reviews are cut as in training and selection");
-        assertEquals(0, prefix.bestEpoch(), "the selection split kept the warm head under the initial prefix");
+        // stop 29: the prefix trained under the frozen warm head; the selection split kept its third epoch
+        assertEquals(3, prefix.bestEpoch());
+        assertEquals(0.8075, prefix.selectionAccuracy(), 1e-12);
         assertEquals(prefix, PrefixTuningResult.fromJson(prefix.toJson()), "round trip is exact");
         ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
         assertTrue(c.prefixPrompt().isPresent());

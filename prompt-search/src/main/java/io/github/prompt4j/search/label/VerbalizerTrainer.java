@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * no early stopping is needed: the L2 strength is what regularises, and it is chosen on selection examples, by
  * accuracy and then by cross-entropy. The selection examples are given, or carved from the training examples
  * (stratified, seeded); nothing else is read. With {@code refit} the chosen strength is then fitted on training and
- * selection examples together.
+ * selection examples together. With {@link Builder#crossValidation} the strength is chosen instead by stratified k-fold
+ * cross-validation over training and selection examples together (each scored by the fit on the other folds), then
+ * fitted on all of them: for few-shot data, where a small dev split decides by single examples.
  *
  * <p>With {@link Builder#prefix} the states are read under a fixed prefix-tuning prefix: the warm start of a head that
  * trains with that prefix ({@code PrefixTuner.Builder.initialHead}); even a small prefix takes a share of every
@@ -66,7 +68,7 @@ public final class VerbalizerTrainer {
         this.train = b.train;
         this.selection = b.selection;
         this.settings = new VerbalizerSettings(b.l2Grid, b.selection == null ? b.selectionFraction : 0, b.seed,
-                b.refit, b.maxIterations, b.maxLength);
+                b.refit, b.maxIterations, b.maxLength, b.folds);
         this.batchSize = b.batchSize;
         this.prefix = b.prefix;
     }
@@ -136,18 +138,23 @@ public final class VerbalizerTrainer {
             }
             startBias[c] = init.bias()[c];
         }
-        SelectionScore initial = score(toFit(init), xs, 0, 0);
-        log.info("label words alone: selection accuracy {} on {} examples", fmt(initial.accuracy()), held.size());
+        Features all = concat(xf, xs);
+        boolean cv = settings.folds() >= 2;
+        SelectionScore initial = score(toFit(init), cv ? all : xs, 0, 0);
+        log.info("label words alone: selection accuracy {} on {} examples", fmt(initial.accuracy()),
+                cv ? all.x.length : held.size());
+        int[] fold = cv ? folds(all.y, classes, settings.folds(), settings.seed()) : null;
         List<SelectionScore> scores = new ArrayList<>();
         SelectionScore best = null;
         LogisticRegression.Fit bestFit = null;
         for (double l2 : settings.l2Grid()) {
-            LogisticRegression.Fit f = LogisticRegression.fit(xf.x, xf.y, classes, l2, centre, startBias,
+            LogisticRegression.Fit f = cv ? null : LogisticRegression.fit(xf.x, xf.y, classes, l2, centre, startBias,
                     settings.maxIterations(), 1e-6);
-            SelectionScore s = score(f, xs, l2, f.iterations());
+            SelectionScore s = cv ? crossValidate(all, fold, classes, l2, centre, startBias)
+                    : score(f, xs, l2, f.iterations());
             scores.add(s);
-            log.info("l2 {}: selection accuracy {}, cross-entropy {}, {} L-BFGS iterations", l2, fmt(s.accuracy()),
-                    fmt(s.logLoss()), f.iterations());
+            log.info("l2 {}: {} accuracy {}, cross-entropy {}, {} L-BFGS iterations", l2,
+                    cv ? "cross-validated" : "selection", fmt(s.accuracy()), fmt(s.logLoss()), s.iterations());
             if (best == null || s.accuracy() > best.accuracy()
                     || (s.accuracy() == best.accuracy() && s.logLoss() < best.logLoss())) {
                 best = s;
@@ -156,14 +163,8 @@ public final class VerbalizerTrainer {
         }
         LogisticRegression.Fit chosen = bestFit;
         if (settings.refit()) {
-            double[][] x = new double[xf.x.length + xs.x.length][];
-            int[] y = new int[x.length];
-            System.arraycopy(xf.x, 0, x, 0, xf.x.length);
-            System.arraycopy(xs.x, 0, x, xf.x.length, xs.x.length);
-            System.arraycopy(xf.y, 0, y, 0, xf.y.length);
-            System.arraycopy(xs.y, 0, y, xf.y.length, xs.y.length);
-            chosen = LogisticRegression.fit(x, y, classes, best.l2(), centre, startBias, settings.maxIterations(),
-                    1e-6);
+            chosen = LogisticRegression.fit(all.x, all.y, classes, best.l2(), centre, startBias,
+                    settings.maxIterations(), 1e-6);
         }
         List<float[]> weights = new ArrayList<>(classes);
         float[] bias = new float[classes];
@@ -180,7 +181,8 @@ public final class VerbalizerTrainer {
         log.info("learned verbalizer: l2 {} chosen (selection accuracy {}), {} ms", best.l2(), fmt(best.accuracy()),
                 millis);
         return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), learned,
-                settings, best.l2(), initial.accuracy(), scores, fit.size(), held.size(),
+                settings, best.l2(), initial.accuracy(), scores, cv ? all.x.length : fit.size(),
+                cv ? all.x.length : held.size(),
                 new PassCounts(fit.size() + held.size(), 0), millis, prefix);
     }
 
@@ -217,6 +219,77 @@ public final class VerbalizerTrainer {
     }
 
     private record Features(double[][] x, int[] y) {
+    }
+
+    /** The rows of {@code a}, then those of {@code b}. */
+    private static Features concat(Features a, Features b) {
+        double[][] x = new double[a.x.length + b.x.length][];
+        int[] y = new int[x.length];
+        System.arraycopy(a.x, 0, x, 0, a.x.length);
+        System.arraycopy(b.x, 0, x, a.x.length, b.x.length);
+        System.arraycopy(a.y, 0, y, 0, a.y.length);
+        System.arraycopy(b.y, 0, y, a.y.length, b.y.length);
+        return new Features(x, y);
+    }
+
+    /**
+     * Stratified fold of every row: each class's rows shuffled with {@code seed}, then dealt to the folds in turn,
+     * the next class continuing where the last one stopped, so fold sizes differ by at most one.
+     */
+    static int[] folds(int[] y, int classes, int k, long seed) {
+        if (y.length < k) {
+            throw new IllegalArgumentException(k + "-fold cross-validation needs at least " + k + " examples, got "
+                    + y.length + "; use fewer folds or a selection set");
+        }
+        Random random = new Random(seed);
+        int[] fold = new int[y.length];
+        int next = 0;
+        for (int c = 0; c < classes; c++) {
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < y.length; i++) {
+                if (y[i] == c) {
+                    rows.add(i);
+                }
+            }
+            Collections.shuffle(rows, random);
+            for (int i : rows) {
+                fold[i] = next++ % k;
+            }
+        }
+        return fold;
+    }
+
+    /**
+     * The out-of-fold score of one strength: each fold classified by the fit on the other folds, accuracy and
+     * cross-entropy pooled over every row; the iterations are the folds' total.
+     */
+    private SelectionScore crossValidate(Features all, int[] fold, int classes, double l2, double[][] centre,
+            double[] startBias) {
+        int correct = 0;
+        double loss = 0;
+        int iterations = 0;
+        for (int f = 0; f < settings.folds(); f++) {
+            List<Integer> in = new ArrayList<>();
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < fold.length; i++) {
+                (fold[i] == f ? out : in).add(i);
+            }
+            LogisticRegression.Fit fit = LogisticRegression.fit(rows(all.x, in), ints(all.y, in), classes, l2, centre,
+                    startBias, settings.maxIterations(), 1e-6);
+            SelectionScore s = score(fit, new Features(rows(all.x, out), ints(all.y, out)), l2, 0);
+            correct += (int) Math.round(s.accuracy() * out.size());
+            loss += s.logLoss() * out.size();
+            iterations += fit.iterations();
+        }
+        return new SelectionScore(l2, (double) correct / fold.length, loss / fold.length, iterations);
+    }
+
+    private static double[][] rows(double[][] x, List<Integer> which) {
+        return which.stream().map(i -> x[i]).toArray(double[][]::new);
+    }
+
+    private static int[] ints(int[] y, List<Integer> which) {
+        return which.stream().mapToInt(i -> y[i]).toArray();
     }
 
     private static LogisticRegression.Fit toFit(LinearVerbalizer v) {
@@ -281,6 +354,7 @@ public final class VerbalizerTrainer {
         private int maxLength = 128;
         private int batchSize = 64;
         private Prefix prefix;
+        private int folds;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -371,6 +445,18 @@ public final class VerbalizerTrainer {
         }
 
         /**
+         * Chooses the L2 strength by stratified, seeded k-fold cross-validation over the training and selection
+         * examples together instead of on the selection examples alone (default 0: off), then fits the chosen
+         * strength on all of them. For few-shot data, where a 32-example dev split decides by single examples: every
+         * labelled example then both trains and selects, each fold's score from a fit that did not see it. The
+         * mask states are read once; the fits cost {@code k} times the grid's.
+         */
+        public Builder crossValidation(int folds) {
+            this.folds = folds;
+            return this;
+        }
+
+        /**
          * Checks the configuration.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
@@ -407,7 +493,7 @@ public final class VerbalizerTrainer {
                         + "through prompt-onnx");
             }
             new VerbalizerSettings(l2Grid, selection == null ? selectionFraction : 0, seed, refit, maxIterations,
-                    maxLength);
+                    maxLength, folds);
             return new VerbalizerTrainer(this);
         }
     }

@@ -24,6 +24,15 @@ final class Adam {
 
     /** One update of {@code params} in place with gradient {@code grad} and learning rate {@code lr}. */
     void step(double[] params, double[] grad, double lr) {
+        step(params, grad, lr, params.length, lr);
+    }
+
+    /**
+     * One update in place, the parameters from index {@code tail} on with learning rate {@code tailLr} and those
+     * before it with {@code lr} (two parameter groups, e.g. a prefix and a classifier head after it); the moments
+     * are updated alike whatever the rate, so a group at rate 0 stays where it is.
+     */
+    void step(double[] params, double[] grad, double lr, int tail, double tailLr) {
         if (params.length != m.length || grad.length != m.length) {
             throw new IllegalArgumentException("Adam over " + m.length + " parameters got " + params.length
                     + " parameters and " + grad.length + " gradient values");
@@ -34,7 +43,7 @@ final class Adam {
         for (int i = 0; i < params.length; i++) {
             m[i] = beta1 * m[i] + (1 - beta1) * grad[i];
             v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i];
-            params[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
+            params[i] -= (i < tail ? lr : tailLr) * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
         }
     }
 

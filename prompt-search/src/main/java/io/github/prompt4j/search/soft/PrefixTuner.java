@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * Hambardzumyan et al. 2021), initialised from the label words' output embeddings
  * ({@link LinearVerbalizer#fromLabelWords}), trained together with the prefix on the head's class cross-entropy
  * ({@link HeadTrainableModel#prefixHeadLossGradient}; the head's own gradient from the same pass,
- * {@link LinearHead#lossGradient}), one Adam over both; the selection split classifies with the head, and the result
- * keeps the head of the best epoch with its prefix.
+ * {@link LinearHead#lossGradient}), one Adam over both, the head at its own rate if
+ * {@link Builder#headLearningRate} says so (0 keeps a warm {@link Builder#initialHead} fixed while the prefix trains);
+ * the selection split classifies with the head, and the result keeps the head of the best epoch with its prefix.
  *
  * <p>Resumable: {@link Builder#checkpoints} receives a {@link PrefixTuningState} after every epoch, and
  * {@link #resume} continues from one exactly as the uninterrupted run would have (each epoch shuffles with a generator
@@ -209,8 +210,9 @@ public final class PrefixTuner {
                 for (int i = 0; i < grad.length; i++) {
                     grad[i] /= batch.size();
                 }
-                p.adam.step(p.params, grad, b.learningRate * LearningRateSchedule.LINEAR.factor(p.adam.steps() + 1,
-                        warmup, total));
+                double factor = LearningRateSchedule.LINEAR.factor(p.adam.steps() + 1, warmup, total);
+                p.adam.step(p.params, grad, b.learningRate * factor, p.prefixParams(),
+                        headRate() * factor);
                 p.roundToFloat();
             }
             double acc = accuracy(p.current, p.head);
@@ -239,6 +241,11 @@ public final class PrefixTuner {
                 Optional.ofNullable(p.bestHead).map(h -> LinearVerbalizer.of(classes, h)), p.epochs, p.bestEpoch,
                 train.size(), b.selection.size(), p.forward, p.gradient, (System.nanoTime() - t0) / 1_000_000,
                 OptionalInt.of(cut()));
+    }
+
+    /** The head's peak learning rate: the builder's, or the prefix's when unset. */
+    private double headRate() {
+        return Double.isNaN(b.headLearningRate) ? b.learningRate : b.headLearningRate;
     }
 
     /**
@@ -529,6 +536,8 @@ public final class PrefixTuner {
         private List<Example> selection = List.of();
         private int length = 16;
         private double learningRate = 5e-3;
+        /** NaN: the prefix's rate. */
+        private double headLearningRate = Double.NaN;
         private int epochs = 8;
         private int batchSize = 16;
         private double warmupFraction = 0.1;
@@ -625,6 +634,21 @@ public final class PrefixTuner {
          */
         public Builder initialHead(LinearVerbalizer head) {
             this.initialHead = head;
+            return this;
+        }
+
+        /**
+         * Peak Adam learning rate of the learned verbalizer's head (default: {@link #learningRate}'s, one rate for
+         * all), on the same warm-up and decay schedule. A head started from a fitted logistic regression
+         * ({@link #initialHead}) is already good where the prefix starts, so a rate far below the prefix's lets the
+         * prefix adapt to the head instead of the two chasing each other; 0 freezes the head. Needs
+         * {@link #learnedVerbalizer}{@code (true)}.
+         */
+        public Builder headLearningRate(double lr) {
+            if (Double.isNaN(lr)) {
+                throw new IllegalArgumentException("headLearningRate must be a number >= 0, got NaN");
+            }
+            this.headLearningRate = lr;
             return this;
         }
 
@@ -728,6 +752,12 @@ public final class PrefixTuner {
             if (learnedVerbalizer && (checkpointsSet || loss != SearchLoss.LABEL_LIKELIHOOD)) {
                 throw new IllegalArgumentException("a learned verbalizer trains on its own class cross-entropy and "
                         + "writes no checkpoints; drop loss(...) and checkpoints(...)");
+            }
+            if (!Double.isNaN(headLearningRate) && (!learnedVerbalizer || !(headLearningRate >= 0)
+                    || Double.isInfinite(headLearningRate))) {
+                throw new IllegalArgumentException("headLearningRate is the learned verbalizer's rate: it needs "
+                        + "learnedVerbalizer(true) and must be >= 0 (0 freezes the head), got " + headLearningRate
+                        + (learnedVerbalizer ? "" : " without learnedVerbalizer(true)"));
             }
             if (initialHead != null && !learnedVerbalizer) {
                 throw new IllegalArgumentException("initialHead(...) starts a learned verbalizer; add "

@@ -163,6 +163,54 @@ class VerbalizerTrainerTest {
     }
 
     @Test
+    void crossValidationScoresEveryExampleOutOfFoldAndRefitsOnAll() {
+        FakeMaskedLanguageModel model = new FakeMaskedLanguageModel();
+        // a strength so strong that the weights stay at terrible / great, which get every reversed example wrong
+        List<Double> grid = List.of(1e-3, 1e6);
+        LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
+                .train(reversed(24, 1)).selection(reversed(8, 2)).l2Grid(grid).crossValidation(4).build().run();
+        assertEquals(4, r.settings().folds());
+        assertEquals(32, r.trainExamples(), "train and selection pooled");
+        assertEquals(32, r.selectionExamples(), "every example scored once, out of fold");
+        assertEquals(0.0, r.initialSelectionAccuracy(), 1e-12);
+        // one separating feature: a free fit on 3 folds classifies the 4th without error; the pinned one never
+        assertEquals(1.0, r.selectionScores().get(0).accuracy(), 1e-12);
+        assertEquals(0.0, r.selectionScores().get(1).accuracy(), 1e-12);
+        assertEquals(1e-3, r.chosenL2());
+        PromptClassifier c = r.classifier(model);
+        for (Example e : reversed(20, 99)) {
+            assertEquals(e.label(), c.classify(e.fields().get("sentence")).label(), e.toString());
+        }
+        assertEquals(r, LearnedVerbalizerResult.fromJson(r.toJson()), "the folds are saved with the settings");
+        // the chosen strength is refitted on all 32: the same as a fit without cross-validation that refits on all
+        LearnedVerbalizerResult plain = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
+                .train(reversed(24, 1)).selection(reversed(8, 2)).l2Grid(List.of(1e-3)).build().run();
+        assertEquals(plain.verbalizer(), r.verbalizer());
+    }
+
+    @Test
+    void foldsAreStratifiedSeededAndEven() {
+        int[] y = new int[23];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i < 15 ? 0 : 1;
+        }
+        int[] fold = VerbalizerTrainer.folds(y, 2, 4, 7);
+        assertArrayEquals(fold, VerbalizerTrainer.folds(y, 2, 4, 7), "a function of the seed");
+        int[][] count = new int[4][2];
+        for (int i = 0; i < y.length; i++) {
+            count[fold[i]][y[i]]++;
+        }
+        for (int f = 0; f < 4; f++) {
+            // 15 of class 0 dealt over 4 folds: 4, 4, 4, 3; then class 1's 8 continue: 2 each
+            assertTrue(count[f][0] == 3 || count[f][0] == 4, Arrays.toString(count[f]));
+            assertEquals(2, count[f][1], Arrays.toString(count[f]));
+            int size = count[f][0] + count[f][1];
+            assertTrue(size == 5 || size == 6, "fold sizes differ by at most one: " + size);
+        }
+        assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer.folds(new int[] {0, 1}, 2, 3, 1));
+    }
+
+    @Test
     void savedAndLoadedGivesIdenticalPredictions() {
         FakeMaskedLanguageModel model = new FakeMaskedLanguageModel();
         LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
@@ -218,6 +266,12 @@ class VerbalizerTrainerTest {
     @Test
     void refusesBadConfiguration() {
         FakeMaskedLanguageModel model = new FakeMaskedLanguageModel();
+        assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer.builder(model).template(TEMPLATE)
+                .verbalizer(WORDS).train(reversed(8, 1)).crossValidation(1).build());
+        IllegalArgumentException noRefit = assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer
+                .builder(model).template(TEMPLATE).verbalizer(WORDS).train(reversed(8, 1)).crossValidation(4)
+                .refit(false).build());
+        assertTrue(noRefit.getMessage().contains("refit"), noRefit.getMessage());
         assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer.builder(model).verbalizer(WORDS)
                 .train(reversed(4, 1)).build());
         assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer.builder(model).template(TEMPLATE)

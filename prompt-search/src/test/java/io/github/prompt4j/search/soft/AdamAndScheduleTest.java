@@ -22,6 +22,25 @@ class AdamAndScheduleTest {
     }
 
     @Test
+    void twoParameterGroupsTakeTheirOwnRatesAndShareTheMoments() {
+        // the same steps as above; the coordinates from index 2 on move by their own rate, 0 leaving them in place
+        Adam adam = new Adam(4, 0.9, 0.999, 1e-8);
+        double[] params = {0, 1, 5, 7};
+        adam.step(params, new double[] {2, -0.5, 1, -3}, 0.1, 2, 0.01);
+        assertArrayEquals(new double[] {-0.1, 1.1, 4.99, 7.01}, params, 1e-6);
+        adam.step(params, new double[] {2, -0.5, 1, -3}, 0.1, 2, 0);
+        assertArrayEquals(new double[] {-0.2, 1.2, 4.99, 7.01}, params, 1e-6);
+        // the frozen group's moments moved all the same: a later step at its rate follows them
+        assertArrayEquals(new double[] {0.19 * 2, -0.19 * 0.5, 0.19, -0.19 * 3}, adam.firstMoments(), 1e-12);
+        Adam one = new Adam(2, 0.9, 0.999, 1e-8);
+        double[] a = {3, 4};
+        double[] b = {3, 4};
+        one.step(a, new double[] {1, 2}, 0.05);
+        new Adam(2, 0.9, 0.999, 1e-8).step(b, new double[] {1, 2}, 0.05, 1, 0.05);
+        assertArrayEquals(a, b, 0, "one rate for both groups is the single-group step");
+    }
+
+    @Test
     void adamsSecondStepAfterASignFlipFollowsTheMoments() {
         Adam adam = new Adam(1, 0.5, 0.5, 0);
         double[] p = {0};
