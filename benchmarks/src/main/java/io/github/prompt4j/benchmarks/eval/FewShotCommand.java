@@ -493,8 +493,7 @@ final class FewShotCommand implements Callable<Integer> {
         LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
                 .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
                 .crossValidation(cvFolds).batchSize(modelOptions.batchSize).build().run();
-        double devAccuracy = r.selectionScores().stream().filter(x -> x.l2() == r.chosenL2()).findFirst()
-                .orElseThrow().accuracy();
+        double devAccuracy = r.selectionAccuracy();
         // with --cv-folds these are out-of-fold accuracies over train and dev together
         details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
                 .put("devAccuracy", devAccuracy);

@@ -102,8 +102,7 @@ final class PrefixCommand extends SplitTrainingCommand {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        double accuracy = fit.selectionScores().stream().filter(x -> x.l2() == fit.chosenL2()).findFirst()
-                .orElseThrow().accuracy();
+        double accuracy = fit.selectionAccuracy();
         log.info("warm head: logistic regression on {} training examples, L2 {} (selection accuracy {}), {} s",
                 fit.trainExamples(), fit.chosenL2(), String.format(Locale.ROOT, "%.4f", accuracy),
                 fit.elapsedMillis() / 1000);

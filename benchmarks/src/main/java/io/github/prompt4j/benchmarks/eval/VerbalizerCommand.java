@@ -159,8 +159,7 @@ final class VerbalizerCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "learned verbalizer: l2 %s chosen on %d selection examples (accuracy %.4f; label "
                     + "words alone %.4f); %.1f s training%n", result.chosenL2(), result.selectionExamples(),
-                    result.selectionScores().stream().filter(s -> s.l2() == result.chosenL2()).findFirst()
-                            .orElseThrow().accuracy(), result.initialSelectionAccuracy(), trainSeconds);
+                    result.selectionAccuracy(), result.initialSelectionAccuracy(), trainSeconds);
             if (evalData.isPresent()) {
                 Dataset ev = evalData.get();
                 List<Map<String, String>> inputs = new ArrayList<>();

@@ -66,6 +66,14 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
         selectionScores = List.copyOf(selectionScores);
     }
 
+    /**
+     * The selection accuracy of the chosen strength ({@link #chosenL2}): on the selection examples, or out of fold under
+     * cross-validation ({@link VerbalizerSettings#folds}).
+     */
+    public double selectionAccuracy() {
+        return selectionScores.stream().filter(s -> s.l2() == chosenL2).findFirst().orElseThrow().accuracy();
+    }
+
     /** The label words of the initialisation, as a verbalizer. */
     public Verbalizer initialWords() {
         return Verbalizer.of(labelWords);

@@ -148,10 +148,15 @@ public final class VerbalizerTrainer {
         SelectionScore best = null;
         LogisticRegression.Fit bestFit = null;
         for (double l2 : settings.l2Grid()) {
-            LogisticRegression.Fit f = cv ? null : LogisticRegression.fit(xf.x, xf.y, classes, l2, centre, startBias,
-                    settings.maxIterations(), 1e-6);
-            SelectionScore s = cv ? crossValidate(all, fold, classes, l2, centre, startBias)
-                    : score(f, xs, l2, f.iterations());
+            // under cross-validation no single fit is kept: the chosen strength is refit on all examples below
+            LogisticRegression.Fit f = null;
+            SelectionScore s;
+            if (cv) {
+                s = crossValidate(all, fold, classes, l2, centre, startBias);
+            } else {
+                f = LogisticRegression.fit(xf.x, xf.y, classes, l2, centre, startBias, settings.maxIterations(), 1e-6);
+                s = score(f, xs, l2, f.iterations());
+            }
             scores.add(s);
             log.info("l2 {}: {} accuracy {}, cross-entropy {}, {} L-BFGS iterations", l2,
                     cv ? "cross-validated" : "selection", fmt(s.accuracy()), fmt(s.logLoss()), s.iterations());

@@ -147,6 +147,7 @@ class VerbalizerTrainerTest {
         SelectionScore chosen = r.selectionScores().stream().filter(s -> s.l2() == r.chosenL2()).findFirst()
                 .orElseThrow();
         assertEquals(1.0, chosen.accuracy(), 1e-12);
+        assertEquals(chosen.accuracy(), r.selectionAccuracy(), 0.0);
         for (SelectionScore s : r.selectionScores()) {
             assertTrue(s.accuracy() < chosen.accuracy()
                     || (s.accuracy() == chosen.accuracy() && s.logLoss() >= chosen.logLoss()), s.toString());
@@ -177,6 +178,7 @@ class VerbalizerTrainerTest {
         assertEquals(1.0, r.selectionScores().get(0).accuracy(), 1e-12);
         assertEquals(0.0, r.selectionScores().get(1).accuracy(), 1e-12);
         assertEquals(1e-3, r.chosenL2());
+        assertEquals(1.0, r.selectionAccuracy(), 1e-12, "the chosen strength's out-of-fold accuracy");
         PromptClassifier c = r.classifier(model);
         for (Example e : reversed(20, 99)) {
             assertEquals(e.label(), c.classify(e.fields().get("sentence")).label(), e.toString());
