@@ -42,6 +42,14 @@ record Example(Map<String, String> fields, String label) {
      * @throws IllegalArgumentException naming the template's fields and the data's columns when they do not match
      */
     Map<String, String> valuesFor(Template template) {
+        return valuesFor(fields, template);
+    }
+
+    /**
+     * {@link #valuesFor(Template)} for text columns without a label (unlabelled data, whose gold labels are dropped on
+     * reading).
+     */
+    static Map<String, String> valuesFor(Map<String, String> fields, Template template) {
         if (fields.keySet().containsAll(template.fields())) {
             Map<String, String> values = new LinkedHashMap<>();
             for (String f : template.fields()) {

@@ -63,8 +63,10 @@ import picocli.CommandLine.Spec;
  * verbalizer on the manual template (fitted on train, L2 chosen on dev, refit on both), and an ensemble of the learned
  * verbalizers of the grid templates ranked best on dev, and the same ensemble over templates generated from the seed's
  * train examples (LM-BFF's automatic templates, ranked on dev with the label words), and the same ensemble over the
- * pool of both (grid and generated templates, the {@code --pooled-size} best on dev); then the mean and sample
- * standard deviation over seeds and the time of each method.
+ * pool of both (grid and generated templates, the {@code --pooled-size} best on dev); and, on request
+ * ({@code self_trained}), that pooled ensemble distilled into learned verbalizers on unlabelled training sentences it
+ * labels (PET's distillation with frozen-model students); then the mean and sample standard deviation over seeds and
+ * the time of each method.
  *
  * <p>One model serves every method and seed. The JSON report (rewritten after every seed, so a long run can be
  * watched) holds the settings, the model and every seed's accuracies, times and chosen prompts.
@@ -87,7 +89,9 @@ final class FewShotCommand implements Callable<Integer> {
         LEARNED("learned verbalizer (L2 on the few-shot data)"),
         LEARNED_ENSEMBLE("learned verbalizers of the grid templates (top 3 on the few-shot data)"),
         GENERATED("learned verbalizers of templates generated from train (top 3 on the few-shot data)"),
-        POOLED("learned verbalizers of the grid and generated templates (top --pooled-size on the few-shot data)");
+        POOLED("learned verbalizers of the grid and generated templates (top --pooled-size on the few-shot data)"),
+        SELF_TRAINED("pooled, distilled into learned verbalizers on unlabelled training sentences (not in the default "
+                + "list: reads --unlabelled)");
 
         final String title;
 
@@ -127,6 +131,9 @@ final class FewShotCommand implements Callable<Integer> {
      * that read them ({@code generated} and {@code pooled}), since generation is the costliest step of either.
      */
     private final Map<Long, Generation> generationCache = new HashMap<>();
+
+    /** The unlabelled pool's sentences of at least --unlabelled-min-words words, read once, labels dropped. */
+    private UnlabelledPool unlabelledPool;
 
     @Spec
     CommandSpec spec;
@@ -227,6 +234,24 @@ final class FewShotCommand implements Callable<Integer> {
                     + "seed's train and dev examples together (64 at 16-shot) instead of on its 32 dev examples; "
                     + "0: on dev (default: ${DEFAULT-VALUE})")
     int cvFolds;
+
+    @Option(names = "--unlabelled", defaultValue = "../shared/data/sst2/glue/train.tsv", paramLabel = "FILE",
+            description = "self_trained: sentences the pooled ensemble labels for its students; their gold labels "
+                    + "are dropped on reading, and sentences of the seed's train, dev and test splits are left out "
+                    + "(default: ${DEFAULT-VALUE})")
+    Path unlabelled;
+
+    @Option(names = "--unlabelled-size", defaultValue = "1000", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "self_trained: unlabelled sentences drawn per seed (seeded by the split seed) "
+                    + "(default: ${DEFAULT-VALUE})")
+    int unlabelledSize;
+
+    @Option(names = "--unlabelled-min-words", defaultValue = "12", paramLabel = "N",
+            converter = Converters.PositiveInt.class,
+            description = "self_trained: draw only unlabelled entries of at least N words (SST-2's GLUE training "
+                    + "file is mostly phrase fragments, the test sentences whole) (default: ${DEFAULT-VALUE})")
+    int unlabelledMinWords;
 
     @Option(names = "--generation-beam", defaultValue = "4", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "generated: beam width of template generation (default: ${DEFAULT-VALUE})")
@@ -414,10 +439,11 @@ final class FewShotCommand implements Callable<Integer> {
             }
             case POOLED -> {
                 // both sources of templates in one pool, the pooledSize best learned verbalizers on dev averaged
-                Set<String> pool = new LinkedHashSet<>(ENSEMBLE_TEMPLATES);
-                pool.addAll(generated(model, verbalizer, seed, train, dev, details));
-                return learnedEnsemble(model, List.copyOf(pool), verbalizer, seed, train, dev, test, details,
-                        pooledSize);
+                return learnedEnsemble(model, pool(model, verbalizer, seed, train, dev, details), verbalizer, seed,
+                        train, dev, test, details, pooledSize);
+            }
+            case SELF_TRAINED -> {
+                return selfTrained(model, verbalizer, seed, train, dev, test, details);
             }
             default -> throw new IllegalStateException("no run for method " + method);
         }
@@ -464,6 +490,157 @@ final class FewShotCommand implements Callable<Integer> {
      */
     private double learnedEnsemble(OnnxMaskedLanguageModel model, List<String> templates, Verbalizer verbalizer,
             long seed, List<Example> train, List<Example> dev, TestSet test, ObjectNode details, int size) {
+        return ensembleAccuracy(test, rankedLearned(model, templates, verbalizer, seed, train, dev, test, details,
+                size));
+    }
+
+    /** The test accuracy of the mean class distribution of learned verbalizers, from their test classifications. */
+    private static double ensembleAccuracy(TestSet test, List<Learned> members) {
+        PromptEnsemble ensemble = PromptEnsemble.of(members.stream().map(Learned::classifier).toList());
+        return accuracy(test, ensemble.combine(members.stream().map(Learned::predicted).toList()));
+    }
+
+    /** The grid templates and the seed's kept generated templates, in that order, without repeats. */
+    private List<String> pool(OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed, List<Example> train,
+            List<Example> dev, ObjectNode details) {
+        Set<String> pool = new LinkedHashSet<>(ENSEMBLE_TEMPLATES);
+        pool.addAll(generated(model, verbalizer, seed, train, dev, details));
+        return List.copyOf(pool);
+    }
+
+    /**
+     * PET's distillation (Schick and Schuetze 2021) with frozen-model students: the pooled ensemble (the teacher,
+     * chosen on the few-shot data as {@code pooled} is) labels {@code --unlabelled-size} sentences of
+     * {@code --unlabelled} (read without their labels, none of them a sentence of the seed's splits); the most
+     * confident sentences, as many for each class as the teacher's least predicted class has, become the students'
+     * training data. Each teacher member's template gets a student learned verbalizer fitted on them, its L2 strength
+     * chosen on the seed's train and dev examples (the few-shot data, 64 at 16-shot) and refit on both; the students'
+     * mean class distribution classifies the test set. Records the teacher's members and test accuracy (computed from
+     * the same passes) and the pseudo-labels' counts.
+     */
+    private double selfTrained(OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed, List<Example> train,
+            List<Example> dev, TestSet test, ObjectNode details) {
+        ObjectNode teacherNode = details.putObject("teacher");
+        List<Learned> teacher = rankedLearned(model, pool(model, verbalizer, seed, train, dev, teacherNode),
+                verbalizer, seed, train, dev, test, teacherNode, pooledSize);
+        teacherNode.put("testAccuracy", ensembleAccuracy(test, teacher));
+        List<Example> leftOut = new ArrayList<>(train);
+        leftOut.addAll(dev);
+        leftOut.addAll(test.examples());
+        List<Map<String, String>> texts = unlabelledPool().draw(leftOut, unlabelledSize, seed);
+        List<List<Classification>> perMember = new ArrayList<>();
+        for (Learned member : teacher) {
+            Template t = member.classifier().encoder().template();
+            List<Map<String, String>> inputs = texts.stream().map(f -> Example.valuesFor(f, t)).toList();
+            try (Progress bar = Progress.start(Method.SELF_TRAINED.key(), "sent.", inputs.size(), progress)) {
+                perMember.add(Batches.classify(member.classifier()::classifyAllFields, inputs,
+                        modelOptions.batchSize, bar));
+            }
+        }
+        List<Classification> labels = PromptEnsemble.of(teacher.stream().map(Learned::classifier).toList())
+                .combine(perMember);
+        List<Example> pseudo = confidentBalanced(texts, labels, verbalizer.labels());
+        ObjectNode unlabelledNode = details.putObject("unlabelled").put("file", unlabelled.toString())
+                .put("sha256", unlabelledPool().sha256()).put("minWords", unlabelledMinWords)
+                .put("drawn", texts.size()).put("kept", pseudo.size());
+        ObjectNode predictedNode = unlabelledNode.putObject("teacherPredicted");
+        for (String c : verbalizer.labels()) {
+            predictedNode.put(c, labels.stream().filter(l -> l.label().equals(c)).count());
+        }
+        List<Example> fewShot = new ArrayList<>(train);
+        fewShot.addAll(dev);
+        List<Learned> students = new ArrayList<>();
+        ArrayNode studentNodes = details.putArray("students");
+        for (Learned member : teacher) {
+            Template t = member.classifier().encoder().template();
+            LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
+                    .train(SearchSupport.toSearch(pseudo)).selection(SearchSupport.toSearch(fewShot)).seed(seed)
+                    .batchSize(modelOptions.batchSize).build().run();
+            studentNodes.addObject().put("template", t.text()).put("chosenL2", r.chosenL2())
+                    .put("fewShotAccuracy", r.selectionAccuracy());
+            students.add(learnedOnTest(model, r, test));
+        }
+        return ensembleAccuracy(test, students);
+    }
+
+    /**
+     * The texts with the teacher's labels, the most confident first within each class, as many of each class as the
+     * least predicted class has (so the students see balanced classes), in the texts' order.
+     *
+     * @throws IllegalStateException naming the class the teacher never predicted
+     */
+    static List<Example> confidentBalanced(List<Map<String, String>> texts, List<Classification> labels,
+            List<String> classes) {
+        Map<String, List<Integer>> byClass = new LinkedHashMap<>();
+        classes.forEach(c -> byClass.put(c, new ArrayList<>()));
+        for (int i = 0; i < labels.size(); i++) {
+            byClass.get(labels.get(i).label()).add(i);
+        }
+        int keep = Integer.MAX_VALUE;
+        for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                throw new IllegalStateException("the teacher labelled none of " + texts.size() + " unlabelled "
+                        + "sentences as class " + e.getKey() + "; draw more with --unlabelled-size");
+            }
+            keep = Math.min(keep, e.getValue().size());
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (List<Integer> rows : byClass.values()) {
+            // stable: equal confidence keeps the earlier sentence
+            rows.sort(Comparator.comparingDouble((Integer i) -> -labels.get(i).confidence()));
+            kept.addAll(rows.subList(0, keep));
+        }
+        kept.sort(null);
+        return kept.stream().map(i -> new Example(texts.get(i), labels.get(i).label())).toList();
+    }
+
+    /** The unlabelled pool, read on first use. */
+    private UnlabelledPool unlabelledPool() {
+        if (unlabelledPool == null) {
+            Dataset d = DatasetReader.read(unlabelled);
+            unlabelledPool = new UnlabelledPool(SearchSupport.atLeastWords(spec, d, unlabelledMinWords).stream()
+                    .map(Example::fields).toList(), d.sha256());
+        }
+        return unlabelledPool;
+    }
+
+    /**
+     * Text columns of an unlabelled file (its labels, if it has any, dropped) and the file's digest.
+     *
+     * @param texts the entries' text columns, in file order
+     */
+    record UnlabelledPool(List<Map<String, String>> texts, String sha256) {
+
+        /**
+         * A seeded draw of at most {@code n} entries whose text is none of {@code leftOut}'s texts (the seed's
+         * train, dev and test examples: the unlabelled pool never holds a sentence that is scored or selected on).
+         *
+         * @throws IllegalStateException when nothing is left to draw
+         */
+        List<Map<String, String>> draw(List<Example> leftOut, int n, long seed) {
+            Set<String> seen = new java.util.HashSet<>();
+            leftOut.forEach(e -> seen.add(key(e.fields())));
+            List<Map<String, String>> free = texts.stream().filter(t -> !seen.contains(key(t))).toList();
+            if (free.isEmpty()) {
+                throw new IllegalStateException("the unlabelled file has no entry outside the seed's splits; "
+                        + "point --unlabelled at other sentences or lower --unlabelled-min-words");
+            }
+            return SearchSupport.sample(free, n, seed);
+        }
+
+        /** The text columns' values, stripped, in column order (files differ in column names and trailing space). */
+        static String key(Map<String, String> fields) {
+            return fields.values().stream().map(String::strip).collect(java.util.stream.Collectors.joining("\t"));
+        }
+    }
+
+    /**
+     * The fitted learned verbalizers of the templates, best on the few-shot data first (a stable sort: ties keep the
+     * given order), the first {@code size} of them; records every template's choice and the members in
+     * {@code details}.
+     */
+    private List<Learned> rankedLearned(OnnxMaskedLanguageModel model, List<String> templates, Verbalizer verbalizer,
+            long seed, List<Example> train, List<Example> dev, TestSet test, ObjectNode details, int size) {
         List<Learned> fitted = new ArrayList<>();
         ArrayNode perTemplate = details.putArray("templates");
         for (String t : templates) {
@@ -472,11 +649,10 @@ final class FewShotCommand implements Callable<Integer> {
         }
         // best dev accuracy first; the sort is stable, so ties keep the given order
         fitted.sort(Comparator.comparingDouble((Learned l) -> -l.devAccuracy()));
-        List<Learned> top = fitted.subList(0, Math.min(size, fitted.size()));
+        List<Learned> top = List.copyOf(fitted.subList(0, Math.min(size, fitted.size())));
         ArrayNode members = details.putArray("members");
         top.forEach(l -> members.add(l.classifier().encoder().template().text()));
-        PromptEnsemble ensemble = PromptEnsemble.of(top.stream().map(Learned::classifier).toList());
-        return accuracy(test, ensemble.combine(top.stream().map(Learned::predicted).toList()));
+        return top;
     }
 
     /** A learned verbalizer fitted on one seed: its classifier, its dev accuracy and its test classifications. */
@@ -497,6 +673,11 @@ final class FewShotCommand implements Callable<Integer> {
         // with --cv-folds these are out-of-fold accuracies over train and dev together
         details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
                 .put("devAccuracy", devAccuracy);
+        return learnedOnTest(model, r, test);
+    }
+
+    /** A fitted learned verbalizer with its test classifications, from the template's cached test mask states. */
+    private Learned learnedOnTest(OnnxMaskedLanguageModel model, LearnedVerbalizerResult r, TestSet test) {
         PromptClassifier c = r.classifier(model);
         MaskVectors states = testStates(model, c, test);
         List<Classification> predicted = new ArrayList<>(states.promptCount());
@@ -505,7 +686,7 @@ final class FewShotCommand implements Callable<Integer> {
             states.copyVector(i, 0, h, 0);
             predicted.add(PromptClassifier.headClassification(r.verbalizer(), h));
         }
-        return new Learned(c, devAccuracy, predicted);
+        return new Learned(c, r.selectionAccuracy(), predicted);
     }
 
     /** The ensemble's candidates: every grid template with every word pair, classes as in the verbalizer. */
@@ -613,6 +794,10 @@ final class FewShotCommand implements Callable<Integer> {
         s.put("generationBeam", generationBeam);
         s.put("pooledSize", pooledSize);
         s.put("cvFolds", cvFolds);
+        if (methods.contains(Method.SELF_TRAINED)) {
+            s.put("unlabelled", unlabelled.toString()).put("unlabelledSize", unlabelledSize)
+                    .put("unlabelledMinWords", unlabelledMinWords);
+        }
         testLimit.ifPresent(l -> s.put("testLimit", l));
         s.put("batchSize", modelOptions.batchSize);
         return root.putArray("seeds");
