@@ -553,9 +553,7 @@ final class FewShotCommand implements Callable<Integer> {
         ArrayNode studentNodes = details.putArray("students");
         for (Learned member : teacher) {
             Template t = member.classifier().encoder().template();
-            LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
-                    .train(SearchSupport.toSearch(pseudo)).selection(SearchSupport.toSearch(fewShot)).seed(seed)
-                    .batchSize(modelOptions.batchSize).build().run();
+            LearnedVerbalizerResult r = fit(model, t, verbalizer, seed, pseudo, fewShot, 0);
             studentNodes.addObject().put("template", t.text()).put("chosenL2", r.chosenL2())
                     .put("fewShotAccuracy", r.selectionAccuracy());
             students.add(learnedOnTest(model, r, test));
@@ -666,14 +664,22 @@ final class FewShotCommand implements Callable<Integer> {
      */
     private Learned learned(OnnxMaskedLanguageModel model, Template t, Verbalizer verbalizer, long seed,
             List<Example> train, List<Example> dev, TestSet test, ObjectNode details) {
-        LearnedVerbalizerResult r = VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
-                .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(dev)).seed(seed)
-                .crossValidation(cvFolds).batchSize(modelOptions.batchSize).build().run();
-        double devAccuracy = r.selectionAccuracy();
+        LearnedVerbalizerResult r = fit(model, t, verbalizer, seed, train, dev, cvFolds);
         // with --cv-folds these are out-of-fold accuracies over train and dev together
         details.put("chosenL2", r.chosenL2()).put("devAccuracyOfLabelWords", r.initialSelectionAccuracy())
-                .put("devAccuracy", devAccuracy);
+                .put("devAccuracy", r.selectionAccuracy());
         return learnedOnTest(model, r, test);
+    }
+
+    /**
+     * A learned verbalizer on {@code t} fitted on {@code train}, its L2 strength chosen on {@code selection} (or, with
+     * {@code folds >= 2}, by cross-validation over both), refit on both.
+     */
+    private LearnedVerbalizerResult fit(OnnxMaskedLanguageModel model, Template t, Verbalizer verbalizer, long seed,
+            List<Example> train, List<Example> selection, int folds) {
+        return VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
+                .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(selection)).seed(seed)
+                .crossValidation(folds).batchSize(modelOptions.batchSize).build().run();
     }
 
     /** A fitted learned verbalizer with its test classifications, from the template's cached test mask states. */
