@@ -7,8 +7,10 @@ import io.github.prompt4j.core.classify.Classification;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskStateCache;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.generate.GenerationResult;
@@ -131,6 +133,14 @@ final class FewShotCommand implements Callable<Integer> {
      * that read them ({@code generated} and {@code pooled}), since generation is the costliest step of either.
      */
     private final Map<Long, Generation> generationCache = new HashMap<>();
+
+    /**
+     * The current seed's mask states of training-side prompts (few-shot examples and unlabelled sentences under each
+     * template), new for every seed: learned verbalizers of several methods fitted on the same template and the
+     * self_trained students, which read the sentences their teacher labelled, reuse them instead of running the
+     * model again. Test states live in {@link #stateCache}.
+     */
+    private MaskStateCache seedStates;
 
     /** The unlabelled pool's sentences of at least --unlabelled-min-words words, read once, labels dropped. */
     private UnlabelledPool unlabelledPool;
@@ -344,6 +354,7 @@ final class FewShotCommand implements Callable<Integer> {
                 seedNode.put("seed", seed).put("trainSha256", train.sha256()).put("devSha256", dev.sha256())
                         .put("testSha256", testData.sha256()).put("testExamples", test.size());
                 ObjectNode results = seedNode.putObject("methods");
+                seedStates = new MaskStateCache(model);
                 for (Method m : methods) {
                     log.info("seed {}: {} on {} test examples", seed, m.title, test.size());
                     long t0 = System.nanoTime();
@@ -516,7 +527,9 @@ final class FewShotCommand implements Callable<Integer> {
      * training data. Each teacher member's template gets a student learned verbalizer fitted on them, its L2 strength
      * chosen on the seed's train and dev examples (the few-shot data, 64 at 16-shot) and refit on both; the students'
      * mean class distribution classifies the test set. Records the teacher's members and test accuracy (computed from
-     * the same passes) and the pseudo-labels' counts.
+     * the same passes) and the pseudo-labels' counts. The teacher's states of the unlabelled sentences go into the
+     * seed's {@link #seedStates}, as do those of the few-shot examples from its members' fits, so the students run no
+     * forward pass of their own (recorded per student).
      */
     private double selfTrained(OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed, List<Example> train,
             List<Example> dev, TestSet test, ObjectNode details) {
@@ -529,20 +542,21 @@ final class FewShotCommand implements Callable<Integer> {
         leftOut.addAll(test.examples());
         List<Map<String, String>> texts = unlabelledPool().draw(leftOut, unlabelledSize, seed);
         List<List<Classification>> perMember = new ArrayList<>();
+        int cachedBefore = seedStates.size();
         for (Learned member : teacher) {
+            // the states go into the seed's cache, where the student on this template finds them
             Template t = member.classifier().encoder().template();
-            List<Map<String, String>> inputs = texts.stream().map(f -> Example.valuesFor(f, t)).toList();
-            try (Progress bar = Progress.start(Method.SELF_TRAINED.key(), "sent.", inputs.size(), progress)) {
-                perMember.add(Batches.classify(member.classifier()::classifyAllFields, inputs,
-                        modelOptions.batchSize, bar));
-            }
+            perMember.add(headClassifications(member.head(), maskStates(seedStates::maskHiddenStates,
+                    member.classifier(), texts.stream().map(f -> Example.valuesFor(f, t)).toList(),
+                    Method.SELF_TRAINED)));
         }
         List<Classification> labels = PromptEnsemble.of(teacher.stream().map(Learned::classifier).toList())
                 .combine(perMember);
         List<Example> pseudo = confidentBalanced(texts, labels, verbalizer.labels());
         ObjectNode unlabelledNode = details.putObject("unlabelled").put("file", unlabelled.toString())
                 .put("sha256", unlabelledPool().sha256()).put("minWords", unlabelledMinWords)
-                .put("drawn", texts.size()).put("kept", pseudo.size());
+                .put("drawn", texts.size()).put("kept", pseudo.size())
+                .put("teacherForwardPasses", seedStates.size() - cachedBefore);
         ObjectNode predictedNode = unlabelledNode.putObject("teacherPredicted");
         for (String c : verbalizer.labels()) {
             predictedNode.put(c, labels.stream().filter(l -> l.label().equals(c)).count());
@@ -555,7 +569,7 @@ final class FewShotCommand implements Callable<Integer> {
             Template t = member.classifier().encoder().template();
             LearnedVerbalizerResult r = fit(model, t, verbalizer, seed, pseudo, fewShot, 0);
             studentNodes.addObject().put("template", t.text()).put("chosenL2", r.chosenL2())
-                    .put("fewShotAccuracy", r.selectionAccuracy());
+                    .put("fewShotAccuracy", r.selectionAccuracy()).put("forwardPasses", r.passes().forwardPasses());
             students.add(learnedOnTest(model, r, test));
         }
         return ensembleAccuracy(test, students);
@@ -654,7 +668,8 @@ final class FewShotCommand implements Callable<Integer> {
     }
 
     /** A learned verbalizer fitted on one seed: its classifier, its dev accuracy and its test classifications. */
-    private record Learned(PromptClassifier classifier, double devAccuracy, List<Classification> predicted) {
+    private record Learned(PromptClassifier classifier, LinearVerbalizer head, double devAccuracy,
+            List<Classification> predicted) {
     }
 
     /**
@@ -679,20 +694,14 @@ final class FewShotCommand implements Callable<Integer> {
             List<Example> train, List<Example> selection, int folds) {
         return VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
                 .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(selection)).seed(seed)
-                .crossValidation(folds).batchSize(modelOptions.batchSize).build().run();
+                .crossValidation(folds).batchSize(modelOptions.batchSize).stateCache(seedStates).build().run();
     }
 
     /** A fitted learned verbalizer with its test classifications, from the template's cached test mask states. */
     private Learned learnedOnTest(OnnxMaskedLanguageModel model, LearnedVerbalizerResult r, TestSet test) {
         PromptClassifier c = r.classifier(model);
-        MaskVectors states = testStates(model, c, test);
-        List<Classification> predicted = new ArrayList<>(states.promptCount());
-        float[] h = new float[states.width()];
-        for (int i = 0; i < states.promptCount(); i++) {
-            states.copyVector(i, 0, h, 0);
-            predicted.add(PromptClassifier.headClassification(r.verbalizer(), h));
-        }
-        return new Learned(c, r.selectionAccuracy(), predicted);
+        List<Classification> predicted = headClassifications(r.verbalizer(), testStates(model, c, test));
+        return new Learned(c, r.verbalizer(), r.selectionAccuracy(), predicted);
     }
 
     /** The ensemble's candidates: every grid template with every word pair, classes as in the verbalizer. */
@@ -732,21 +741,40 @@ final class FewShotCommand implements Callable<Integer> {
     private MaskVectors testStates(OnnxMaskedLanguageModel model, PromptClassifier c, TestSet test) {
         String key = "mask states of " + c.encoder().template().text() + " on " + test.sha256() + " ("
                 + test.examples().size() + " examples)";
-        return stateCache.computeIfAbsent(key, k -> {
-            List<MaskVectors> parts = new ArrayList<>();
-            int batch = modelOptions.batchSize;
-            try (Progress bar = Progress.start(Method.LEARNED.key(), "sent.", test.examples().size(), progress)) {
-                for (int from = 0; from < test.examples().size(); from += batch) {
-                    List<EncodedPrompt> prompts = new ArrayList<>();
-                    for (Example e : test.examples().subList(from, Math.min(test.examples().size(), from + batch))) {
-                        prompts.add(c.encoder().encode(e.valuesFor(c.encoder().template())));
-                    }
-                    parts.add(model.maskHiddenStates(prompts));
-                    bar.step(prompts.size());
+        return stateCache.computeIfAbsent(key, k -> maskStates(model::maskHiddenStates, c, test.examples().stream()
+                .map(e -> e.valuesFor(c.encoder().template())).toList(), Method.LEARNED));
+    }
+
+    /**
+     * The transformed mask states of {@code inputs} (values for {@code c}'s template), encoded by {@code c}'s encoder
+     * exactly as the classifier would, read from {@code source} in batches under a progress bar.
+     */
+    private MaskVectors maskStates(Function<List<EncodedPrompt>, MaskVectors> source, PromptClassifier c,
+            List<Map<String, String>> inputs, Method method) {
+        List<MaskVectors> parts = new ArrayList<>();
+        int batch = modelOptions.batchSize;
+        try (Progress bar = Progress.start(method.key(), "sent.", inputs.size(), progress)) {
+            for (int from = 0; from < inputs.size(); from += batch) {
+                List<EncodedPrompt> prompts = new ArrayList<>();
+                for (Map<String, String> values : inputs.subList(from, Math.min(inputs.size(), from + batch))) {
+                    prompts.add(c.encoder().encode(values));
                 }
+                parts.add(source.apply(prompts));
+                bar.step(prompts.size());
             }
-            return MaskVectors.concat(parts);
-        });
+        }
+        return MaskVectors.concat(parts);
+    }
+
+    /** What a learned verbalizer's classifier gives each of {@code states} (one mask per prompt). */
+    private static List<Classification> headClassifications(LinearVerbalizer head, MaskVectors states) {
+        List<Classification> out = new ArrayList<>(states.promptCount());
+        float[] h = new float[states.width()];
+        for (int i = 0; i < states.promptCount(); i++) {
+            states.copyVector(i, 0, h, 0);
+            out.add(PromptClassifier.headClassification(head, h));
+        }
+        return out;
     }
 
     /** Classifies the test examples in batches with a progress bar. */

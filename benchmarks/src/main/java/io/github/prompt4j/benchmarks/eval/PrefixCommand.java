@@ -84,7 +84,8 @@ final class PrefixCommand extends SplitTrainingCommand {
 
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "write the training state here after every "
             + "epoch (atomically); when the file exists, resume from it (same model, data, template, labels and "
-            + "settings; --max-minutes covers all parts together)")
+            + "settings; --max-minutes covers all parts together; with --warm-head the head is fitted again first, "
+            + "and must come out as the checkpoint's run started)")
     Optional<Path> checkpoint = Optional.empty();
 
     /**

@@ -75,7 +75,12 @@ class FewShotSelfTrainedIT {
         assertEquals(teacher.get("members").size(), students.size(), "one student per teacher member");
         for (int i = 0; i < students.size(); i++) {
             assertEquals(teacher.get("members").get(i).asText(), students.get(i).get("template").asText());
+            // the teacher's passes over the unlabelled sentences and its members' fits on the few-shot examples
+            // left every state the student reads in the seed's cache: the same encoding, no pass of its own
+            assertEquals(0, students.get(i).get("forwardPasses").asInt(), students.get(i).toString());
         }
+        assertEquals(UNLABELLED.size() * teacher.get("members").size(), u.get("teacherForwardPasses").asInt(),
+                "one pass per unlabelled sentence and teacher member");
         double accuracy = self.get("testAccuracy").asDouble();
         assertEquals(Math.round(accuracy * 12), accuracy * 12, 1e-9, "a fraction of the 12 test reviews");
 

@@ -77,6 +77,14 @@ class JointHeadTrainingTest {
         return out;
     }
 
+    /** A prefix of 2 positions with a learned verbalizer: Adam 1e-2 on batches of 4, patience 3, initial scale 0.5. */
+    private static PrefixTuner.Builder headPrefix(OnnxMaskedLanguageModel model, Template template, List<Example> train,
+            List<Example> selection, int epochs) {
+        return PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(train).selection(selection)
+                .learnedVerbalizer(true).prefixLength(2).learningRate(1e-2).epochs(epochs).batchSize(4).patience(3)
+                .initScale(0.5);
+    }
+
     private static double accuracy(PromptClassifier c, List<Example> examples, Template template) {
         List<Classification> out = c.classifyAllFields(examples.stream().map(e -> e.valuesFor(template)).toList());
         return Metrics.accuracy(examples.stream().map(Example::label).toList(),
@@ -163,14 +171,43 @@ class JointHeadTrainingTest {
     }
 
     @Test
+    void aPrefixWithAWarmHeadResumesOnTheRealGraphsExactlyAsTheUninterruptedRun() {
+        Template template = Template.parse("{text} it was [MASK] .");
+        List<Example> train = data(16, 0);
+        List<Example> selection = data(8, 100);
+        try (OnnxMaskedLanguageModel model = open()) {
+            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, template, train,
+                    selection, 3).headLearningRate(3e-3);
+            // as Eval prefix --warm-head does, on each part: the head fitted under the initial prefix
+            java.util.function.Supplier<LinearVerbalizer> warm = () -> VerbalizerTrainer.builder(model)
+                    .template(template).verbalizer(WORDS).train(train).selection(selection).refit(false)
+                    .prefix(settings.get().build().initialPrefix()).build().run().verbalizer();
+            List<io.github.prompt4j.search.soft.PrefixTuningState> saved = new ArrayList<>();
+            PrefixTuningResult whole = settings.get().initialHead(warm.get()).checkpoints(saved::add).build().run();
+            assertEquals(4, saved.size(), "epoch 0 and 3 epochs");
+            // interrupted after epoch 1: a second part fits its head again and continues from the JSON checkpoint
+            PrefixTuningResult resumed = settings.get().initialHead(warm.get()).build().resume(
+                    io.github.prompt4j.search.soft.PrefixTuningState.fromJson(saved.get(1).toJson()));
+            assertEquals(whole.prefix(), resumed.prefix(), "same kept prefix to the bit");
+            assertEquals(whole.learnedVerbalizer(), resumed.learnedVerbalizer(), "same kept head to the bit");
+            assertEquals(whole.bestEpoch(), resumed.bestEpoch());
+            assertEquals(whole.epochs().stream().map(e -> e.trainLoss() + "/" + e.selectionAccuracy()).toList(),
+                    resumed.epochs().stream().map(e -> e.trainLoss() + "/" + e.selectionAccuracy()).toList());
+            // resuming from the label words' head instead of the fitted one is refused, naming the difference
+            IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> settings.get().build()
+                    .resume(saved.get(1)));
+            assertTrue(other.getMessage().contains("initial head"), other.getMessage());
+        }
+    }
+
+    @Test
     void aFrozenWarmHeadStaysWhileThePrefixTrainsUnderIt() {
         Template template = Template.parse("{text} it was [MASK] .");
         List<Example> train = data(16, 0);
         List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
-            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> PrefixTuner.builder(model)
-                    .template(template).verbalizer(WORDS).train(train).selection(selection).learnedVerbalizer(true)
-                    .prefixLength(2).learningRate(1e-2).epochs(2).batchSize(4).patience(3).initScale(0.5);
+            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, template, train,
+                    selection, 2);
             Prefix initial = settings.get().build().initialPrefix();
             LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS).train(train)
                     .selection(selection).refit(false).prefix(initial).build().run().verbalizer();

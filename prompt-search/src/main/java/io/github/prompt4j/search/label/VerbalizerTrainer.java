@@ -1,6 +1,7 @@
 package io.github.prompt4j.search.label;
 
 import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskStateCache;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
@@ -45,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * trains with that prefix ({@code PrefixTuner.Builder.initialHead}); even a small prefix takes a share of every
  * attention and moves the states, so a head fitted without it starts worse under it.
  *
- * <p>Cost: one forward pass per training and selection example; the fits take milliseconds to seconds.
+ * <p>With {@link Builder#stateCache} the states are read through a {@link MaskStateCache}: examples another fit (or a
+ * classifier) already read under the same template cost no forward pass, which matters when several learned
+ * verbalizers are fitted on overlapping examples (a teacher's and its students' in self-training).
+ *
+ * <p>Cost: one forward pass per training and selection example not in the state cache; the fits take milliseconds to
+ * seconds.
  * {@link Builder#build()} only configures; {@link #run()} does the work. Not thread-safe; the model is shared.
  */
 public final class VerbalizerTrainer {
@@ -60,6 +66,7 @@ public final class VerbalizerTrainer {
     private final VerbalizerSettings settings;
     private final int batchSize;
     private final Prefix prefix;
+    private final MaskStateCache cache;
 
     private VerbalizerTrainer(Builder b) {
         this.model = b.model;
@@ -71,6 +78,7 @@ public final class VerbalizerTrainer {
                 b.refit, b.maxIterations, b.maxLength, b.folds);
         this.batchSize = b.batchSize;
         this.prefix = b.prefix;
+        this.cache = b.cache;
     }
 
     /** A builder for a trainer over {@code model}. */
@@ -122,6 +130,7 @@ public final class VerbalizerTrainer {
         List<Example> fit = parts.get(0);
         List<Example> held = parts.get(1);
         LinearVerbalizer init = LinearVerbalizer.fromLabelWords(verbalizer, model);
+        int cachedBefore = cache == null ? 0 : cache.size();
         Tokenizer tokenizer = model.tokenizer();
         TemplateEncoder encoder = template.encoder(tokenizer,
                 Truncation.of(Math.min(settings.maxLength(), tokenizer.maxSequenceLength()), TruncationSide.TAIL));
@@ -188,7 +197,8 @@ public final class VerbalizerTrainer {
         return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), learned,
                 settings, best.l2(), initial.accuracy(), scores, cv ? all.x.length : fit.size(),
                 cv ? all.x.length : held.size(),
-                new PassCounts(fit.size() + held.size(), 0), millis, prefix);
+                new PassCounts(cache == null ? fit.size() + held.size() : cache.size() - cachedBefore, 0), millis,
+                prefix);
     }
 
     /** The mask states of the examples as double rows, with class indices. */
@@ -203,9 +213,13 @@ public final class VerbalizerTrainer {
             for (Example e : chunk) {
                 prompts.add(encoder.encode(e.valuesFor(template)));
             }
-            MaskVectors h = prefix == null ? model.maskHiddenStates(prompts)
-                    : ((PrefixTunableModel) model).prefixMaskHiddenStates(
-                            prompts.stream().map(SoftInput::discrete).toList(), prefix);
+            MaskVectors h;
+            if (prefix != null) {
+                h = ((PrefixTunableModel) model).prefixMaskHiddenStates(
+                        prompts.stream().map(SoftInput::discrete).toList(), prefix);
+            } else {
+                h = cache == null ? model.maskHiddenStates(prompts) : cache.maskHiddenStates(prompts);
+            }
             for (int p = 0; p < chunk.size(); p++) {
                 h.copyVector(p, 0, row, 0);
                 for (int j = 0; j < dim; j++) {
@@ -360,6 +374,7 @@ public final class VerbalizerTrainer {
         private int batchSize = 64;
         private Prefix prefix;
         private int folds;
+        private MaskStateCache cache;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -450,6 +465,16 @@ public final class VerbalizerTrainer {
         }
 
         /**
+         * Reads the mask states through {@code cache} (default none: every example runs through the model): states
+         * it holds cost no forward pass, and those computed here are added to it. The cache must be over this
+         * trainer's model; not with {@link #prefix}, whose states depend on the prefix.
+         */
+        public Builder stateCache(MaskStateCache cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /**
          * Chooses the L2 strength by stratified, seeded k-fold cross-validation over the training and selection
          * examples together instead of on the selection examples alone (default 0: off), then fits the chosen
          * strength on all of them. For few-shot data, where a 32-example dev split decides by single examples: every
@@ -465,8 +490,8 @@ public final class VerbalizerTrainer {
          * Checks the configuration.
          *
          * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
-         *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, or
-         *         invalid settings
+         *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, a state
+         *         cache over another model or with a prefix, or invalid settings
          */
         public VerbalizerTrainer build() {
             if (template == null) {
@@ -491,11 +516,20 @@ public final class VerbalizerTrainer {
             if (selection == null && !(selectionFraction > 0 && selectionFraction < 1)) {
                 throw new IllegalArgumentException("selectionFraction must be in (0, 1), got " + selectionFraction);
             }
+            if (cache != null && prefix != null) {
+                throw new IllegalArgumentException("stateCache(...) and prefix(...) together: a cache holds states "
+                        + "without a prefix; drop one of them");
+            }
             if (prefix != null && !(model instanceof PrefixTunableModel)) {
                 throw new IllegalArgumentException("prefix(...) needs a model that runs prefixes (a "
                         + "PrefixTunableModel such as OnnxMaskedLanguageModel), but model '" + model.info().name()
                         + "' is a " + model.getClass().getSimpleName() + "; drop prefix(...) or open the model "
                         + "through prompt-onnx");
+            }
+            if (cache != null && cache.model() != model) {
+                throw new IllegalArgumentException("stateCache(...) holds the states of model '"
+                        + cache.model().info().name() + "', not of this trainer's model '" + model.info().name()
+                        + "'; build the cache over the same model instance: new MaskStateCache(model)");
             }
             new VerbalizerSettings(l2Grid, selection == null ? selectionFraction : 0, seed, refit, maxIterations,
                     maxLength, folds);

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Resumable: {@link Builder#checkpoints} receives a {@link PrefixTuningState} after every epoch, and
  * {@link #resume} continues from one exactly as the uninterrupted run would have (each epoch shuffles with a generator
- * seeded from the seed and the epoch number; Adam's moments are saved in float64).
+ * seeded from the seed and the epoch number; Adam's moments are saved in float64; a learned verbalizer's head, current
+ * and best, is saved with the prefix). A reparameterised run writes no checkpoints: its MLP and moments are hundreds of
+ * megabytes.
  *
  * <p>Reparameterisation ({@link Builder#reparameterization}, Li and Liang 2021): the prefix is computed by an MLP
  * from a smaller trained table ({@code PrefixMlp}); Adam updates the MLP, the gradient reaching it from the prefix
@@ -113,9 +115,9 @@ public final class PrefixTuner {
      *         setting or data than this tuner's, naming the difference
      */
     public PrefixTuningResult resume(PrefixTuningState state) {
-        if (b.learnedVerbalizer || b.reparameterization > 0) {
-            throw new IllegalStateException("a run with a learned verbalizer or a reparameterisation writes no "
-                    + "checkpoints and cannot resume; call run()");
+        if (b.reparameterization > 0) {
+            throw new IllegalStateException("a run with a reparameterisation writes no checkpoints and cannot resume; "
+                    + "call run()");
         }
         if (state == null) {
             throw new IllegalArgumentException("state must not be null; call run() to start afresh");
@@ -248,12 +250,9 @@ public final class PrefixTuner {
         return Double.isNaN(b.headLearningRate) ? b.learningRate : b.headLearningRate;
     }
 
-    /**
-     * Hands a checkpoint to the builder's consumer; a run with a learned verbalizer or a reparameterisation writes
-     * none.
-     */
+    /** Hands a checkpoint to the builder's consumer; a run with a reparameterisation writes none. */
     private void checkpoint(Progress p, String digest, int epoch, long t0) {
-        if (!b.learnedVerbalizer && b.reparameterization == 0) {
+        if (b.reparameterization == 0) {
             b.checkpoints.accept(p.state(this, digest, epoch, seconds(t0)));
         }
     }
@@ -293,12 +292,33 @@ public final class PrefixTuner {
      * rest.
      */
     private Progress start(PrefixTunableModel model) {
-        LinearHead head = !b.learnedVerbalizer ? null : b.initialHead != null ? b.initialHead.head()
-                : LinearVerbalizer.fromLabelWords(b.verbalizer, model).head();
+        LinearHead head = b.learnedVerbalizer ? initialHead(model) : null;
         Progress p = fresh(head);
         p.bestPrefix = p.current;
         p.bestHead = head;
         return p;
+    }
+
+    /** The head a run with a learned verbalizer starts from: the given one, or the label words'. */
+    private LinearHead initialHead(PrefixTunableModel model) {
+        return b.initialHead != null ? b.initialHead.head()
+                : LinearVerbalizer.fromLabelWords(b.verbalizer, model).head();
+    }
+
+    /** SHA-256 (hex) of a head's flattened weights and biases (float32, little-endian). */
+    private static String digest(LinearHead head) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * head.flatten().length + 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(head.classes()).putInt(head.hidden());
+        for (float f : head.flatten()) {
+            bytes.putFloat(f);
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest(bytes.array()));
     }
 
     /** A fresh run's progress from {@link #initialPrefix}'s parameters; Adam's moments are allocated here. */
@@ -344,6 +364,11 @@ public final class PrefixTuner {
         compare(differ, "training and selection data (SHA-256)", s.dataDigest(), digest);
         compare(differ, "prefix layers x hidden", s.current().layers() + " x " + s.current().hidden(),
                 model.layerCount() + " x " + model.info().hiddenSize());
+        compare(differ, "learned verbalizer", s.head().isPresent(), b.learnedVerbalizer);
+        if (s.head().isPresent() && b.learnedVerbalizer) {
+            compare(differ, "headLearningRate", s.head().get().learningRate(), headRate());
+            compare(differ, "initial head (SHA-256)", s.head().get().initialDigest(), digest(initialHead(model)));
+        }
         if (!differ.isEmpty()) {
             StringBuilder m = new StringBuilder("the checkpoint was written by another run; resume with that run's "
                     + "model, template, label words, settings and data. Differences (checkpoint vs this tuner):");
@@ -351,9 +376,10 @@ public final class PrefixTuner {
                     .append(v.get(1)).append(';'));
             throw new IllegalArgumentException(m.toString());
         }
-        Progress p = new Progress(s.current(), null);
+        Progress p = new Progress(s.current(), s.head().map(PrefixTuningState.HeadState::current).orElse(null));
         p.adam.restore(s.adamFirst(), s.adamSecond(), s.steps());
         p.bestPrefix = s.best();
+        p.bestHead = s.head().map(PrefixTuningState.HeadState::best).orElse(null);
         p.bestEpoch = s.bestEpoch();
         p.epochs.addAll(s.epochRecords());
         p.best = p.epochs.get(p.bestEpoch).selectionAccuracy();
@@ -495,11 +521,14 @@ public final class PrefixTuner {
 
         PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
             Builder b = t.b;
+            Optional<PrefixTuningState.HeadState> headState = Optional.ofNullable(head).map(h ->
+                    new PrefixTuningState.HeadState(h, bestHead, t.headRate(), PrefixTuner.digest(t.initialHead(
+                            b.model))));
             return new PrefixTuningState(b.model.info().name(), b.template.text(), b.verbalizer.words(), b.length,
                     b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest,
                     epochsDone, adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix,
                     bestEpoch, epochs, forward, gradient, (long) (seconds * 1000), longestEpoch / 1_000_000,
-                    finished);
+                    finished, headState);
         }
     }
 
@@ -606,7 +635,8 @@ public final class PrefixTuner {
          * Whether to train a learned verbalizer together with the prefix (default false): a linear head on the mask's
          * transformed state, initialised from the label words' output embeddings, trained on its class cross-entropy
          * (the {@link #loss} setting then does not apply) and kept with the prefix in the result. Needs a
-         * {@link HeadTrainableModel} (prompt-onnx's {@code OnnxMaskedLanguageModel}); such a run writes no checkpoints.
+         * {@link HeadTrainableModel} (prompt-onnx's {@code OnnxMaskedLanguageModel}). Its checkpoints hold the head
+         * (current and best) and its share of Adam's moments, and a resume must start from the same initial head.
          */
         public Builder learnedVerbalizer(boolean learned) {
             this.learnedVerbalizer = learned;
@@ -749,9 +779,9 @@ public final class PrefixTuner {
                         + "Adam's moments are " + reparameterization + " times the prefix's size); drop "
                         + "checkpoints(...) or reparameterization(...)");
             }
-            if (learnedVerbalizer && (checkpointsSet || loss != SearchLoss.LABEL_LIKELIHOOD)) {
-                throw new IllegalArgumentException("a learned verbalizer trains on its own class cross-entropy and "
-                        + "writes no checkpoints; drop loss(...) and checkpoints(...)");
+            if (learnedVerbalizer && loss != SearchLoss.LABEL_LIKELIHOOD) {
+                throw new IllegalArgumentException("a learned verbalizer trains on its own class cross-entropy; drop "
+                        + "loss(...)");
             }
             if (!Double.isNaN(headLearningRate) && (!learnedVerbalizer || !(headLearningRate >= 0)
                     || Double.isInfinite(headLearningRate))) {

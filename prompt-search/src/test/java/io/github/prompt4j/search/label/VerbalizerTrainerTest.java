@@ -12,6 +12,7 @@ import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.GradientRequest;
 import io.github.prompt4j.core.model.LabelLossGradient;
 import io.github.prompt4j.core.model.MaskLogits;
+import io.github.prompt4j.core.model.MaskStateCache;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.ModelInfo;
@@ -288,6 +289,52 @@ class VerbalizerTrainerTest {
                 .builder(model).template(TEMPLATE).verbalizer(WORDS).train(reversed(4, 1))
                 .prefix(new Prefix(1, 1, 2, new float[2], new float[2])).build());
         assertTrue(noPrefixes.getMessage().contains("PrefixTunableModel"), noPrefixes.getMessage());
+    }
+
+    @Test
+    void aStateCacheSavesTheForwardPassesOfExamplesAlreadyRead() {
+        RecordingModel model = new RecordingModel(new FakeMaskedLanguageModel());
+        MaskStateCache cache = new MaskStateCache(model);
+        List<Example> train = reversed(20, 3);
+        List<Example> selection = reversed(10, 4);
+        LearnedVerbalizerResult first = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
+                .train(train).selection(selection).stateCache(cache).build().run();
+        int distinct = (int) model.seen.stream().distinct().count();
+        assertEquals(distinct, model.seen.size(), "each distinct prompt runs once");
+        assertEquals(distinct, first.passes().forwardPasses(), "the passes it ran");
+        assertEquals(distinct, cache.size());
+        // the same examples with their roles swapped: every state is in the cache, so no pass, and the same result
+        // as a trainer without a cache
+        LearnedVerbalizerResult again = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
+                .train(selection).selection(train).stateCache(cache).build().run();
+        assertEquals(distinct, model.seen.size(), "no prompt ran again");
+        assertEquals(0, again.passes().forwardPasses());
+        LearnedVerbalizerResult uncached = VerbalizerTrainer.builder(model).template(TEMPLATE).verbalizer(WORDS)
+                .train(selection).selection(train).build().run();
+        assertEquals(30, uncached.passes().forwardPasses(), "one pass per example without a cache");
+        assertEquals(uncached.chosenL2(), again.chosenL2(), 0.0);
+        assertEquals(uncached.selectionScores(), again.selectionScores());
+        for (int c = 0; c < 2; c++) {
+            assertArrayEquals(uncached.verbalizer().weights(c), again.verbalizer().weights(c));
+        }
+        // another template encodes other prompts: nothing is shared
+        VerbalizerTrainer.builder(model).template(Template.parse("{sentence} so [MASK] !")).verbalizer(WORDS)
+                .train(train).selection(selection).stateCache(cache).build().run();
+        assertEquals(2 * distinct, cache.size());
+    }
+
+    @Test
+    void refusesAStateCacheOfAnotherModelOrBesideAPrefix() {
+        FakeMaskedLanguageModel model = new FakeMaskedLanguageModel();
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer
+                .builder(model).template(TEMPLATE).verbalizer(WORDS).train(reversed(4, 1))
+                .stateCache(new MaskStateCache(new FakeMaskedLanguageModel())).build());
+        assertTrue(other.getMessage().contains("new MaskStateCache(model)"), other.getMessage());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> VerbalizerTrainer
+                .builder(model).template(TEMPLATE).verbalizer(WORDS).train(reversed(4, 1))
+                .stateCache(new MaskStateCache(model)).prefix(new Prefix(1, 1, 2, new float[2], new float[2]))
+                .build());
+        assertTrue(both.getMessage().contains("stateCache(...) and prefix(...)"), both.getMessage());
     }
 
     /** Delegates to a model and records the ids of every prompt whose mask states are asked for. */

@@ -114,13 +114,58 @@ class PrefixTunerTest {
     }
 
     @Test
-    void aLearnedVerbalizerRefusesAnotherLossAndCheckpoints() {
+    void aLearnedVerbalizerRefusesAnotherLoss() {
         ShiftModel model = new ShiftModel();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> planted(model)
                 .learnedVerbalizer(true).loss(SearchLoss.CLASS_CROSS_ENTROPY).build());
-        assertTrue(e.getMessage().contains("drop loss(...) and checkpoints(...)"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> planted(model).learnedVerbalizer(true)
-                .checkpoints(c -> { }).build());
+        assertTrue(e.getMessage().contains("drop loss(...)"), e.getMessage());
+    }
+
+    @Test
+    void aRunWithALearnedVerbalizerResumesFromItsJsonCheckpointExactlyAsTheUninterruptedRun() {
+        ShiftModel model = new ShiftModel();
+        // a warm head and a head rate of its own: both belong to the run, and the checkpoint must carry them
+        LinearVerbalizer warm = LinearVerbalizer.of(List.of("negative", "positive"),
+                List.of(new float[] {-0.5f, 0, 0, 0}, new float[] {0.5f, 0, 0, 0}), new float[] {0, -1});
+        java.util.function.Supplier<PrefixTuner.Builder> run = () -> planted(model).learnedVerbalizer(true)
+                .initialHead(warm).headLearningRate(0.02);
+        List<PrefixTuningState> saved = new ArrayList<>();
+        PrefixTuningResult whole = run.get().checkpoints(saved::add).build().run();
+        assertEquals(7, saved.size(), "a checkpoint after epoch 0 and after each of the 6 epochs");
+        assertNotEquals(warm, whole.learnedVerbalizer().orElseThrow(), "the head trained");
+        PrefixTuningState afterThree = PrefixTuningState.fromJson(saved.get(3).toJson());
+        assertEquals(saved.get(3).head().orElseThrow().current(), afterThree.head().orElseThrow().current(), "the head survives JSON exactly");
+        assertEquals(afterThree.current().size() + 2 * (4 + 1), afterThree.adamFirst().length,
+                "Adam's moments cover the head's 2 x (4 + 1) parameters too");
+        List<Integer> seen = new ArrayList<>();
+        List<PrefixTuningState> later = new ArrayList<>();
+        PrefixTuningResult resumed = run.get().listener(e -> seen.add(e.epoch())).checkpoints(later::add).build()
+                .resume(afterThree);
+        assertEquals(List.of(4, 5, 6), seen);
+        assertEquals(whole.prefix(), resumed.prefix(), "same kept prefix to the bit");
+        assertEquals(whole.learnedVerbalizer(), resumed.learnedVerbalizer(), "same kept head to the bit");
+        assertEquals(trajectory(whole.epochs()), trajectory(resumed.epochs()));
+        PrefixTuningState end = later.get(later.size() - 1);
+        assertEquals(saved.get(6).head().orElseThrow().current(), end.head().orElseThrow().current(), "same last head to the bit");
+        assertArrayEquals(saved.get(6).adamSecond(), end.adamSecond());
+        assertEquals(whole.gradientPasses(), resumed.gradientPasses());
+
+        // another run's checkpoint is refused, naming the difference: no head, another head rate, another start
+        IllegalArgumentException noHead = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).build().resume(afterThree));
+        assertTrue(noHead.getMessage().contains("learned verbalizer: true vs false"), noHead.getMessage());
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class,
+                () -> run.get().headLearningRate(0.05).build().resume(afterThree));
+        assertTrue(rate.getMessage().contains("headLearningRate: 0.02 vs 0.05"), rate.getMessage());
+        IllegalArgumentException start = assertThrows(IllegalArgumentException.class,
+                () -> planted(model).learnedVerbalizer(true).headLearningRate(0.02).build().resume(afterThree));
+        assertTrue(start.getMessage().contains("initial head (SHA-256)"), start.getMessage());
+        // a head given in part is refused when read, naming the field
+        String json = saved.get(1).toJson();
+        assertTrue(json.contains(PrefixTuningState.FORMAT_WITH_HEAD), "a head's checkpoint says so in its format");
+        IllegalArgumentException part = assertThrows(IllegalArgumentException.class, () -> PrefixTuningState
+                .fromJson(json.replaceFirst("\"bestHead\" : \"[^\"]*\"", "\"bestHead\" : null")));
+        assertTrue(part.getMessage().contains("'bestHead' is missing or null"), part.getMessage());
     }
 
     @Test
@@ -217,7 +262,7 @@ class PrefixTunerTest {
                 afterTwo.seed(), afterTwo.dataDigest(), 2, afterTwo.steps(), afterTwo.current(),
                 new double[afterTwo.current().size()], new double[afterTwo.current().size()], afterTwo.best(),
                 afterTwo.bestEpoch(), afterTwo.epochRecords(), afterTwo.forwardPasses(), afterTwo.gradientPasses(),
-                afterTwo.elapsedMillis(), afterTwo.longestEpochMillis(), false);
+                afterTwo.elapsedMillis(), afterTwo.longestEpochMillis(), false, java.util.Optional.empty());
         List<PrefixTuningState> lost = new ArrayList<>();
         planted(model).checkpoints(lost::add).build().resume(forgetful);
         assertNotEquals(saved.get(6).current(), lost.get(lost.size() - 1).current());
