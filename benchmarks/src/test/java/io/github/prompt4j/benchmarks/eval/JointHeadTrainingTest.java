@@ -49,6 +49,10 @@ class JointHeadTrainingTest {
     static final Verbalizer WORDS = Verbalizer.builder().add("negative", "bad").add("positive", "good").build();
     /** Shorter than every prompt of {@link #data}: training and scoring must cut prompts alike. */
     static final int SHORT = 8;
+    /** The template, training and selection examples of the prefix tests. */
+    static final Template IT_WAS = Template.parse("{text} it was [MASK] .");
+    static final List<Example> TRAIN = data(16, 0);
+    static final List<Example> SELECTION = data(8, 100);
 
     @BeforeAll
     static void export() throws Exception {
@@ -78,11 +82,19 @@ class JointHeadTrainingTest {
     }
 
     /** A prefix of 2 positions with a learned verbalizer: Adam 1e-2 on batches of 4, patience 3, initial scale 0.5. */
-    private static PrefixTuner.Builder headPrefix(OnnxMaskedLanguageModel model, Template template, List<Example> train,
-            List<Example> selection, int epochs) {
-        return PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(train).selection(selection)
+    private static PrefixTuner.Builder headPrefix(OnnxMaskedLanguageModel model, int epochs) {
+        return PrefixTuner.builder(model).template(IT_WAS).verbalizer(WORDS).train(TRAIN).selection(SELECTION)
                 .learnedVerbalizer(true).prefixLength(2).learningRate(1e-2).epochs(epochs).batchSize(4).patience(3)
                 .initScale(0.5);
+    }
+
+    /**
+     * The head {@code Eval prefix --warm-head} starts from: a logistic regression on the mask states under
+     * {@code initial}, fitted on {@link #TRAIN}, its L2 strength chosen on {@link #SELECTION}, no refit.
+     */
+    private static LinearVerbalizer warmHead(OnnxMaskedLanguageModel model, Prefix initial) {
+        return VerbalizerTrainer.builder(model).template(IT_WAS).verbalizer(WORDS).train(TRAIN).selection(SELECTION)
+                .refit(false).prefix(initial).build().run().verbalizer();
     }
 
     private static double accuracy(PromptClassifier c, List<Example> examples, Template template) {
@@ -99,64 +111,56 @@ class JointHeadTrainingTest {
 
     @Test
     void aPrefixWithALearnedVerbalizerTrainsOnTheRealGraphsAndReloadsIdentically() {
-        Template template = Template.parse("{text} it was [MASK] .");
-        List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
-            PrefixTuningResult r = PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(data(16, 0))
-                    .selection(selection).learnedVerbalizer(true).prefixLength(2).learningRate(1e-2).epochs(3)
+            PrefixTuningResult r = PrefixTuner.builder(model).template(IT_WAS).verbalizer(WORDS).train(TRAIN)
+                    .selection(SELECTION).learnedVerbalizer(true).prefixLength(2).learningRate(1e-2).epochs(3)
                     .batchSize(4).patience(3).build().run();
             LinearVerbalizer head = r.learnedVerbalizer().orElseThrow();
             if (r.bestEpoch() > 0) {
                 assertNotEquals(LinearVerbalizer.fromLabelWords(WORDS, model), head);
             }
             assertEquals(4, r.epochs().size());
-            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
+            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), SELECTION, IT_WAS), 1e-12);
             PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
             assertEquals(head, back.learnedVerbalizer().orElseThrow());
-            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), IT_WAS);
         }
     }
 
     @Test
     void aReparameterisedPrefixWithAWarmHeadTrainsOnTheRealGraphsAndReloadsIdentically() {
-        Template template = Template.parse("{text} it was [MASK] .");
-        List<Example> train = data(16, 0);
-        List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
-            LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS).train(train)
-                    .selection(selection).refit(false).build().run().verbalizer();
-            PrefixTuningResult r = PrefixTuner.builder(model).template(template).verbalizer(WORDS).train(train)
-                    .selection(selection).learnedVerbalizer(true).initialHead(warm).reparameterization(8)
+            LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(IT_WAS).verbalizer(WORDS).train(TRAIN)
+                    .selection(SELECTION).refit(false).build().run().verbalizer();
+            PrefixTuningResult r = PrefixTuner.builder(model).template(IT_WAS).verbalizer(WORDS).train(TRAIN)
+                    .selection(SELECTION).learnedVerbalizer(true).initialHead(warm).reparameterization(8)
                     .prefixLength(2).learningRate(1e-3).epochs(2).batchSize(4).patience(3).build().run();
             assertEquals(3, r.epochs().size());
             if (r.bestEpoch() > 0) {
                 assertNotEquals(warm, r.learnedVerbalizer().orElseThrow(), "the head moved from its warm start");
             }
-            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), selection, template), 1e-12);
+            assertEquals(r.selectionAccuracy(), accuracy(r.classifier(model), SELECTION, IT_WAS), 1e-12);
             PrefixTuningResult back = PrefixTuningResult.fromJson(r.toJson());
             assertEquals(r.prefix(), back.prefix());
-            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), template);
+            assertSameClassifications(r.classifier(model), back.classifier(model), data(12, 200), IT_WAS);
         }
     }
 
     @Test
     void aHeadFittedUnderTheInitialPrefixStartsEpochZeroAtItsOwnSelectionAccuracy() {
-        Template template = Template.parse("{text} it was [MASK] .");
-        List<Example> train = data(16, 0);
-        List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
             for (int width : new int[] {0, 8}) {
-                PrefixTuner.Builder settings = PrefixTuner.builder(model).template(template).verbalizer(WORDS)
-                        .train(train).selection(selection).learnedVerbalizer(true).reparameterization(width)
+                PrefixTuner.Builder settings = PrefixTuner.builder(model).template(IT_WAS).verbalizer(WORDS)
+                        .train(TRAIN).selection(SELECTION).learnedVerbalizer(true).reparameterization(width)
                         .prefixLength(2).learningRate(1e-3).epochs(1).batchSize(4).initScale(0.5).maxLength(SHORT);
                 Prefix initial = settings.build().initialPrefix();
                 assertEquals(initial, settings.build().initialPrefix(), "the initial prefix is a function of the "
                         + "settings");
-                LearnedVerbalizerResult fit = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS)
-                        .train(train).selection(selection).refit(false).prefix(initial).maxLength(SHORT).build().run();
+                LearnedVerbalizerResult fit = VerbalizerTrainer.builder(model).template(IT_WAS).verbalizer(WORDS)
+                        .train(TRAIN).selection(SELECTION).refit(false).prefix(initial).maxLength(SHORT).build().run();
                 double fitted = fit.selectionAccuracy();
                 // the fit's classifier runs under the prefix: it scores the selection split as the fit measured it
-                assertEquals(fitted, accuracy(fit.classifier(model), selection, template), 1e-12);
+                assertEquals(fitted, accuracy(fit.classifier(model), SELECTION, IT_WAS), 1e-12);
                 assertThrows(IllegalStateException.class, fit::toJson);
                 // epoch 0 of the run that starts from that head and prefix is the same classifier, so the same score
                 PrefixTuningResult r = settings.initialHead(fit.verbalizer()).build().run();
@@ -165,23 +169,19 @@ class JointHeadTrainingTest {
                 assertEquals(OptionalInt.of(SHORT), r.maxLength());
                 PrefixTuningResult reloaded = PrefixTuningResult.fromJson(r.toJson());
                 assertEquals(r, reloaded);
-                assertEquals(r.selectionAccuracy(), accuracy(reloaded.classifier(model), selection, template), 1e-12);
+                assertEquals(r.selectionAccuracy(), accuracy(reloaded.classifier(model), SELECTION, IT_WAS), 1e-12);
             }
         }
     }
 
     @Test
     void aPrefixWithAWarmHeadResumesOnTheRealGraphsExactlyAsTheUninterruptedRun() {
-        Template template = Template.parse("{text} it was [MASK] .");
-        List<Example> train = data(16, 0);
-        List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
-            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, template, train,
-                    selection, 3).headLearningRate(3e-3);
+            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, 3)
+                    .headLearningRate(3e-3);
             // as Eval prefix --warm-head does, on each part: the head fitted under the initial prefix
-            java.util.function.Supplier<LinearVerbalizer> warm = () -> VerbalizerTrainer.builder(model)
-                    .template(template).verbalizer(WORDS).train(train).selection(selection).refit(false)
-                    .prefix(settings.get().build().initialPrefix()).build().run().verbalizer();
+            java.util.function.Supplier<LinearVerbalizer> warm = () -> warmHead(model,
+                    settings.get().build().initialPrefix());
             List<io.github.prompt4j.search.soft.PrefixTuningState> saved = new ArrayList<>();
             PrefixTuningResult whole = settings.get().initialHead(warm.get()).checkpoints(saved::add).build().run();
             assertEquals(4, saved.size(), "epoch 0 and 3 epochs");
@@ -202,15 +202,10 @@ class JointHeadTrainingTest {
 
     @Test
     void aFrozenWarmHeadStaysWhileThePrefixTrainsUnderIt() {
-        Template template = Template.parse("{text} it was [MASK] .");
-        List<Example> train = data(16, 0);
-        List<Example> selection = data(8, 100);
         try (OnnxMaskedLanguageModel model = open()) {
-            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, template, train,
-                    selection, 2);
+            java.util.function.Supplier<PrefixTuner.Builder> settings = () -> headPrefix(model, 2);
             Prefix initial = settings.get().build().initialPrefix();
-            LinearVerbalizer warm = VerbalizerTrainer.builder(model).template(template).verbalizer(WORDS).train(train)
-                    .selection(selection).refit(false).prefix(initial).build().run().verbalizer();
+            LinearVerbalizer warm = warmHead(model, initial);
             PrefixTuningResult frozen = settings.get().initialHead(warm).headLearningRate(0).build().run();
             assertEquals(warm, frozen.learnedVerbalizer().orElseThrow(), "a head at rate 0 does not move");
             if (frozen.bestEpoch() > 0) {
@@ -223,8 +218,8 @@ class JointHeadTrainingTest {
             assertEquals(unset.learnedVerbalizer(), same.learnedVerbalizer());
             assertEquals(unset.bestEpoch(), same.bestEpoch());
             // a rate without a head to train, or a negative one, is refused
-            assertThrows(IllegalArgumentException.class, () -> PrefixTuner.builder(model).template(template)
-                    .verbalizer(WORDS).train(train).selection(selection).headLearningRate(1e-3).build());
+            assertThrows(IllegalArgumentException.class, () -> PrefixTuner.builder(model).template(IT_WAS)
+                    .verbalizer(WORDS).train(TRAIN).selection(SELECTION).headLearningRate(1e-3).build());
             assertThrows(IllegalArgumentException.class, () -> settings.get().headLearningRate(-1).build());
         }
     }
