@@ -32,7 +32,6 @@ public final class MaskStateCache {
     /**
      * @param model the model whose states are remembered
      * @throws IllegalArgumentException for a null model
-     * @throws IllegalStateException for a closed model
      */
     public MaskStateCache(MaskedLanguageModel model) {
         if (model == null) {
