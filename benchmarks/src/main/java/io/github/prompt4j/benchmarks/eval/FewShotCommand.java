@@ -10,7 +10,6 @@ import io.github.prompt4j.core.model.EncodedPrompt;
 import io.github.prompt4j.core.model.MaskStateCache;
 import io.github.prompt4j.core.model.MaskVectors;
 import io.github.prompt4j.core.template.Template;
-import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
 import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.generate.GenerationResult;
@@ -123,24 +122,19 @@ final class FewShotCommand implements Callable<Integer> {
     private final Map<String, List<Classification>> testCache = new HashMap<>();
 
     /**
-     * The transformed mask states of the test examples under a template (the learned verbalizer's input), keyed like
-     * {@link #testCache}: every seed's learned verbalizer reads the same states, so they are computed once.
-     */
-    private final Map<String, MaskVectors> stateCache = new HashMap<>();
-
-    /**
      * Each seed's generated templates, ranked on its dev split: generated on first use, then shared by the methods
      * that read them ({@code generated} and {@code pooled}), since generation is the costliest step of either.
      */
     private final Map<Long, Generation> generationCache = new HashMap<>();
 
     /**
-     * The current seed's mask states of training-side prompts (few-shot examples and unlabelled sentences under each
-     * template), new for every seed: learned verbalizers of several methods fitted on the same template and the
-     * self_trained students, which read the sentences their teacher labelled, reuse them instead of running the
-     * model again. Test states live in {@link #stateCache}.
+     * The transformed mask states (the learned verbalizer's input) of every prompt a learned verbalizer reads, for the
+     * whole run: the test examples under each template, which every seed's learned verbalizers share, and each seed's
+     * few-shot examples and unlabelled sentences, which learned verbalizers of several methods on one template, and
+     * the self_trained students reading the sentences their teacher labelled, share. Each prompt runs once. About
+     * 3 KB per prompt (BERT-base): tens of thousands of prompts in a 5-seed run, a few hundred MB at most.
      */
-    private MaskStateCache seedStates;
+    private MaskStateCache states;
 
     /** The unlabelled pool's sentences of at least --unlabelled-min-words words, read once, labels dropped. */
     private UnlabelledPool unlabelledPool;
@@ -343,6 +337,7 @@ final class FewShotCommand implements Callable<Integer> {
         });
         ObjectNode report = SearchSupport.object();
         try (OnnxMaskedLanguageModel model = modelOptions.open()) {
+            states = new MaskStateCache(model);
             ArrayNode seedNodes = header(report, started, model.info().name());
             for (int s = 0; s < dirs.size(); s++) {
                 long seed = seeds.get(s);
@@ -354,7 +349,6 @@ final class FewShotCommand implements Callable<Integer> {
                 seedNode.put("seed", seed).put("trainSha256", train.sha256()).put("devSha256", dev.sha256())
                         .put("testSha256", testData.sha256()).put("testExamples", test.size());
                 ObjectNode results = seedNode.putObject("methods");
-                seedStates = new MaskStateCache(model);
                 for (Method m : methods) {
                     log.info("seed {}: {} on {} test examples", seed, m.title, test.size());
                     long t0 = System.nanoTime();
@@ -527,9 +521,9 @@ final class FewShotCommand implements Callable<Integer> {
      * training data. Each teacher member's template gets a student learned verbalizer fitted on them, its L2 strength
      * chosen on the seed's train and dev examples (the few-shot data, 64 at 16-shot) and refit on both; the students'
      * mean class distribution classifies the test set. Records the teacher's members and test accuracy (computed from
-     * the same passes) and the pseudo-labels' counts. The teacher's states of the unlabelled sentences go into the
-     * seed's {@link #seedStates}, as do those of the few-shot examples from its members' fits, so the students run no
-     * forward pass of their own (recorded per student).
+     * the same passes) and the pseudo-labels' counts. The teacher's states of the unlabelled sentences go into
+     * {@link #states}, as do those of the few-shot examples from its members' fits, so the students run no forward
+     * pass of their own (recorded per student).
      */
     private double selfTrained(OnnxMaskedLanguageModel model, Verbalizer verbalizer, long seed, List<Example> train,
             List<Example> dev, TestSet test, ObjectNode details) {
@@ -542,13 +536,13 @@ final class FewShotCommand implements Callable<Integer> {
         leftOut.addAll(test.examples());
         List<Map<String, String>> texts = unlabelledPool().draw(leftOut, unlabelledSize, seed);
         List<List<Classification>> perMember = new ArrayList<>();
-        int cachedBefore = seedStates.size();
+        int cachedBefore = states.size();
         for (Learned member : teacher) {
-            // the states go into the seed's cache, where the student on this template finds them
+            // the states go into the cache, where the student on this template finds them
             Template t = member.classifier().encoder().template();
-            perMember.add(headClassifications(member.head(), maskStates(seedStates::maskHiddenStates,
-                    member.classifier(), texts.stream().map(f -> Example.valuesFor(f, t)).toList(),
-                    Method.SELF_TRAINED)));
+            perMember.add(PromptClassifier.headClassifications(member.classifier().learnedVerbalizer().orElseThrow(),
+                    maskStates(member.classifier(), texts.stream().map(f -> Example.valuesFor(f, t)).toList(),
+                            Method.SELF_TRAINED)));
         }
         List<Classification> labels = PromptEnsemble.of(teacher.stream().map(Learned::classifier).toList())
                 .combine(perMember);
@@ -556,7 +550,7 @@ final class FewShotCommand implements Callable<Integer> {
         ObjectNode unlabelledNode = details.putObject("unlabelled").put("file", unlabelled.toString())
                 .put("sha256", unlabelledPool().sha256()).put("minWords", unlabelledMinWords)
                 .put("drawn", texts.size()).put("kept", pseudo.size())
-                .put("teacherForwardPasses", seedStates.size() - cachedBefore);
+                .put("teacherForwardPasses", states.size() - cachedBefore);
         ObjectNode predictedNode = unlabelledNode.putObject("teacherPredicted");
         for (String c : verbalizer.labels()) {
             predictedNode.put(c, labels.stream().filter(l -> l.label().equals(c)).count());
@@ -668,8 +662,7 @@ final class FewShotCommand implements Callable<Integer> {
     }
 
     /** A learned verbalizer fitted on one seed: its classifier, its dev accuracy and its test classifications. */
-    private record Learned(PromptClassifier classifier, LinearVerbalizer head, double devAccuracy,
-            List<Classification> predicted) {
+    private record Learned(PromptClassifier classifier, double devAccuracy, List<Classification> predicted) {
     }
 
     /**
@@ -694,14 +687,18 @@ final class FewShotCommand implements Callable<Integer> {
             List<Example> train, List<Example> selection, int folds) {
         return VerbalizerTrainer.builder(model).template(t).verbalizer(verbalizer)
                 .train(SearchSupport.toSearch(train)).selection(SearchSupport.toSearch(selection)).seed(seed)
-                .crossValidation(folds).batchSize(modelOptions.batchSize).stateCache(seedStates).build().run();
+                .crossValidation(folds).batchSize(modelOptions.batchSize).stateCache(states).build().run();
     }
 
-    /** A fitted learned verbalizer with its test classifications, from the template's cached test mask states. */
+    /**
+     * A fitted learned verbalizer with its test classifications, from the test mask states of its template (computed
+     * once, for the first seed that reads them).
+     */
     private Learned learnedOnTest(OnnxMaskedLanguageModel model, LearnedVerbalizerResult r, TestSet test) {
         PromptClassifier c = r.classifier(model);
-        List<Classification> predicted = headClassifications(r.verbalizer(), testStates(model, c, test));
-        return new Learned(c, r.verbalizer(), r.selectionAccuracy(), predicted);
+        List<Classification> predicted = PromptClassifier.headClassifications(r.verbalizer(), maskStates(c,
+                test.examples().stream().map(e -> e.valuesFor(c.encoder().template())).toList(), Method.LEARNED));
+        return new Learned(c, r.selectionAccuracy(), predicted);
     }
 
     /** The ensemble's candidates: every grid template with every word pair, classes as in the verbalizer. */
@@ -735,22 +732,10 @@ final class FewShotCommand implements Callable<Integer> {
     }
 
     /**
-     * The transformed mask states of the test examples, encoded by {@code c}'s encoder exactly as the classifier
-     * would: computed on first use for a template, then reused for every seed.
-     */
-    private MaskVectors testStates(OnnxMaskedLanguageModel model, PromptClassifier c, TestSet test) {
-        String key = "mask states of " + c.encoder().template().text() + " on " + test.sha256() + " ("
-                + test.examples().size() + " examples)";
-        return stateCache.computeIfAbsent(key, k -> maskStates(model::maskHiddenStates, c, test.examples().stream()
-                .map(e -> e.valuesFor(c.encoder().template())).toList(), Method.LEARNED));
-    }
-
-    /**
      * The transformed mask states of {@code inputs} (values for {@code c}'s template), encoded by {@code c}'s encoder
-     * exactly as the classifier would, read from {@code source} in batches under a progress bar.
+     * exactly as the classifier would, read through {@link #states} in batches under a progress bar.
      */
-    private MaskVectors maskStates(Function<List<EncodedPrompt>, MaskVectors> source, PromptClassifier c,
-            List<Map<String, String>> inputs, Method method) {
+    private MaskVectors maskStates(PromptClassifier c, List<Map<String, String>> inputs, Method method) {
         List<MaskVectors> parts = new ArrayList<>();
         int batch = modelOptions.batchSize;
         try (Progress bar = Progress.start(method.key(), "sent.", inputs.size(), progress)) {
@@ -759,22 +744,11 @@ final class FewShotCommand implements Callable<Integer> {
                 for (Map<String, String> values : inputs.subList(from, Math.min(inputs.size(), from + batch))) {
                     prompts.add(c.encoder().encode(values));
                 }
-                parts.add(source.apply(prompts));
+                parts.add(states.maskHiddenStates(prompts));
                 bar.step(prompts.size());
             }
         }
         return MaskVectors.concat(parts);
-    }
-
-    /** What a learned verbalizer's classifier gives each of {@code states} (one mask per prompt). */
-    private static List<Classification> headClassifications(LinearVerbalizer head, MaskVectors states) {
-        List<Classification> out = new ArrayList<>(states.promptCount());
-        float[] h = new float[states.width()];
-        for (int i = 0; i < states.promptCount(); i++) {
-            states.copyVector(i, 0, h, 0);
-            out.add(PromptClassifier.headClassification(head, h));
-        }
-        return out;
     }
 
     /** Classifies the test examples in batches with a progress bar. */

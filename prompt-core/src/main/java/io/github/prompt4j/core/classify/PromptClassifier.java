@@ -357,11 +357,20 @@ public final class PromptClassifier {
             h = prefix == null ? ((HeadTrainableModel) model).softMaskHiddenStates(inputs)
                     : ((PrefixTunableModel) model).prefixMaskHiddenStates(inputs, prefix);
         }
-        List<Classification> out = new ArrayList<>(batch.size());
-        float[] state = new float[h.width()];
-        for (int p = 0; p < batch.size(); p++) {
-            h.copyVector(p, 0, state, 0);
-            out.add(headClassification(head, state));
+        return headClassifications(head, h);
+    }
+
+    /**
+     * {@link #headClassification} of each prompt's transformed mask state (its first mask), in order: what
+     * {@link #classifyAll} returns for inputs with those states, e.g. states computed once and classified by several
+     * learned verbalizers.
+     */
+    public static List<Classification> headClassifications(LinearVerbalizer verbalizer, MaskVectors states) {
+        List<Classification> out = new ArrayList<>(states.promptCount());
+        float[] state = new float[states.width()];
+        for (int p = 0; p < states.promptCount(); p++) {
+            states.copyVector(p, 0, state, 0);
+            out.add(headClassification(verbalizer, state));
         }
         return out;
     }

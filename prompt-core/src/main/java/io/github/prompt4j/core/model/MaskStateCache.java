@@ -2,9 +2,10 @@ package io.github.prompt4j.core.model;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Remembers a model's transformed mask states ({@link MaskedLanguageModel#maskHiddenStates}) per encoded prompt, so
@@ -52,16 +53,16 @@ public final class MaskStateCache {
      * remembered.
      */
     public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
-        Map<EncodedPrompt, float[]> missing = new LinkedHashMap<>();
+        Set<EncodedPrompt> missing = new LinkedHashSet<>();
         synchronized (this) {
             for (EncodedPrompt p : prompts) {
                 if (!states.containsKey(p)) {
-                    missing.put(p, null);
+                    missing.add(p);
                 }
             }
         }
         if (!missing.isEmpty()) {
-            List<EncodedPrompt> run = new ArrayList<>(missing.keySet());
+            List<EncodedPrompt> run = new ArrayList<>(missing);
             MaskVectors fresh = model.maskHiddenStates(run);
             synchronized (this) {
                 for (int i = 0; i < run.size(); i++) {

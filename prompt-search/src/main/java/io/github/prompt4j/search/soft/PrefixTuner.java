@@ -296,6 +296,7 @@ public final class PrefixTuner {
         Progress p = fresh(head);
         p.bestPrefix = p.current;
         p.bestHead = head;
+        p.initialHeadDigest = head == null ? null : digest(head);
         return p;
     }
 
@@ -307,18 +308,20 @@ public final class PrefixTuner {
 
     /** SHA-256 (hex) of a head's flattened weights and biases (float32, little-endian). */
     private static String digest(LinearHead head) {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256", e);
-        }
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * head.flatten().length + 8)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(head.classes()).putInt(head.hidden());
         for (float f : head.flatten()) {
             bytes.putFloat(f);
         }
-        return java.util.HexFormat.of().formatHex(sha.digest(bytes.array()));
+        return java.util.HexFormat.of().formatHex(sha256().digest(bytes.array()));
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
     }
 
     /** A fresh run's progress from {@link #initialPrefix}'s parameters; Adam's moments are allocated here. */
@@ -365,9 +368,10 @@ public final class PrefixTuner {
         compare(differ, "prefix layers x hidden", s.current().layers() + " x " + s.current().hidden(),
                 model.layerCount() + " x " + model.info().hiddenSize());
         compare(differ, "learned verbalizer", s.head().isPresent(), b.learnedVerbalizer);
+        String headDigest = b.learnedVerbalizer ? digest(initialHead(model)) : null;
         if (s.head().isPresent() && b.learnedVerbalizer) {
             compare(differ, "headLearningRate", s.head().get().learningRate(), headRate());
-            compare(differ, "initial head (SHA-256)", s.head().get().initialDigest(), digest(initialHead(model)));
+            compare(differ, "initial head (SHA-256)", s.head().get().initialDigest(), headDigest);
         }
         if (!differ.isEmpty()) {
             StringBuilder m = new StringBuilder("the checkpoint was written by another run; resume with that run's "
@@ -377,6 +381,7 @@ public final class PrefixTuner {
             throw new IllegalArgumentException(m.toString());
         }
         Progress p = new Progress(s.current(), s.head().map(PrefixTuningState.HeadState::current).orElse(null));
+        p.initialHeadDigest = headDigest;
         p.adam.restore(s.adamFirst(), s.adamSecond(), s.steps());
         p.bestPrefix = s.best();
         p.bestHead = s.head().map(PrefixTuningState.HeadState::best).orElse(null);
@@ -400,12 +405,7 @@ public final class PrefixTuner {
 
     /** SHA-256 of the examples' fields and labels, training then selection, in order. */
     private static String digest(List<Example> train, List<Example> selection) {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256", e);
-        }
+        java.security.MessageDigest sha = sha256();
         for (List<Example> part : List.of(train, selection)) {
             for (Example e : part) {
                 new java.util.TreeMap<>(e.fields()).forEach((k, v) -> sha.update((k + '\u0000' + v + '\u0000')
@@ -432,6 +432,8 @@ public final class PrefixTuner {
         final List<PrefixTuningEpoch> epochs = new ArrayList<>();
         Prefix bestPrefix;
         LinearHead bestHead;
+        /** SHA-256 of the head the run started from, saved in checkpoints; null without a learned verbalizer. */
+        String initialHeadDigest;
         int bestEpoch;
         double best;
         long forward;
@@ -522,8 +524,7 @@ public final class PrefixTuner {
         PrefixTuningState state(PrefixTuner t, String digest, int epochsDone, double seconds) {
             Builder b = t.b;
             Optional<PrefixTuningState.HeadState> headState = Optional.ofNullable(head).map(h ->
-                    new PrefixTuningState.HeadState(h, bestHead, t.headRate(), PrefixTuner.digest(t.initialHead(
-                            b.model))));
+                    new PrefixTuningState.HeadState(h, bestHead, t.headRate(), initialHeadDigest));
             return new PrefixTuningState(b.model.info().name(), b.template.text(), b.verbalizer.words(), b.length,
                     b.loss.name(), b.learningRate, b.epochs, b.batchSize, b.warmupFraction, b.maxLength, b.seed, digest,
                     epochsDone, adam.steps(), current, adam.firstMoments(), adam.secondMoments(), bestPrefix,
