@@ -24,7 +24,8 @@ record SavedPrompt(String source, String json, boolean soft, CalibrationSpec cal
      * Parses and checks a saved prompt.
      *
      * @throws IllegalArgumentException when it is neither an AutoPrompt result nor a soft prompt, is a fact-retrieval
-     *         result or an ensemble of trigger states, or is a soft prompt with a calibration
+     *         result or an ensemble of trigger states, or is a soft prompt or an AutoPrompt result with a learned head
+     *         given a calibration
      */
     static SavedPrompt parse(String source, String json, Calibration calibration) {
         if (json == null || calibration == null) {
@@ -65,6 +66,10 @@ record SavedPrompt(String source, String json, boolean soft, CalibrationSpec cal
                     + result.ensembleTriggerIds().size() + " trigger states, which a Spark classifier does not run "
                     + "(it classifies with one prompt); save the single best state, e.g. rerun eval autoprompt "
                     + "without --ensemble-top, or classify with PromptEnsemble.of(result.memberClassifiers(model))");
+        }
+        if (result.head().isPresent() && !spec.isNone()) {
+            throw new IllegalArgumentException("saved prompt " + source + " scores its classes with a learned head "
+                    + "(eval autoprompt --learned-head), which has its own biases; drop the calibration");
         }
         return new SavedPrompt(source, json, false, spec);
     }

@@ -219,6 +219,16 @@ class SparkPromptClassifierTest {
     }
 
     @Test
+    void aPromptWithALearnedHeadIsNotCalibrated() {
+        Path file = Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-head-prompt.json");
+        assertTrue(SparkPrompt.fromFile(file).toString().startsWith("saved AutoPrompt prompt"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkPrompt.fromFile(file, Calibration.contextual(java.util.List.of("N/A"))));
+        assertTrue(e.getMessage().contains("learned head") && e.getMessage().contains("drop the calibration"),
+                e.getMessage());
+    }
+
+    @Test
     void anEnsemblePromptIsRefusedOnTheDriverNamingWhatToDo(@TempDir Path dir) throws java.io.IOException {
         String single = java.nio.file.Files.readString(
                 Path.of("../examples/src/main/resources/prompts/sst2-autoprompt-prompt.json"));

@@ -9,6 +9,9 @@ import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.onnx.runtime.Precision;
 import io.github.prompt4j.search.label.LabelStage;
 import io.github.prompt4j.search.label.LabelStageResult;
+import io.github.prompt4j.search.label.LearnedHeadStage;
+import io.github.prompt4j.search.label.LearnedHeadStageResult;
+import io.github.prompt4j.search.label.SelectionScore;
 import io.github.prompt4j.search.protocol.DataUse;
 import io.github.prompt4j.search.protocol.HeldOut;
 import io.github.prompt4j.search.protocol.Protocol;
@@ -77,6 +80,11 @@ final class AutoPromptCommand implements Callable<Integer> {
     static final String LABEL_SEARCH_ACCURACY = "label_stage_selection_accuracy";
     /** The chosen ensemble's accuracy on the selection split, in the saved prompt's metrics. */
     static final String ENSEMBLE_ACCURACY = "ensemble_stage_selection_accuracy";
+
+    /** The learned head's selection accuracy at its chosen L2 strength, in the saved prompt's metrics. */
+    static final String HEAD_ACCURACY = "head_stage_selection_accuracy";
+    /** The label-word prompt's selection accuracy at float32, which the head had to beat. */
+    static final String HEAD_STAGE_WORDS_ACCURACY = "head_stage_label_words_selection_accuracy";
 
     /** Metric added to the saved prompt: accuracy on every example of {@code --eval}. */
     static final String EVAL_FILE_ACCURACY = "eval_file_accuracy";
@@ -213,6 +221,17 @@ final class AutoPromptCommand implements Callable<Integer> {
                     + "prior is estimated on (default: ${DEFAULT-VALUE})")
     int calibrationSample;
 
+    @Option(names = "--learned-head", description = "after the other stages, fit a learned verbalizer (a logistic "
+            + "regression on the found prompt's [MASK] state, started from the label words, L2 chosen on the selection "
+            + "split) on --head-limit training examples at float32, and keep it in place of the label words when it "
+            + "is more accurate on the selection split than the prompt as it stands (see eval verbalizer)")
+    boolean learnedHead;
+
+    @Option(names = "--head-limit", defaultValue = "2000", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "training examples (the first N of the search's, never the selection split) the learned "
+                    + "head is fitted on (default: ${DEFAULT-VALUE})")
+    int headLimit;
+
     @Option(names = "--max-minutes", paramLabel = "M", converter = Converters.PositiveInt.class,
             description = "wall-clock budget of the whole search, resumed parts included: no step starts that would "
                     + "likely end past it (default: none, run all --iterations)")
@@ -305,6 +324,7 @@ final class AutoPromptCommand implements Callable<Integer> {
         Optional<LabelStageResult> labelStage = Optional.empty();
         Optional<CalibrationStageResult> calibrationStage = Optional.empty();
         Optional<TriggerEnsembleStageResult> ensembleStage = Optional.empty();
+        Optional<LearnedHeadStageResult> headStage = Optional.empty();
         String modelName;
         try (OnnxMaskedLanguageModel model = modelOptions.open();
                 Progress bar = Progress.start("autoprompt", "steps", iterations, progress)) {
@@ -373,12 +393,30 @@ final class AutoPromptCommand implements Callable<Integer> {
                 calibrationStage = Optional.of(stage);
             }
         }
-        double searchSeconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
-        // every choice is made: the reported files are scored once, at float32 whatever --precision searched at
+        // the head stage and the reports run at float32 whatever --precision searched at: the head reads the states
+        // the saved prompt will be used with
         Optional<ClassificationMetrics> devMetrics;
         Optional<ClassificationMetrics> evalMetrics;
-        final TriggerSearchResult chosen = result;
+        double searchSeconds;
         try (OnnxMaskedLanguageModel model = modelOptions.open(Precision.FP32)) {
+            if (learnedHead) {
+                LearnedHeadStageResult stage;
+                try {
+                    stage = LearnedHeadStage.builder(model).result(result)
+                            .train(trainSet.subList(0, Math.min(headLimit, trainSet.size()))).selection(selection)
+                            .batchSize(modelOptions.batchSize).build().run();
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "the learned-head stage failed: "
+                            + e.getMessage() + "; the triggers are saved in " + checkpoint + ", so a rerun resumes "
+                            + "without searching again");
+                }
+                result = stage.applyTo(result).withMetrics(Map.of(HEAD_ACCURACY, stage.headAccuracy(),
+                        HEAD_STAGE_WORDS_ACCURACY, stage.promptAccuracy()));
+                headStage = Optional.of(stage);
+            }
+            searchSeconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+            // every choice is made: the reported files are scored once
+            final TriggerSearchResult chosen = result;
             Function<List<Map<String, String>>, List<Classification>> classify = PromptFile.classify(chosen, model);
             Template bound = chosen.boundTemplate();
             devMetrics = devHeld.map(h -> h.evaluateOnce(examples -> evaluate(classify, bound,
@@ -391,8 +429,8 @@ final class AutoPromptCommand implements Callable<Integer> {
         evalMetrics.ifPresent(m -> measured.put(EVAL_FILE_ACCURACY, m.accuracy().estimate()));
         result = result.withMetrics(measured).withProtocol(protocol);
         ReportWriter.write(out.resolve(PROMPT), result.toJson());
-        ObjectNode report = report(started, result, labelStage, calibrationStage, ensembleStage, protocol, searchSeconds, devData, devMetrics,
-                evalData, evalMetrics, steps);
+        ObjectNode report = report(started, result, labelStage, calibrationStage, ensembleStage, headStage, protocol,
+                searchSeconds, devData, devMetrics, evalData, evalMetrics, steps);
         SearchSupport.write(report, out.resolve(REPORT));
         if (!steps.isEmpty()) {
             SearchPlot.write(steps, result.filledTemplate(), "selection accuracy", out.resolve(PLOT));
@@ -417,6 +455,10 @@ final class AutoPromptCommand implements Callable<Integer> {
         calibrationStage.ifPresent(st -> w.printf("calibration: %s (%.1f%% on the selection split; none %.1f%%)%n",
                 st.chosen(), 100 * st.chosenAccuracy(), 100 * st.selectionAccuracy().get(
                         CalibrationStageResult.Option.NONE)));
+        headStage.ifPresent(st -> w.printf("learned head: %s (L2 %s fitted on %d training examples, %.1f%% on the "
+                + "selection split against %.1f%% with the label words at float32; %.0f s)%n",
+                st.headChosen() ? "kept in place of the label words" : "not kept", st.chosenL2(), st.fitted(),
+                100 * st.headAccuracy(), 100 * st.promptAccuracy(), st.seconds()));
         if (result.iterations() < iterations) {
             w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
                     result.iterations(), iterations, result.elapsedMillis() / 1000.0);
@@ -473,8 +515,8 @@ final class AutoPromptCommand implements Callable<Integer> {
 
     private ObjectNode report(Instant started, TriggerSearchResult r, Optional<LabelStageResult> labelStage,
             Optional<CalibrationStageResult> calibrationStage, Optional<TriggerEnsembleStageResult> ensembleStage,
-            Protocol protocol, double searchSeconds, Optional<Dataset> devData,
-            Optional<ClassificationMetrics> devMetrics, Optional<Dataset> evalData,
+            Optional<LearnedHeadStageResult> headStage, Protocol protocol, double searchSeconds,
+            Optional<Dataset> devData, Optional<ClassificationMetrics> devMetrics, Optional<Dataset> evalData,
             Optional<ClassificationMetrics> evalMetrics, List<SearchStep> steps) {
         ObjectNode root = SearchSupport.object();
         root.put("command", "autoprompt");
@@ -501,6 +543,8 @@ final class AutoPromptCommand implements Callable<Integer> {
         s.put("ensembleTop", ensembleTop);
         s.put("calibrate", calibrate);
         s.put("calibrationSample", calibrationSample);
+        s.put("learnedHead", learnedHead);
+        s.put("headLimit", headLimit);
         s.put("seed", seed);
         s.put("halving", halving);
         s.put("init", String.join(" ", init));
@@ -527,6 +571,17 @@ final class AutoPromptCommand implements Callable<Integer> {
             c.set("selectionAccuracy", SearchSupport.tree(st.selectionAccuracy()));
             c.put("forwardPasses", st.forwardPasses());
             c.put("seconds", st.seconds());
+        });
+        headStage.ifPresent(st -> {
+            ObjectNode h = root.putObject("learnedHead");
+            h.put("chosen", st.headChosen()).put("chosenL2", st.chosenL2()).put("fitted", st.fitted())
+                    .put("selectionAccuracy", st.headAccuracy()).put("labelWordsSelectionAccuracy",
+                            st.promptAccuracy()).put("precision", "FP32").put("forwardPasses", st.forwardPasses())
+                    .put("seconds", st.seconds());
+            ArrayNode scores = h.putArray("strengths");
+            for (SelectionScore sc : st.headScores()) {
+                scores.addObject().put("l2", sc.l2()).put("accuracy", sc.accuracy()).put("logLoss", sc.logLoss());
+            }
         });
         root.put("secondsUntilReport", searchSeconds);
         root.put("wallSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);

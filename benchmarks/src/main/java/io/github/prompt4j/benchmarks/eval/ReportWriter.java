@@ -43,7 +43,7 @@ final class ReportWriter {
             ArrayNode words = labels.putArray(o.label());
             o.words().forEach(words::add);
         }
-        settings.put("mapper", lower(s.mapper()));
+        settings.put("mapper", s.scoring());
         settings.put("policy", lower(s.policy()));
         if (s.multiMask().isPresent()) {
             settings.put("multiMask", lower(s.multiMask().get()).replace('_', '-'));
@@ -170,7 +170,7 @@ final class ReportWriter {
                 + " | `" + cell(r.settings().template()) + '`'
                 + " | " + cell(words)
                 + r.settings().multiMask().map(d -> " (multi-mask, " + lower(d).replace('_', '-') + ")").orElse("")
-                + " | " + lower(r.settings().mapper()) + mapperNote
+                + " | " + r.settings().scoring() + mapperNote
                 + " | " + percentWithInterval(c.accuracy())
                 + " | " + String.format(Locale.ROOT, "%.4f", c.macroF1())
                 + " | " + String.format(Locale.ROOT, "%.1f", r.timing().sentencesPerSecond())

@@ -137,8 +137,12 @@ final class ZeroShotCommand implements Callable<Integer> {
                 .or(() -> softPrompt().map(SoftPromptResult::template)).orElseGet(() -> learnedPrompt()
                 .map(LearnedVerbalizerResult::template).orElseGet(() -> savedPrompt()
                 .map(TriggerSearchResult::filledTemplate).orElseGet(() -> template.text())));
+        boolean learnedHead = learnedPrompt().isPresent()
+                || prefixPrompt().flatMap(PrefixTuningResult::learnedVerbalizer).isPresent()
+                || softPrompt().flatMap(SoftPromptResult::learnedVerbalizer).isPresent()
+                || savedPrompt().flatMap(TriggerSearchResult::head).isPresent();
         return new ZeroShotSettings(templateText, classes, prompt.isPresent() ? MapperChoice.SUM : mapper, policy(),
-                lim, seed, modelOptions.batchSize, modelOptions.device, calibrate, multiMask);
+                lim, seed, modelOptions.batchSize, modelOptions.device, calibrate, multiMask, learnedHead);
     }
 
     /**

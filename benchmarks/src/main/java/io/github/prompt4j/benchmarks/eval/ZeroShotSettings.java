@@ -22,10 +22,12 @@ import java.util.OptionalInt;
  * @param device the requested device
  * @param calibration the content-free input of contextual calibration, if used
  * @param multiMask the decoding of multi-piece label words with one mask per piece ({@code --multi-mask}), if used
+ * @param learnedHead whether a learned verbalizer of the saved prompt scores the classes from the mask state, so the
+ *        label words only name the classes (and {@code mapper} goes unused)
  */
 record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
         OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration,
-        Optional<MultiMaskDecoding> multiMask) {
+        Optional<MultiMaskDecoding> multiMask, boolean learnedHead) {
 
     ZeroShotSettings {
         labels = List.copyOf(labels);
@@ -35,6 +37,18 @@ record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice 
     ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
             OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration) {
         this(template, labels, mapper, policy, limit, seed, batchSize, device, calibration, Optional.empty());
+    }
+
+    /** Settings whose classes are scored through label words. */
+    ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice mapper, MultiTokenPolicy policy,
+            OptionalInt limit, long seed, int batchSize, Device device, Optional<String> calibration,
+            Optional<MultiMaskDecoding> multiMask) {
+        this(template, labels, mapper, policy, limit, seed, batchSize, device, calibration, multiMask, false);
+    }
+
+    /** How the classes are scored, as the report names it: the mapper, or {@code learned_head}. */
+    String scoring() {
+        return learnedHead ? "learned_head" : mapper.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The class labels in order. */

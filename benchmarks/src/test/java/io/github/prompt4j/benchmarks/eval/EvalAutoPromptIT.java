@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
+import io.github.prompt4j.onnx.runtime.Device;
+import io.github.prompt4j.onnx.runtime.OnnxMaskedLanguageModel;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs {@code eval autoprompt} end to end with the real BERT-base uncased on a dozen hand-written reviews, then
  * evaluates the saved prompt with {@code zero-shot --prompt}. Four of the twelve reviews form the selection split, the
- * search runs on the other eight, and the reported files (here the same twelve) are scored once at the end.
+ * search runs on the other eight, and the reported files (here the same twelve) are scored once at the end. Then the
+ * learned-head path on the real engine: a head made of the label words' own output embeddings and biases must classify
+ * as the label words do, and a rerun with {@code --learned-head} resumes the search and adds the head stage.
  */
 class EvalAutoPromptIT {
 
@@ -66,6 +71,48 @@ class EvalAutoPromptIT {
         JsonNode zs = new ObjectMapper().readTree(Files.readString(json));
         assertEquals(prompt.filledTemplate(), zs.get("settings").get("template").asText());
         assertEquals(accuracy, zs.get("metrics").get("accuracy").asDouble(), 1e-12);
+
+        // one label word per class: the head w_c = e(word_c), b_c = bias(word_c) has the words' logits, so the same
+        // argmax, read from the mask state through the head instead of the vocabulary logits
+        TriggerSearchResult headed;
+        try (OnnxMaskedLanguageModel model = OnnxMaskedLanguageModel.builder()
+                .directory(testCache().resolve("bert-base-uncased")).device(Device.CPU).build()) {
+            headed = prompt.withHead(LinearVerbalizer.fromLabelWords(prompt.verbalizer(), model));
+        }
+        Path headedFile = dir.resolve("headed.json");
+        Files.writeString(headedFile, headed.toJson());
+        assertEquals(accuracy, zeroShot(data, headedFile, err), 1e-12, "the words' head classifies as the words");
+
+        // a rerun with --learned-head resumes after the search's one step and ends with the head stage at float32
+        code = EvalCommandLine.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "autoprompt", "--model", "bert-base-uncased", "--cache", testCache().toString(), "--device", "cpu",
+                "--train", data.toString(), "--dev", data.toString(),
+                "--template", "{sentence} [T] [T] [MASK] .", "--label", "0=bad", "--label", "1=good",
+                "--select", "4", "--iterations", "1", "--candidates", "2", "--batch-size", "4", "--seed", "5", "--out",
+                out.toString(), "--no-progress", "--learned-head", "--head-limit", "6");
+        assertEquals(0, code, err.toString());
+        JsonNode second = new ObjectMapper().readTree(Files.readString(out.resolve(AutoPromptCommand.REPORT)));
+        TriggerSearchResult withStage = TriggerSearchResult.fromJson(Files.readString(out.resolve(
+                AutoPromptCommand.PROMPT)));
+        assertEquals(prompt.filledTemplate(), withStage.filledTemplate(), "resumed, not searched again");
+        JsonNode stage = second.get("learnedHead");
+        assertEquals(6, stage.get("fitted").asInt(), "the first --head-limit search examples");
+        assertEquals("FP32", stage.get("precision").asText());
+        assertEquals(6 + 4 + 4, stage.get("forwardPasses").asInt(), "training and selection states, and the words' "
+                + "scores on the selection split");
+        assertEquals(stage.get("chosen").asBoolean(), withStage.head().isPresent());
+        assertEquals(second.get("dev").get("accuracy").asDouble(), zeroShot(data, out.resolve(
+                AutoPromptCommand.PROMPT), err), 1e-12, "zero-shot --prompt reproduces the reported accuracy");
+    }
+
+    /** The accuracy of {@code zero-shot --prompt FILE} on {@code data}. */
+    private double zeroShot(Path data, Path prompt, StringWriter err) throws IOException {
+        Path json = dir.resolve("zero-shot-" + prompt.getFileName());
+        int code = EvalCommandLine.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "zero-shot", "--cache", testCache().toString(), "--device", "cpu", "--eval", data.toString(),
+                "--prompt", prompt.toString(), "--batch-size", "4", "--json", json.toString(), "--no-progress");
+        assertEquals(0, code, err.toString());
+        return new ObjectMapper().readTree(Files.readString(json)).get("metrics").get("accuracy").asDouble();
     }
 
     private static Path testCache() {

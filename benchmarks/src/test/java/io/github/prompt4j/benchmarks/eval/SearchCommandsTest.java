@@ -180,6 +180,21 @@ class SearchCommandsTest {
     }
 
     @Test
+    void autopromptTakesTheLearnedHeadStageOffUnlessAsked() {
+        AutoPromptCommand c = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--label", "0=bad", "--label", "1=good", "--learned-head", "--head-limit", "1500");
+        assertTrue(c.learnedHead);
+        assertEquals(1500, c.headLimit);
+        AutoPromptCommand d = (AutoPromptCommand) parse("autoprompt", "--model", "bert-base-cased", "--train",
+                "t.tsv", "--label", "0=bad", "--label", "1=good");
+        assertFalse(d.learnedHead, "off unless asked");
+        assertEquals(2000, d.headLimit);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--label", "0=bad",
+                "--label", "1=good", "--learned-head", "--head-limit", "0"));
+        assertTrue(err.toString().contains("--head-limit"), err.toString());
+    }
+
+    @Test
     void wordsCountEveryTextColumn() {
         // hand-counted: 3 + 2 words; blank columns count none
         assertEquals(5, new Example(Map.of("a", " a fine  film ", "b", "truly moving"), "1").words());

@@ -37,6 +37,7 @@ class ZeroShotLearnedPromptTest {
                 SST2.toString());
         assertTrue(c.learnedPrompt().isPresent());
         assertEquals("{sentence} this movie was [MASK] .", c.settings().template());
+        assertEquals("learned_head", c.settings().scoring());
         assertEquals(List.of("0", "1"), c.verbalizer().labels());
         assertEquals(List.of("sentence"), c.template().fields());
     }
@@ -116,11 +117,31 @@ class ZeroShotLearnedPromptTest {
     }
 
     @Test
+    void shippedAutoPromptWithALearnedHeadLoadsWithItsHeadAndRoundTrips() throws IOException {
+        Path file = PROMPTS.resolve("sst2-autoprompt-head-prompt.json");
+        String json = Files.readString(file);
+        TriggerSearchResult headed = TriggerSearchResult.fromJson(json);
+        assertEquals("bert-base-cased", headed.modelName());
+        assertEquals("{sentence} [T] [T] [T] [MASK] .", headed.template());
+        assertEquals(List.of("0", "1"), headed.head().orElseThrow().labels());
+        assertEquals(768, headed.head().orElseThrow().dim());
+        assertTrue(headed.calibrationPrior().isEmpty() && !headed.isEnsemble(), "one uncalibrated trigger state");
+        assertEquals(json.strip(), headed.toJson().strip(), "round trip is exact");
+        assertEquals(TriggerSearchResult.FORMAT_WITH_HEAD, new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json).get("format").asText());
+        ZeroShotCommand c = parse("zero-shot", "--eval", "dev.tsv", "--prompt", file.toString());
+        assertTrue(c.learnedPrompt().isEmpty(), "an AutoPrompt result, read as one");
+        assertEquals(List.of("sentence"), c.template().fields());
+        assertEquals("learned_head", c.settings().scoring(), "the report names the head, not a label mapper");
+    }
+
+    @Test
     void aTriggerPromptIsNotTakenForALearnedOne() throws IOException {
         Path autoprompt = PROMPTS.resolve("sst2-autoprompt-prompt.json");
         assertTrue(Files.exists(autoprompt));
         ZeroShotCommand c = parse("zero-shot", "--model", "bert-base-cased", "--eval", "dev.tsv", "--prompt",
                 autoprompt.toString());
         assertTrue(c.learnedPrompt().isEmpty());
+        assertEquals("sum", c.settings().scoring(), "label words through the sum mapper");
     }
 }

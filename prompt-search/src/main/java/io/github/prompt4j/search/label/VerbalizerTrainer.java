@@ -125,6 +125,27 @@ public final class VerbalizerTrainer {
 
     /** Extracts the mask states, fits every L2 strength, keeps the best on the selection examples. */
     public LearnedVerbalizerResult run() {
+        Fitted f = fit();
+        return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), f.verbalizer(),
+                settings, f.chosenL2(), f.initialSelectionAccuracy(), f.scores(), f.trainExamples(),
+                f.selectionExamples(), f.passes(), f.millis(), prefix);
+    }
+
+    /**
+     * What {@link #fit()} learned: the weights, the chosen strength, every strength's selection score, the label words'
+     * own selection accuracy, the examples fitted and scored, the passes and the wall time.
+     */
+    record Fitted(LinearVerbalizer verbalizer, double chosenL2, double initialSelectionAccuracy,
+            List<SelectionScore> scores, int trainExamples, int selectionExamples, PassCounts passes, long millis) {
+
+        /** The chosen strength's selection accuracy. */
+        double selectionAccuracy() {
+            return scores.stream().filter(s -> s.l2() == chosenL2).findFirst().orElseThrow().accuracy();
+        }
+    }
+
+    /** The work of {@link #run()}, for any template this trainer accepts (bound triggers included, see the builder). */
+    Fitted fit() {
         long t0 = System.nanoTime();
         List<List<Example>> parts = split();
         List<Example> fit = parts.get(0);
@@ -194,11 +215,9 @@ public final class VerbalizerTrainer {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         log.info("learned verbalizer: l2 {} chosen (selection accuracy {}), {} ms", best.l2(), fmt(best.accuracy()),
                 millis);
-        return new LearnedVerbalizerResult(model.info().name(), template.text(), verbalizer.words(), learned,
-                settings, best.l2(), initial.accuracy(), scores, cv ? all.x.length : fit.size(),
+        return new Fitted(learned, best.l2(), initial.accuracy(), List.copyOf(scores), cv ? all.x.length : fit.size(),
                 cv ? all.x.length : held.size(),
-                new PassCounts(cache == null ? fit.size() + held.size() : cache.size() - cachedBefore, 0), millis,
-                prefix);
+                new PassCounts(cache == null ? fit.size() + held.size() : cache.size() - cachedBefore, 0), millis);
     }
 
     /** The mask states of the examples as double rows, with class indices. */
@@ -375,6 +394,7 @@ public final class VerbalizerTrainer {
         private Prefix prefix;
         private int folds;
         private MaskStateCache cache;
+        private boolean boundTriggers;
 
         private Builder(MaskedLanguageModel model) {
             if (model == null) {
@@ -493,12 +513,23 @@ public final class VerbalizerTrainer {
          *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, a state
          *         cache over another model or with a prefix, or invalid settings
          */
+        /**
+         * Accepts a template whose trigger slots are bound ({@link Template#withTriggerIds}), for {@link #fit()}
+         * (the head of a trigger-search result, {@link LearnedHeadStage}); {@link #run()}'s result holds discrete
+         * templates only.
+         */
+        Builder boundTriggers() {
+            this.boundTriggers = true;
+            return this;
+        }
+
         public VerbalizerTrainer build() {
             if (template == null) {
                 throw new IllegalArgumentException("set a template: builder.template(Template.parse(\"{sentence} It "
                         + "was [MASK] .\"))");
             }
-            if (template.triggerCount() > 0 || template.softCount() > 0) {
+            boolean unbound = template.triggerCount() > 0 && !(boundTriggers && template.triggerIds().isPresent());
+            if (unbound || template.softCount() > 0) {
                 throw new IllegalArgumentException("template '" + template.text() + "' has [T] or [P] slots; a "
                         + "learned verbalizer is trained on a discrete template (bind the triggers first)");
             }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
@@ -335,7 +336,7 @@ final class SearchRun {
         }
         return new TriggerSearchResult(state.modelName(), template.text(), filled(best), best, tokens(best),
                 labelWords, metrics, settings, used, state.elapsedMillis(), state.iteration(), bestIteration,
-                state, Protocol.unrecorded(), Map.of(), List.of());
+                state, Protocol.unrecorded(), Map.of(), List.of(), Optional.empty());
     }
 
 

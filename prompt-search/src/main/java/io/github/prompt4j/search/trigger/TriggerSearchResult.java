@@ -6,8 +6,11 @@ import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Tokenizer;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
+import io.github.prompt4j.search.internal.FloatCodec;
 import io.github.prompt4j.search.internal.Json;
 import io.github.prompt4j.search.protocol.Protocol;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 
@@ -29,7 +33,10 @@ import java.util.TreeMap;
  * {@link #withMetrics}, e.g. the accuracy on a reported file. Results saved before the selection split existed carry
  * {@code dev_*} names: they were selected on the dev data they report.
  *
- * <p>Immutable; serialises to JSON ({@link #toJson()}, {@link #fromJson(String)}).
+ * <p>Immutable; serialises to JSON ({@link #toJson()}, {@link #fromJson(String)}). A result with a learned
+ * {@link #head()} is written as {@value #FORMAT_WITH_HEAD}: the result's own JSON document wrapped with the head's
+ * weights and biases as base64 little-endian float32, so a reloaded result gives identical predictions; a result
+ * without a head is written as before.
  *
  * @param modelName the model's {@code info().name()}
  * @param template the template text with {@code [T]} slots
@@ -54,18 +61,38 @@ import java.util.TreeMap;
  *        being {@code triggerIds} (e.g. chosen on the selection split by {@code search.select.TriggerEnsembleStage});
  *        empty for a single prompt (and in older JSON), otherwise at least two members. An ensemble averages its
  *        members' class distributions ({@link #memberClassifiers}) and is not calibrated
+ * @param head a learned verbalizer on the found prompt's transformed mask state that scores the classes in place of
+ *        the label words (chosen on the selection split, e.g. by {@code search.label.LearnedHeadStage}, and attached
+ *        with {@link #withHead}); empty for the label words (and in JSON without a head). A result with a head is a
+ *        single, uncalibrated prompt: the head has its own biases, and was fitted on one trigger state's states
  */
 public record TriggerSearchResult(String modelName, String template, String filledTemplate, int[] triggerIds,
         List<String> triggerTokens, Map<String, List<String>> labelWords, Map<String, Double> metrics,
         TriggerSearchSettings settings, PassCounts passes, long elapsedMillis, int iterations, int bestIteration,
         TriggerSearchState state, Protocol protocol, Map<String, Double> calibrationPrior,
-        List<int[]> ensembleTriggerIds) {
+        List<int[]> ensembleTriggerIds, @JsonIgnore Optional<LinearVerbalizer> head) {
+
+    /** The {@code format} tag of the JSON form of a result with a learned {@link #head()}. */
+    public static final String FORMAT_WITH_HEAD = "prompt4j-autoprompt-head/1";
 
     public TriggerSearchResult {
         protocol = protocol == null ? Protocol.unrecorded() : protocol;
         calibrationPrior = calibrationPrior == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(calibrationPrior));
         ensembleTriggerIds = copyMembers(ensembleTriggerIds, triggerIds);
+        head = head == null ? Optional.empty() : head;
+        if (head.isPresent()) {
+            if (!ensembleTriggerIds.isEmpty() || !calibrationPrior.isEmpty()) {
+                throw new IllegalArgumentException("a learned head scores one trigger state without calibration, but "
+                        + "this result is " + (calibrationPrior.isEmpty() ? "an ensemble of "
+                        + ensembleTriggerIds.size() + " trigger states" : "calibrated") + "; attach the head with "
+                        + "withHead, which drops both");
+            }
+            if (!head.get().labels().equals(List.copyOf(labelWords.keySet()))) {
+                throw new IllegalArgumentException("the learned head scores classes " + head.get().labels()
+                        + " but the label words name " + labelWords.keySet() + "; fit the head on the same classes");
+            }
+        }
         if (!ensembleTriggerIds.isEmpty() && !calibrationPrior.isEmpty()) {
             throw new IllegalArgumentException("an ensemble of " + ensembleTriggerIds.size() + " trigger states "
                     + "averages uncalibrated members and cannot carry a calibration prior; calibrate a single prompt "
@@ -158,9 +185,11 @@ public record TriggerSearchResult(String modelName, String template, String fill
 
     /**
      * A classifier with the found prompt over {@code model}, using {@link LabelMapper#sum()} (the class score the
-     * search optimised) and the saved {@link #calibration()} (no forward pass: the prior is stored).
+     * search optimised) and the saved {@link #calibration()} (no forward pass: the prior is stored); with a
+     * {@link #head()}, the head scores the classes instead.
      *
-     * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary
+     * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary, or the
+     *         result has a head and {@code model} is not the one it was fitted on (by name)
      * @throws IllegalStateException for a fact-retrieval result, or an ensemble (classify an ensemble with
      *         {@code PromptEnsemble.of(result.memberClassifiers(model))})
      */
@@ -195,7 +224,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * one forward pass per calibration input).
      *
      * @throws IllegalArgumentException if a trigger token has another id (or none) in the model's vocabulary, or
-     *         the calibration inputs do not fit the template
+     *         the calibration inputs do not fit the template, or the result has a head (which has its own biases) and
+     *         {@code calibration} is not {@link Calibration#none()}
      * @throws IllegalStateException for a fact-retrieval result
      */
     public PromptClassifier classifier(MaskedLanguageModel model, Calibration calibration) {
@@ -219,10 +249,21 @@ public record TriggerSearchResult(String modelName, String template, String fill
         }
     }
 
-    /** A classifier builder for one member: its bound template, the label words, the sum mapper, the length limit. */
+    /**
+     * A classifier builder for one member: its bound template, the label words and the sum mapper (or the learned
+     * head), the length limit.
+     */
     private PromptClassifier.Builder builder(MaskedLanguageModel model, Template bound) {
-        return PromptClassifier.builder(model).template(bound).verbalizer(verbalizer()).mapper(LabelMapper.sum())
+        PromptClassifier.Builder b = PromptClassifier.builder(model).template(bound)
                 .maxLength(Math.min(settings.maxLength(), model.tokenizer().maxSequenceLength()));
+        if (head.isEmpty()) {
+            return b.verbalizer(verbalizer()).mapper(LabelMapper.sum());
+        }
+        if (!model.info().name().equals(modelName)) {
+            throw new IllegalArgumentException("the learned head reads the mask states of model '" + modelName
+                    + "'; it cannot run on model '" + model.info().name() + "'");
+        }
+        return b.learnedVerbalizer(head.get());
     }
 
     /**
@@ -239,7 +280,7 @@ public record TriggerSearchResult(String modelName, String template, String fill
      * A copy with other label words, e.g. extended by a label-word search on the found template
      * ({@code LabelWordSearchResult.extend}); the classes must stay the same. The search's metrics were measured
      * with the original words: measure the new ones and add them with {@link #withMetrics}. New words drop a
-     * calibration prior and ensemble members, which were chosen with the old words.
+     * calibration prior, ensemble members and a learned head, which were chosen with the old words.
      *
      * @throws IllegalArgumentException for a fact-retrieval result or other classes
      */
@@ -259,7 +300,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, words, measured,
                 settings, passes, elapsedMillis, iterations, bestIteration, state, protocol,
                 words.equals(labelWords) ? calibrationPrior : Map.of(),
-                words.equals(labelWords) ? ensembleTriggerIds : List.of());
+                words.equals(labelWords) ? ensembleTriggerIds : List.of(),
+                words.equals(labelWords) ? head : Optional.empty());
     }
 
     /** A copy that records which data searched, selected and reported (see {@link Protocol}). */
@@ -269,7 +311,7 @@ public record TriggerSearchResult(String modelName, String template, String fill
         }
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
                 metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, recorded, calibrationPrior,
-                ensembleTriggerIds);
+                ensembleTriggerIds, head);
     }
 
     /**
@@ -286,15 +328,15 @@ public record TriggerSearchResult(String modelName, String template, String fill
         }
         return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
                 metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, protocol, prior,
-                ensembleTriggerIds);
+                ensembleTriggerIds, head);
     }
 
     /**
      * A copy that classifies with an ensemble of trigger states (chosen on the selection split, e.g. by
      * {@code search.select.TriggerEnsembleStage}): the first member becomes the result's triggers (ids, tokens,
      * filled template and best iteration), and with two or more members {@link #memberClassifiers} averages them.
-     * One member makes a single prompt of that state. The metrics stay as measured: add the ensemble's with
-     * {@link #withMetrics}.
+     * One member makes a single prompt of that state. A learned head, fitted on one state's mask states, is dropped.
+     * The metrics stay as measured: add the ensemble's with {@link #withMetrics}.
      *
      * @param members the trigger states, best first
      * @param tokenizer the search model's tokenizer, to spell the first member's triggers
@@ -309,7 +351,25 @@ public record TriggerSearchResult(String modelName, String template, String fill
         List<int[]> ids = members.size() < 2 ? List.of() : members.stream().map(ScoredTriggers::triggers).toList();
         return new TriggerSearchResult(modelName, template, fill(template, best, tokenizer), best,
                 spell(best, tokenizer), labelWords, metrics, settings, passes, elapsedMillis, iterations,
-                members.get(0).iteration(), state, protocol, calibrationPrior, ids);
+                members.get(0).iteration(), state, protocol, calibrationPrior, ids, Optional.empty());
+    }
+
+    /**
+     * A copy that scores the classes with a learned verbalizer on this prompt's mask state instead of the label words
+     * (e.g. chosen on the selection split by {@code search.label.LearnedHeadStage}); an ensemble keeps its first
+     * member, the state the head was fitted on, and a calibration prior is dropped (the head has its own biases).
+     * The label words stay, as the classes and the head's initialisation. The metrics stay as measured: add the
+     * head's with {@link #withMetrics}.
+     *
+     * @throws IllegalArgumentException when the head is null or scores other classes than the label words
+     */
+    public TriggerSearchResult withHead(LinearVerbalizer learned) {
+        if (learned == null) {
+            throw new IllegalArgumentException("head must not be null; a result without a head keeps its label words");
+        }
+        return new TriggerSearchResult(modelName, template, filledTemplate, triggerIds, triggerTokens, labelWords,
+                metrics, settings, passes, elapsedMillis, iterations, bestIteration, state, protocol, Map.of(),
+                List.of(), Optional.of(learned));
     }
 
     /** The vocabulary spellings of trigger ids. */
@@ -339,17 +399,43 @@ public record TriggerSearchResult(String modelName, String template, String fill
         return sb.toString();
     }
 
-    /** This result as JSON. */
+    /** This result as JSON: its own document, or with a {@link #head()} that document wrapped with the head. */
     public String toJson() {
-        return Json.write(this);
+        if (head.isEmpty()) {
+            return Json.write(this);
+        }
+        LinearHead h = head.get().head();
+        return Json.write(new StoredWithHead(FORMAT_WITH_HEAD, this, h.hidden(), FloatCodec.encode(h.weights()),
+                FloatCodec.encode(h.bias())));
     }
 
     /**
-     * Parses a result written by {@link #toJson()}.
+     * Parses a result written by {@link #toJson()}, with or without a head.
      *
-     * @throws IllegalArgumentException for malformed JSON
+     * @throws IllegalArgumentException for malformed JSON, or a head whose weights are not base64 of
+     *         {@code hiddenSize} float32 values per class
      */
     public static TriggerSearchResult fromJson(String json) {
-        return Json.read(json, TriggerSearchResult.class);
+        if (json == null || !json.contains("\"" + FORMAT_WITH_HEAD + "\"")) {
+            return Json.read(json, TriggerSearchResult.class);
+        }
+        StoredWithHead s = Json.read(json, StoredWithHead.class);
+        if (!FORMAT_WITH_HEAD.equals(s.format())) {
+            throw new IllegalArgumentException("not an AutoPrompt result with a learned head: format '" + s.format()
+                    + "', expected '" + FORMAT_WITH_HEAD + "'");
+        }
+        if (s.hiddenSize() <= 0) {
+            throw new IllegalArgumentException("hiddenSize must be positive, got " + s.hiddenSize());
+        }
+        List<String> classes = List.copyOf(s.prompt().labelWords().keySet());
+        LinearVerbalizer head = LinearVerbalizer.of(classes, new LinearHead(classes.size(), s.hiddenSize(),
+                FloatCodec.decode(s.headWeights(), classes.size() * s.hiddenSize(), "headWeights"),
+                FloatCodec.decode(s.headBias(), classes.size(), "headBias")));
+        return s.prompt().withHead(head);
+    }
+
+    /** The JSON form with a learned head: the result's document (without the head) and the head. */
+    record StoredWithHead(String format, TriggerSearchResult prompt, int hiddenSize, String headWeights,
+            String headBias) {
     }
 }

@@ -45,7 +45,7 @@ class VerbalizerTrainerTest {
      * Data whose labels contradict the words: texts with more positive words are class 0. The label words' classifier
      * gets every one wrong; a learned verbalizer must turn round.
      */
-    private static List<Example> reversed(int n, long seed) {
+    static List<Example> reversed(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         String[] pos = {"good", "great", "fun", "happy"};
         String[] neg = {"bad", "terrible", "awful", "sad"};

@@ -19,6 +19,7 @@ import io.github.prompt4j.search.trigger.TriggerSearchResult;
 import io.github.prompt4j.search.trigger.TriggerSearchState;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,7 +63,7 @@ class TriggerEnsembleStageTest {
         return new TriggerSearchResult(found.modelName(), found.template(), found.filledTemplate(),
                 found.triggerIds(), found.triggerTokens(), found.labelWords(), found.metrics(), found.settings(),
                 found.passes(), found.elapsedMillis(), found.iterations(), found.bestIteration(), state,
-                found.protocol(), Map.of(), List.of());
+                found.protocol(), Map.of(), List.of(), Optional.empty());
     }
 
     TriggerEnsembleStageResult run(TriggerSearchResult found, List<Example> selection) {
