@@ -247,7 +247,8 @@ final class ReportWriter {
         counts.forEach(node::put);
     }
 
-    private static String lower(Enum<?> e) {
+    /** An enum constant's name in lower case, as reports spell settings. */
+    static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
 

@@ -48,7 +48,7 @@ record ZeroShotSettings(String template, List<LabelOption> labels, MapperChoice 
 
     /** How the classes are scored, as the report names it: the mapper, or {@code learned_head}. */
     String scoring() {
-        return learnedHead ? "learned_head" : mapper.name().toLowerCase(java.util.Locale.ROOT);
+        return learnedHead ? "learned_head" : ReportWriter.lower(mapper);
     }
 
     /** The class labels in order. */

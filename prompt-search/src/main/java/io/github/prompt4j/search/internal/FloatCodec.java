@@ -1,8 +1,11 @@
 package io.github.prompt4j.search.internal;
 
+import io.github.prompt4j.core.model.LinearHead;
+import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Float32 vectors in saved prompts (and float64 optimiser state in checkpoints): little-endian IEEE-754 bytes,
@@ -50,6 +53,22 @@ public final class FloatCodec {
         double[] v = new double[length];
         littleEndian(base64, length, Double.BYTES, "float64", what).asDoubleBuffer().get(v);
         return v;
+    }
+
+    /**
+     * A learned verbalizer saved as {@code headWeights} (class rows in {@code classes}' order, {@code hidden} values
+     * each) and {@code headBias} (one per class), both written by {@link #encode}.
+     *
+     * @throws IllegalArgumentException for a hidden size below 1, invalid base64, another byte count, or values the
+     *         head refuses (fewer than two classes, non-finite values)
+     */
+    public static LinearVerbalizer decodeHead(List<String> classes, int hidden, String weights, String bias) {
+        if (hidden < 1) {
+            throw new IllegalArgumentException("hiddenSize must be positive, got " + hidden);
+        }
+        int n = classes.size();
+        return LinearVerbalizer.of(classes, new LinearHead(n, hidden, decode(weights, n * hidden, "headWeights"),
+                decode(bias, n, "headBias")));
     }
 
     private static ByteBuffer littleEndian(String base64, int length, int width, String type, String what) {

@@ -42,18 +42,14 @@ public final class LearnedHeadStage {
 
     private final MaskedLanguageModel model;
     private final TriggerSearchResult result;
-    private final List<Example> train;
     private final List<Example> selection;
-    private final List<Double> l2Grid;
-    private final int batchSize;
+    private final VerbalizerTrainer trainer;
 
-    private LearnedHeadStage(Builder b) {
+    private LearnedHeadStage(Builder b, VerbalizerTrainer trainer) {
         this.model = b.model;
         this.result = b.result;
-        this.train = b.train;
         this.selection = b.selection;
-        this.l2Grid = b.l2Grid;
-        this.batchSize = b.batchSize;
+        this.trainer = trainer;
     }
 
     /** A builder for a stage over {@code model}, the model the result was searched with. */
@@ -70,10 +66,7 @@ public final class LearnedHeadStage {
     public LearnedHeadStageResult run() {
         long t0 = System.nanoTime();
         // the trainer checks every example's label against the classes first, naming a stray one
-        VerbalizerTrainer.Fitted fitted = VerbalizerTrainer.builder(model).template(result.boundTemplate())
-                .verbalizer(result.verbalizer()).train(train).selection(selection).l2Grid(l2Grid).refit(false)
-                .maxLength(Math.min(result.settings().maxLength(), model.tokenizer().maxSequenceLength()))
-                .batchSize(batchSize).boundTriggers().build().fit();
+        VerbalizerTrainer.Fitted fitted = trainer.fit();
         PromptEnsemble asItStands = PromptEnsemble.of(result.memberClassifiers(model));
         Template parsed = Template.parse(result.template());
         List<Map<String, String>> inputs = selection.stream().map(e -> e.valuesFor(parsed)).toList();
@@ -133,7 +126,7 @@ public final class LearnedHeadStage {
         }
 
         /**
-         * Validates the configuration.
+         * Validates the configuration and configures the head's trainer (which checks the L2 grid and batch size).
          *
          * @throws IllegalArgumentException naming the missing or invalid setting
          */
@@ -153,11 +146,10 @@ public final class LearnedHeadStage {
                 throw new IllegalArgumentException("the head stage needs training examples (train(...)) and a "
                         + "selection split (selection(...)), got " + train.size() + " and " + selection.size());
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
-            }
-            new VerbalizerSettings(l2Grid, 0, 0, false, 500, result.settings().maxLength(), 0); // checks the grid
-            return new LearnedHeadStage(this);
+            return new LearnedHeadStage(this, VerbalizerTrainer.builder(model).template(result.boundTemplate())
+                    .verbalizer(result.verbalizer()).train(train).selection(selection).l2Grid(l2Grid).refit(false)
+                    .maxLength(Math.min(result.settings().maxLength(), model.tokenizer().maxSequenceLength()))
+                    .batchSize(batchSize).boundTriggers().build());
         }
     }
 }

@@ -26,14 +26,12 @@ public record LearnedHeadStageResult(LinearVerbalizer head, double chosenL2, Lis
             throw new IllegalArgumentException("head and headScores must not be null");
         }
         headScores = List.copyOf(headScores);
-        if (headScores.stream().noneMatch(s -> s.l2() == chosenL2)) {
-            throw new IllegalArgumentException("chosen L2 " + chosenL2 + " is not one of the scored strengths");
-        }
+        SelectionScore.accuracyAt(headScores, chosenL2); // the chosen strength must be one of those scored
     }
 
     /** The head's selection accuracy at the chosen strength. */
     public double headAccuracy() {
-        return headScores.stream().filter(s -> s.l2() == chosenL2).findFirst().orElseThrow().accuracy();
+        return SelectionScore.accuracyAt(headScores, chosenL2);
     }
 
     /** The chosen way's selection accuracy: the head's when it was chosen, otherwise the result's as it stood. */

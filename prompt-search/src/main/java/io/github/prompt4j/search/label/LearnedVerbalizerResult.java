@@ -71,7 +71,7 @@ public record LearnedVerbalizerResult(String modelName, String template, Map<Str
      * cross-validation ({@link VerbalizerSettings#folds}).
      */
     public double selectionAccuracy() {
-        return selectionScores.stream().filter(s -> s.l2() == chosenL2).findFirst().orElseThrow().accuracy();
+        return SelectionScore.accuracyAt(selectionScores, chosenL2);
     }
 
     /** The label words of the initialisation, as a verbalizer. */

@@ -140,7 +140,7 @@ public final class VerbalizerTrainer {
 
         /** The chosen strength's selection accuracy. */
         double selectionAccuracy() {
-            return scores.stream().filter(s -> s.l2() == chosenL2).findFirst().orElseThrow().accuracy();
+            return SelectionScore.accuracyAt(scores, chosenL2);
         }
     }
 
@@ -507,13 +507,6 @@ public final class VerbalizerTrainer {
         }
 
         /**
-         * Checks the configuration.
-         *
-         * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
-         *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, a state
-         *         cache over another model or with a prefix, or invalid settings
-         */
-        /**
          * Accepts a template whose trigger slots are bound ({@link Template#withTriggerIds}), for {@link #fit()}
          * (the head of a trigger-search result, {@link LearnedHeadStage}); {@link #run()}'s result holds discrete
          * templates only.
@@ -523,6 +516,13 @@ public final class VerbalizerTrainer {
             return this;
         }
 
+        /**
+         * Checks the configuration.
+         *
+         * @throws IllegalArgumentException for a missing template, verbalizer or training set, a template with
+         *         {@code [T]} or {@code [P]} slots, an empty selection set, a prefix on a model that runs none, a state
+         *         cache over another model or with a prefix, or invalid settings
+         */
         public VerbalizerTrainer build() {
             if (template == null) {
                 throw new IllegalArgumentException("set a template: builder.template(Template.parse(\"{sentence} It "

@@ -308,9 +308,10 @@ public final class PrefixTuner {
 
     /** SHA-256 (hex) of a head's flattened weights and biases (float32, little-endian). */
     private static String digest(LinearHead head) {
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * head.flatten().length + 8)
+        float[] flat = head.flatten();
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * flat.length + 8)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(head.classes()).putInt(head.hidden());
-        for (float f : head.flatten()) {
+        for (float f : flat) {
             bytes.putFloat(f);
         }
         return java.util.HexFormat.of().formatHex(sha256().digest(bytes.array()));

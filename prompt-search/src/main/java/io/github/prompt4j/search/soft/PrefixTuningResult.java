@@ -2,7 +2,6 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
-import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Prefix;
 import io.github.prompt4j.core.template.Template;
@@ -126,11 +125,8 @@ public record PrefixTuningResult(String modelName, String template, Map<String, 
         if (json != null && json.contains("\"" + FORMAT_WITH_HEAD + "\"")) {
             StoredWithHead h = Json.read(json, StoredWithHead.class);
             Stored s = h.prompt();
-            int classes = s.labelWords().size();
-            LinearVerbalizer head = LinearVerbalizer.of(List.copyOf(s.labelWords().keySet()), new LinearHead(classes,
-                    s.hidden(), FloatCodec.decode(h.headWeights(), classes * s.hidden(), "headWeights"),
-                    FloatCodec.decode(h.headBias(), classes, "headBias")));
-            return fromStored(s, Optional.of(head));
+            return fromStored(s, Optional.of(FloatCodec.decodeHead(List.copyOf(s.labelWords().keySet()), s.hidden(),
+                    h.headWeights(), h.headBias())));
         }
         return fromStored(Json.read(json, Stored.class), Optional.empty());
     }

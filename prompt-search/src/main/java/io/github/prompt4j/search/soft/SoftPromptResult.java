@@ -2,7 +2,6 @@ package io.github.prompt4j.search.soft;
 
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
-import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.template.SoftPrompt;
 import io.github.prompt4j.core.template.Template;
@@ -141,11 +140,8 @@ public record SoftPromptResult(String modelName, String template, Map<String, Li
             if (s.labelWords() == null || s.labelWords().size() < 2) {
                 throw new IllegalArgumentException("a learned verbalizer needs the label words of two or more classes");
             }
-            int classes = s.labelWords().size();
-            LinearVerbalizer head = LinearVerbalizer.of(List.copyOf(s.labelWords().keySet()), new LinearHead(classes,
-                    s.hiddenSize(), FloatCodec.decode(w.headWeights(), classes * s.hiddenSize(), "headWeights"),
-                    FloatCodec.decode(w.headBias(), classes, "headBias")));
-            return fromStored(s, Optional.of(head));
+            return fromStored(s, Optional.of(FloatCodec.decodeHead(List.copyOf(s.labelWords().keySet()),
+                    s.hiddenSize(), w.headWeights(), w.headBias())));
         }
         return fromStored(Json.read(json, StoredSoftPromptResult.class), Optional.empty());
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.github.prompt4j.core.calibration.Calibration;
 import io.github.prompt4j.core.classify.PromptClassifier;
 import io.github.prompt4j.core.mapping.LabelMapper;
+import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.model.MaskedLanguageModel;
 import io.github.prompt4j.core.model.Tokenizer;
-import io.github.prompt4j.core.model.LinearHead;
 import io.github.prompt4j.core.template.Template;
 import io.github.prompt4j.core.verbalizer.LinearVerbalizer;
 import io.github.prompt4j.core.verbalizer.Verbalizer;
@@ -424,14 +424,8 @@ public record TriggerSearchResult(String modelName, String template, String fill
             throw new IllegalArgumentException("not an AutoPrompt result with a learned head: format '" + s.format()
                     + "', expected '" + FORMAT_WITH_HEAD + "'");
         }
-        if (s.hiddenSize() <= 0) {
-            throw new IllegalArgumentException("hiddenSize must be positive, got " + s.hiddenSize());
-        }
-        List<String> classes = List.copyOf(s.prompt().labelWords().keySet());
-        LinearVerbalizer head = LinearVerbalizer.of(classes, new LinearHead(classes.size(), s.hiddenSize(),
-                FloatCodec.decode(s.headWeights(), classes.size() * s.hiddenSize(), "headWeights"),
-                FloatCodec.decode(s.headBias(), classes.size(), "headBias")));
-        return s.prompt().withHead(head);
+        return s.prompt().withHead(FloatCodec.decodeHead(List.copyOf(s.prompt().labelWords().keySet()),
+                s.hiddenSize(), s.headWeights(), s.headBias()));
     }
 
     /** The JSON form with a learned head: the result's document (without the head) and the head. */
