@@ -227,6 +227,13 @@ final class AutoPromptCommand implements Callable<Integer> {
             + "is more accurate on the selection split than the prompt as it stands (see eval verbalizer)")
     boolean learnedHead;
 
+    @Option(names = "--head-states", defaultValue = "best", paramLabel = "best|shortlist",
+            converter = Converters.HeadStates.class,
+            description = "the trigger states --learned-head fits a head on: best (the chosen state) or shortlist (the "
+                    + "chosen state, the --rescore-top shortlist and the --init warm start, the head most accurate on "
+                    + "the selection split kept; one more head fit per state) (default: ${DEFAULT-VALUE})")
+    LearnedHeadStage.States headStates;
+
     @Option(names = "--head-limit", defaultValue = "2000", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "training examples (the first N of the search's, never the selection split) the learned "
                     + "head is fitted on (default: ${DEFAULT-VALUE})")
@@ -402,7 +409,7 @@ final class AutoPromptCommand implements Callable<Integer> {
             if (learnedHead) {
                 LearnedHeadStageResult stage;
                 try {
-                    stage = LearnedHeadStage.builder(model).result(result)
+                    stage = LearnedHeadStage.builder(model).result(result).states(headStates)
                             .train(trainSet.subList(0, Math.min(headLimit, trainSet.size()))).selection(selection)
                             .batchSize(modelOptions.batchSize).build().run();
                 } catch (IllegalArgumentException e) {
@@ -410,7 +417,7 @@ final class AutoPromptCommand implements Callable<Integer> {
                             + e.getMessage() + "; the triggers are saved in " + checkpoint + ", so a rerun resumes "
                             + "without searching again");
                 }
-                result = stage.applyTo(result).withMetrics(Map.of(HEAD_ACCURACY, stage.headAccuracy(),
+                result = stage.applyTo(result, model.tokenizer()).withMetrics(Map.of(HEAD_ACCURACY, stage.headAccuracy(),
                         HEAD_STAGE_WORDS_ACCURACY, stage.promptAccuracy()));
                 headStage = Optional.of(stage);
             }
@@ -455,10 +462,19 @@ final class AutoPromptCommand implements Callable<Integer> {
         calibrationStage.ifPresent(st -> w.printf("calibration: %s (%.1f%% on the selection split; none %.1f%%)%n",
                 st.chosen(), 100 * st.chosenAccuracy(), 100 * st.selectionAccuracy().get(
                         CalibrationStageResult.Option.NONE)));
-        headStage.ifPresent(st -> w.printf("learned head: %s (L2 %s fitted on %d training examples, %.1f%% on the "
-                + "selection split against %.1f%% with the label words at float32; %.0f s)%n",
-                st.headChosen() ? "kept in place of the label words" : "not kept", st.chosenL2(), st.fitted(),
-                100 * st.headAccuracy(), 100 * st.promptAccuracy(), st.seconds()));
+        headStage.ifPresent(st -> {
+            if (st.states().size() > 1) {
+                for (LearnedHeadStageResult.StateScore sc : st.states()) {
+                    w.printf("learned head on the state of step %d: %.1f%% on the selection split (L2 %s)%s%n",
+                            sc.state().iteration(), 100 * sc.accuracy(), sc.chosenL2(),
+                            sc.state().equals(st.state()) ? "  <- best head" : "");
+                }
+            }
+            w.printf("learned head: %s (L2 %s fitted on %d training examples, %.1f%% on the selection split against "
+                    + "%.1f%% with the label words at float32; %.0f s)%n", st.headChosen()
+                    ? "kept in place of the label words" : "not kept", st.chosenL2(), st.fitted(),
+                    100 * st.headAccuracy(), 100 * st.promptAccuracy(), st.seconds());
+        });
         if (result.iterations() < iterations) {
             w.printf("stopped by --max-minutes %d after %d of %d steps (%.0f s)%n", maxMinutes.orElseThrow(),
                     result.iterations(), iterations, result.elapsedMillis() / 1000.0);
@@ -578,9 +594,18 @@ final class AutoPromptCommand implements Callable<Integer> {
                     .put("selectionAccuracy", st.headAccuracy()).put("labelWordsSelectionAccuracy",
                             st.promptAccuracy()).put("precision", "FP32").put("forwardPasses", st.forwardPasses())
                     .put("seconds", st.seconds());
+            h.put("states", ReportWriter.lower(headStates)).put("stateIteration", st.state().iteration());
+            ArrayNode ids = h.putArray("stateTriggers");
+            Arrays.stream(st.state().triggers()).forEach(ids::add);
             ArrayNode scores = h.putArray("strengths");
             for (SelectionScore sc : st.headScores()) {
                 scores.addObject().put("l2", sc.l2()).put("accuracy", sc.accuracy()).put("logLoss", sc.logLoss());
+            }
+            ArrayNode tried = h.putArray("statesTried");
+            for (LearnedHeadStageResult.StateScore sc : st.states()) {
+                ObjectNode one = tried.addObject().put("iteration", sc.state().iteration()).put("l2", sc.chosenL2())
+                        .put("accuracy", sc.accuracy());
+                Arrays.stream(sc.state().triggers()).forEach(one.putArray("triggers")::add);
             }
         });
         root.put("secondsUntilReport", searchSeconds);

@@ -2,6 +2,7 @@ package io.github.prompt4j.benchmarks.eval;
 
 import io.github.prompt4j.core.classify.MultiMaskDecoding;
 import io.github.prompt4j.core.template.Template;
+import io.github.prompt4j.search.label.LearnedHeadStage;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -89,6 +90,13 @@ final class Converters {
     static final class Loss extends ByName<SearchLoss> {
         Loss() {
             super(SearchLoss.class, "a search loss; use label-likelihood (the paper's) or class-cross-entropy");
+        }
+    }
+
+    /** {@code --head-states best|shortlist}. */
+    static final class HeadStates extends ByName<LearnedHeadStage.States> {
+        HeadStates() {
+            super(LearnedHeadStage.States.class, "a choice of trigger states; use best or shortlist");
         }
     }
 

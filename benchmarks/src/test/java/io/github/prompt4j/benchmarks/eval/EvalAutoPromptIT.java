@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +49,7 @@ class EvalAutoPromptIT {
                 "--train", data.toString(), "--dev", data.toString(), "--eval", data.toString(),
                 "--template", "{sentence} [T] [T] [MASK] .", "--label", "0=bad", "--label", "1=good",
                 "--select", "4", "--iterations", "1", "--candidates", "2", "--batch-size", "4", "--seed", "5", "--out",
-                out.toString(), "--no-progress");
+                out.toString(), "--init", "the movie", "--rescore-top", "2", "--no-progress");
         assertEquals(0, code, err.toString());
         for (String f : List.of(AutoPromptCommand.PROMPT, AutoPromptCommand.CHECKPOINT, AutoPromptCommand.REPORT,
                 AutoPromptCommand.PLOT)) {
@@ -89,18 +92,42 @@ class EvalAutoPromptIT {
                 "--train", data.toString(), "--dev", data.toString(),
                 "--template", "{sentence} [T] [T] [MASK] .", "--label", "0=bad", "--label", "1=good",
                 "--select", "4", "--iterations", "1", "--candidates", "2", "--batch-size", "4", "--seed", "5", "--out",
-                out.toString(), "--no-progress", "--learned-head", "--head-limit", "6");
+                out.toString(), "--init", "the movie", "--rescore-top", "2", "--no-progress", "--learned-head",
+                "--head-limit", "6", "--head-states", "shortlist");
         assertEquals(0, code, err.toString());
         JsonNode second = new ObjectMapper().readTree(Files.readString(out.resolve(AutoPromptCommand.REPORT)));
         TriggerSearchResult withStage = TriggerSearchResult.fromJson(Files.readString(out.resolve(
                 AutoPromptCommand.PROMPT)));
-        assertEquals(prompt.filledTemplate(), withStage.filledTemplate(), "resumed, not searched again");
         JsonNode stage = second.get("learnedHead");
         assertEquals(6, stage.get("fitted").asInt(), "the first --head-limit search examples");
         assertEquals("FP32", stage.get("precision").asText());
-        assertEquals(6 + 4 + 4, stage.get("forwardPasses").asInt(), "training and selection states, and the words' "
-                + "scores on the selection split");
+        assertEquals("shortlist", stage.get("states").asText());
+        // the head states: the search's best, its re-scored shortlist and the warm start "the movie", each once
+        JsonNode tried = stage.get("statesTried");
+        List<String> triggers = new ArrayList<>();
+        for (JsonNode t : tried) {
+            triggers.add(t.get("triggers").toString());
+        }
+        assertEquals(Arrays.toString(prompt.triggerIds()).replace(" ", ""), triggers.get(0), "the best state first");
+        assertEquals(triggers.size(), new HashSet<>(triggers).size(), "each state once: " + triggers);
+        try (OnnxMaskedLanguageModel model = OnnxMaskedLanguageModel.builder()
+                .directory(testCache().resolve("bert-base-uncased")).device(Device.CPU).build()) {
+            int[] warm = {model.tokenizer().tokenToId("the").getAsInt(), model.tokenizer().tokenToId("movie")
+                    .getAsInt()};
+            assertTrue(triggers.contains(Arrays.toString(warm).replace(" ", "")), "the warm start is tried: "
+                    + triggers);
+        }
+        assertTrue(tried.size() <= 1 + 2 + 1, "at most the best, the two re-scored and the warm start");
+        assertEquals(tried.size() * (6 + 4) + 4, stage.get("forwardPasses").asInt(), "training and selection states "
+                + "per state, and the words' scores on the selection split");
         assertEquals(stage.get("chosen").asBoolean(), withStage.head().isPresent());
+        if (withStage.head().isPresent()) {
+            assertEquals(stage.get("stateTriggers").toString(), Arrays.toString(withStage.triggerIds())
+                    .replace(" ", ""), "the saved prompt reads the head's state");
+        } else {
+            assertEquals(prompt.filledTemplate(), withStage.filledTemplate(), "resumed, not searched again");
+        }
+        assertEquals(prompt.passes(), withStage.passes(), "resumed, not searched again");
         assertEquals(second.get("dev").get("accuracy").asDouble(), zeroShot(data, out.resolve(
                 AutoPromptCommand.PROMPT), err), 1e-12, "zero-shot --prompt reproduces the reported accuracy");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prompt4j.search.fact.RankingMetrics;
+import io.github.prompt4j.search.label.LearnedHeadStage;
 import io.github.prompt4j.search.trigger.SearchLoss;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -189,6 +190,15 @@ class SearchCommandsTest {
                 "t.tsv", "--label", "0=bad", "--label", "1=good");
         assertFalse(d.learnedHead, "off unless asked");
         assertEquals(2000, d.headLimit);
+        assertEquals(LearnedHeadStage.States.BEST, d.headStates, "the best state unless asked");
+        assertEquals(LearnedHeadStage.States.SHORTLIST, ((AutoPromptCommand) parse("autoprompt", "--model",
+                "bert-base-cased", "--train", "t.tsv", "--label", "0=bad", "--label", "1=good", "--learned-head",
+                "--head-states", "Shortlist")).headStates);
+        assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--label", "0=bad",
+                "--label", "1=good", "--learned-head", "--head-states", "all"));
+        assertTrue(err.toString().contains("'all' is not a choice of trigger states; use best or shortlist"),
+                err.toString());
+        err.getBuffer().setLength(0);
         assertEquals(2, run("autoprompt", "--model", "bert-base-cased", "--train", "t.tsv", "--label", "0=bad",
                 "--label", "1=good", "--learned-head", "--head-limit", "0"));
         assertTrue(err.toString().contains("--head-limit"), err.toString());

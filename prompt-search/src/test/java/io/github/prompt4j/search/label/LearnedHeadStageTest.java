@@ -19,6 +19,9 @@ import io.github.prompt4j.search.trigger.ScoredTriggers;
 import io.github.prompt4j.search.trigger.SearchListener;
 import io.github.prompt4j.search.trigger.TriggerSearch;
 import io.github.prompt4j.search.trigger.TriggerSearchResult;
+import io.github.prompt4j.core.model.EncodedPrompt;
+import io.github.prompt4j.core.model.MaskVectors;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,10 +68,12 @@ class LearnedHeadStageTest {
         assertEquals(1.0, stage.chosenAccuracy(), 0.0);
         assertEquals(32, stage.fitted(), "fitted on the training examples only, never refitted with the selection");
         assertEquals(VerbalizerSettings.DEFAULT_L2_GRID.size(), stage.headScores().size());
-        assertEquals(8 + 32 + 8, stage.forwardPasses(), "the prompt's scores on the selection, then the mask states");
+        assertEquals(32 + 8 + 8, stage.forwardPasses(), "the mask states, then the prompt's scores on the selection");
+        assertEquals(1, stage.states().size(), "by default the head reads the best state alone");
+        assertTrue(java.util.Arrays.equals(found.triggerIds(), stage.state().triggers()));
         assertTrue(stage.head().weights(0)[0] > stage.head().weights(1)[0], "class 0 now takes positive s");
 
-        TriggerSearchResult saved = stage.applyTo(found);
+        TriggerSearchResult saved = stage.applyTo(found, model.tokenizer());
         assertTrue(saved.head().isPresent());
         assertEquals(found.triggerTokens(), saved.triggerTokens());
         assertEquals(found.labelWords(), saved.labelWords(), "the words stay, as the classes and the start");
@@ -95,7 +100,7 @@ class LearnedHeadStageTest {
         LearnedHeadStageResult stage = run(found, consistent(32, 1), selection);
         assertEquals(1.0, stage.promptAccuracy(), 0.0, "the words get every consistent example right");
         assertFalse(stage.headChosen(), "a tie keeps the label words");
-        assertSame(found, stage.applyTo(found));
+        assertSame(found, stage.applyTo(found, model.tokenizer()));
         assertEquals(1.0, stage.chosenAccuracy(), 0.0);
     }
 
@@ -127,7 +132,7 @@ class LearnedHeadStageTest {
 
     @Test
     void aHeadRunsOnlyOnTheModelItWasFittedOn() {
-        TriggerSearchResult headed = run(found(), VerbalizerTrainerTest.reversed(32, 1), VerbalizerTrainerTest.reversed(8, 2)).applyTo(found());
+        TriggerSearchResult headed = run(found(), VerbalizerTrainerTest.reversed(32, 1), VerbalizerTrainerTest.reversed(8, 2)).applyTo(found(), model.tokenizer());
         FakeModelDelegate renamed = new FakeModelDelegate() {
             @Override
             public ModelInfo info() {
@@ -157,7 +162,7 @@ class LearnedHeadStageTest {
         IllegalArgumentException noTrain = assertThrows(IllegalArgumentException.class,
                 () -> LearnedHeadStage.builder(model).result(found).selection(selection).build());
         assertTrue(noTrain.getMessage().contains("train(...)"), noTrain.getMessage());
-        TriggerSearchResult headed = run(found, VerbalizerTrainerTest.reversed(32, 1), selection).applyTo(found);
+        TriggerSearchResult headed = run(found, VerbalizerTrainerTest.reversed(32, 1), selection).applyTo(found, model.tokenizer());
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> LearnedHeadStage.builder(model).result(headed).train(VerbalizerTrainerTest.reversed(4, 1)).selection(selection)
                         .build());
@@ -170,5 +175,86 @@ class LearnedHeadStageTest {
                         .train(VerbalizerTrainerTest.reversed(4, 1)).build());
         assertTrue(unbound.getMessage().contains("[T]"), "a saved learned verbalizer stays discrete: "
                 + unbound.getMessage());
+    }
+
+    /**
+     * The fake with its mask state blanked (all zeros) for every prompt that holds "plot": a trigger state with "plot"
+     * tells a head nothing, while its label-word scores stay the fake's.
+     */
+    private static final class BlindToPlot extends FakeModelDelegate {
+        @Override
+        public MaskVectors maskHiddenStates(List<EncodedPrompt> prompts) {
+            MaskVectors real = fake.maskHiddenStates(prompts);
+            float[] values = new float[real.rowCount() * real.width()];
+            int[] counts = new int[prompts.size()];
+            int row = 0;
+            for (int p = 0; p < prompts.size(); p++) {
+                counts[p] = real.maskCount(p);
+                boolean blind = Arrays.stream(prompts.get(p).ids()).anyMatch(id -> id == FakeTokenizer.id("plot"));
+                for (int m = 0; m < counts[p]; m++, row++) {
+                    if (!blind) {
+                        real.copyVector(p, m, values, row * real.width());
+                    }
+                }
+            }
+            return new MaskVectors(real.width(), counts, values);
+        }
+    }
+
+    @Test
+    void theShortlistChoiceFitsAHeadOnEachStateAndMovesTheResultToTheBest() {
+        BlindToPlot blind = new BlindToPlot();
+        int[] plot = {FakeTokenizer.id("plot"), FakeTokenizer.id("the")};
+        // the search's best state is "plot the", whose mask state is blank; its warm start "the the" is not
+        TriggerSearchResult found = found().withEnsemble(List.of(new ScoredTriggers(plot, 3, Map.of())),
+                blind.tokenizer());
+        List<Example> train = VerbalizerTrainerTest.reversed(32, 1);
+        List<Example> selection = VerbalizerTrainerTest.reversed(8, 2);
+
+        LearnedHeadStageResult best = LearnedHeadStage.builder(blind).result(found).train(train).selection(selection)
+                .build().run();
+        assertEquals(0.5, best.headAccuracy(), 0.0, "a head on a blank state predicts one class: half the balanced split");
+        assertTrue(Arrays.equals(plot, best.state().triggers()));
+
+        LearnedHeadStageResult shortlist = LearnedHeadStage.builder(blind).result(found)
+                .states(LearnedHeadStage.States.SHORTLIST).train(train).selection(selection).build().run();
+        List<List<Integer>> tried = shortlist.states().stream()
+                .map(sc -> Arrays.stream(sc.state().triggers()).boxed().toList()).toList();
+        List<Integer> warm = List.of(FakeTokenizer.id("the"), FakeTokenizer.id("the"));
+        assertEquals(List.of(List.of(plot[0], plot[1]), warm), tried,
+                "the best state first, then the shortlist's and the warm start's \"the the\", once");
+        assertEquals(0.5, shortlist.states().get(0).accuracy(), 0.0);
+        assertEquals(1.0, shortlist.states().get(1).accuracy(), 0.0);
+        assertEquals(0, shortlist.state().iteration());
+        assertEquals(1.0, shortlist.headAccuracy(), 0.0);
+        assertEquals(0.0, shortlist.promptAccuracy(), 0.0, "the label words are wrong on every reversed example");
+        assertTrue(shortlist.headChosen());
+        assertEquals(2 * (32 + 8) + 8, shortlist.forwardPasses(), "a head per state, then the prompt's scores");
+
+        TriggerSearchResult saved = shortlist.applyTo(found, blind.tokenizer());
+        assertEquals(List.of("the", "the"), saved.triggerTokens(), "the result moves to the head's state");
+        assertEquals(0, saved.bestIteration());
+        assertEquals("{sentence} the the [MASK] .", saved.filledTemplate());
+        PromptClassifier classifier = TriggerSearchResult.fromJson(saved.toJson()).classifier(blind);
+        for (Example e : selection) {
+            assertEquals(e.label(), classifier.classify(e.fields().get("sentence")).label(), e.toString());
+        }
+    }
+
+    @Test
+    void aWarmStartOfMaskTokensIsNotAState() {
+        // no initial triggers: the search starts from [MASK] in every slot, a prompt a head cannot be saved with
+        TriggerSearchResult masked = TriggerSearch.builder(model).template(TWO).verbalizer(WORDS)
+                .train(List.of(Example.of("sentence", "happy movie", "1"), Example.of("sentence", "sad movie", "0")))
+                .selection(List.of(Example.of("sentence", "it was okay", "0"))).iterations(0)
+                .listener(SearchListener.none()).build().run();
+        int[] good = {FakeTokenizer.id("good"), FakeTokenizer.id("the")};
+        TriggerSearchResult moved = masked.withEnsemble(List.of(new ScoredTriggers(good, 2, Map.of())),
+                model.tokenizer());
+        LearnedHeadStageResult stage = LearnedHeadStage.builder(model).result(moved)
+                .states(LearnedHeadStage.States.SHORTLIST).train(VerbalizerTrainerTest.reversed(16, 1))
+                .selection(VerbalizerTrainerTest.reversed(8, 2)).build().run();
+        assertEquals(1, stage.states().size(), "only the best state: no shortlist was kept, the warm start is masks");
+        assertTrue(Arrays.equals(good, stage.state().triggers()));
     }
 }
